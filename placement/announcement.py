@@ -1,0 +1,139 @@
+"""The announcement: everything fixed before the draw, and its digest (spec §7).
+
+Published (and, from the signed-record layer on, signed) before any witness
+speaks: it freezes the roster, the teacher teams, the algorithm and the seed
+commitment, so nothing that decides the result can change afterwards.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from placement.canonical import TAG_ANNOUNCEMENT, Json, canonical_json, nfc, tagged_hash
+from placement.commitment import PublicLeaf
+from placement.deal import ALGORITHM
+from placement.errors import PlacementError
+from placement.policy import Level
+
+ANNOUNCEMENT_TYPE = "sunshine-placement/v1/announcement"
+
+
+class AnnouncementError(PlacementError):
+    """An announcement field is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    draw_id: str  # e.g. "taobei-2024-shiyan-primary"
+    district: str
+    school: str
+    intake: str  # e.g. "2024级一年级"
+    level: Level
+    year: int
+    policy: str  # policy profile key
+    class_cap: int
+    roster_root: bytes
+    roster_size: int
+    strata: tuple[tuple[str, int], ...]  # balance set → pupils, see ``stratum_counts``
+    teams_root: bytes
+    team_count: int
+    seed_commitment: bytes
+    size_tolerance: int
+    beacon: str | None  # the public beacon round declared in advance, if any
+    witnesses: tuple[str, ...]  # planned witnesses (roles and names, as published)
+    scheduled: str  # planned start, ISO 8601 local time with offset, passed in
+    algorithm: str = ALGORITHM
+
+    def to_json(self) -> dict[str, Json]:
+        return {
+            "algorithm": self.algorithm,
+            "beacon": self.beacon,
+            "class_cap": self.class_cap,
+            "district": nfc(self.district),
+            "draw_id": self.draw_id,
+            "intake": nfc(self.intake),
+            "level": self.level.value,
+            "policy": self.policy,
+            "roster": {"root": self.roster_root.hex(), "size": self.roster_size},
+            "scheduled": self.scheduled,
+            "school": nfc(self.school),
+            "seed_commitment": self.seed_commitment.hex(),
+            "size_tolerance": self.size_tolerance,
+            "strata": dict(self.strata),
+            "t": ANNOUNCEMENT_TYPE,
+            "teams": {"count": self.team_count, "root": self.teams_root.hex()},
+            "witnesses": [nfc(w) for w in self.witnesses],
+            "year": self.year,
+        }
+
+    def canonical(self) -> bytes:
+        return canonical_json(self.to_json())
+
+    def digest(self) -> bytes:
+        return tagged_hash(TAG_ANNOUNCEMENT, self.canonical())
+
+
+def stratum_counts(leaves: Sequence[PublicLeaf]) -> tuple[tuple[str, int], ...]:
+    """Pupils per balance set, as published: sexes, opaque strata, twin units."""
+    c: Counter[str] = Counter()
+    for leaf in leaves:
+        c["sex:" + leaf.sex.value] += 1
+        if leaf.stratum:
+            c["stratum:" + leaf.stratum] += 1
+        if leaf.twin:
+            c["twin:" + leaf.twin_wish.value] += 1
+    return tuple(sorted(c.items()))
+
+
+def from_json(doc: dict[str, Json]) -> Announcement:
+    """Parse a published announcement; refuses anything not exactly of this version."""
+    try:
+        if doc.get("t") != ANNOUNCEMENT_TYPE:
+            raise AnnouncementError(f"not a {ANNOUNCEMENT_TYPE} document")
+        roster, teams, strata = doc["roster"], doc["teams"], doc["strata"]
+        witnesses = doc["witnesses"]
+        if not (isinstance(roster, dict) and isinstance(teams, dict) and isinstance(strata, dict)):
+            raise AnnouncementError("roster, teams and strata must be objects")
+        if not isinstance(witnesses, list):
+            raise AnnouncementError("witnesses must be a list")
+        beacon = doc["beacon"]
+        ann = Announcement(
+            draw_id=_str(doc["draw_id"]),
+            district=_str(doc["district"]),
+            school=_str(doc["school"]),
+            intake=_str(doc["intake"]),
+            level=Level(_str(doc["level"])),
+            year=_int(doc["year"]),
+            policy=_str(doc["policy"]),
+            class_cap=_int(doc["class_cap"]),
+            roster_root=bytes.fromhex(_str(roster["root"])),
+            roster_size=_int(roster["size"]),
+            strata=tuple(sorted((k, _int(v)) for k, v in strata.items())),
+            teams_root=bytes.fromhex(_str(teams["root"])),
+            team_count=_int(teams["count"]),
+            seed_commitment=bytes.fromhex(_str(doc["seed_commitment"])),
+            size_tolerance=_int(doc["size_tolerance"]),
+            beacon=None if beacon is None else _str(beacon),
+            witnesses=tuple(_str(w) for w in witnesses),
+            scheduled=_str(doc["scheduled"]),
+            algorithm=_str(doc["algorithm"]),
+        )
+    except (KeyError, ValueError, TypeError) as e:
+        raise AnnouncementError(f"malformed announcement: {e}") from e
+    if ann.to_json() != doc:
+        raise AnnouncementError("announcement has unknown fields or non-canonical values")
+    return ann
+
+
+def _str(v: Json) -> str:
+    if not isinstance(v, str):
+        raise TypeError("expected text")
+    return v
+
+
+def _int(v: Json) -> int:
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise TypeError("expected an integer")
+    return v

@@ -1,0 +1,284 @@
+"""``balanced-deal/1``: the deterministic, balanced class assignment (spec §6).
+
+Randomness enters only through the final seed (tickets). Whether a roster can be
+placed, and with which size tolerance, depends on counts and structure alone, so
+a refusal is known before any commitment and is the same for every seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from placement.canonical import TAG_TEAM_TICKET, TAG_TICKET
+from placement.commitment import PublicLeaf
+from placement.errors import Infeasible
+from placement.quota import ALL, peel
+from placement.structure import Special, Structure, sets_of, structure
+from placement.teams import TeamCommitment
+
+ALGORITHM = "balanced-deal/1"
+# Phase 1 may backtrack; these bound the search (counts only, so seed-independent).
+MAX_LAYOUTS = 64
+MAX_STEPS = 20_000
+
+
+def tickets(tag: str, seed: bytes, hashes: Iterable[bytes]) -> list[bytes]:
+    """Ticket = H(tag, seed ‖ h) for each 32-byte h, in input order."""
+    raw = tag.encode("ascii")
+    base = hashlib.sha256(bytes([len(raw)]) + raw + seed)
+    out = []
+    for h in hashes:
+        t = base.copy()
+        t.update(h)
+        out.append(t.digest())
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedClass:
+    number: int
+    label: str
+    team_leaf: bytes
+    pupils: tuple[int, ...]  # leaf indices, ascending by ticket
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    final_seed: bytes
+    size_tolerance: int  # 1, or 2 where a multi-pupil unit forces it
+    groups: tuple[tuple[int, ...], ...]  # group g before team matching
+    classes: tuple[PlacedClass, ...]  # by team number
+
+    def class_of(self) -> dict[int, int]:
+        """Leaf index → class number."""
+        return {i: c.number for c in self.classes for i in c.pupils}
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    leaves: Sequence[PublicLeaf]
+    st: Structure
+    k: int
+    cap: int
+    tolerance: int
+    totals: Mapping[str, int]
+    ceil: Mapping[str, int]
+    strata: tuple[str, ...]
+    cells: Mapping[tuple[str, str], int]  # ordinary pupils per (stratum, sex)
+
+
+def _problem(leaves: Sequence[PublicLeaf], k: int, cap: int, tolerance: int) -> _Problem:
+    st = structure(leaves, k)
+    special = {i for b in st.blocks for s in b.specials for i in s.members}
+    totals: dict[str, int] = defaultdict(int)
+    cells: dict[tuple[str, str], int] = defaultdict(int)
+    for i, leaf in enumerate(leaves):
+        totals[ALL] += 1
+        for key in sets_of(leaf):
+            totals[key] += 1
+        if i not in special:
+            cells[(leaf.stratum, leaf.sex.value)] += 1
+    ceil = {key: -(-v // k) for key, v in totals.items()}
+    ceil[ALL] = min(cap, -(-len(leaves) // k) + tolerance - 1)
+    strata = tuple(sorted({leaf.stratum for leaf in leaves if leaf.stratum}))
+    return _Problem(leaves, st, k, cap, tolerance, totals, ceil, strata, cells)
+
+
+def _layout(
+    pb: _Problem, order: Sequence[Special]
+) -> tuple[list[int], list[list[tuple[int, int]]]]:
+    """Phase 1 (spec §6.3): place the specials round-robin with the skip rule, and
+    backtrack when phase 2 (spec §6.4) cannot complete the classes."""
+    k = pb.k
+    pre: list[dict[str, int]] = [defaultdict(int) for _ in range(k)]
+    present: list[set[int]] = [set() for _ in range(k)]
+    where: list[int] = []
+    steps = [0] * (len(order) + 1)  # next candidate step for each depth
+    pointer = [0] * (len(order) + 1)
+    layouts = moves = 0
+    depth = 0
+    while depth >= 0:
+        if depth == len(order):
+            layouts += 1
+            picks = peel(
+                pre=pre,
+                cells=pb.cells,
+                totals=pb.totals,
+                strata=pb.strata,
+                cap=pb.cap,
+                tolerance=pb.tolerance,
+            )
+            if picks is not None:
+                return where, picks
+            depth -= 1
+            if depth >= 0:
+                _undo(order[depth], where.pop(), pre, present)
+            continue
+        sp = order[depth]
+        placed = False
+        while steps[depth] < k:
+            c = (pointer[depth] + steps[depth]) % k
+            steps[depth] += 1
+            moves += 1
+            if layouts >= MAX_LAYOUTS or moves > MAX_STEPS:
+                raise Infeasible(
+                    "同班/分班要求过于复杂，无法在限定步数内完成均衡分班",
+                    "the twin and same-name rules are too intricate to place "
+                    "within the search limit",
+                )
+            row = pre[c]
+            if any(g in present[c] for g in sp.groups) or any(
+                row[key] + v > pb.ceil[key] for key, v in sp.need
+            ):
+                continue
+            for key, v in sp.need:
+                row[key] += v
+            present[c].update(sp.groups)
+            where.append(c)
+            pointer[depth + 1] = c + 1
+            steps[depth + 1] = 0
+            depth += 1
+            placed = True
+            break
+        if not placed:
+            depth -= 1
+            if depth >= 0:
+                _undo(order[depth], where.pop(), pre, present)
+    raise Infeasible(
+        "无法在满足同班/分班要求的同时使各班人数、性别与分层均衡",
+        "no placement meets the twin and same-name rules together with size, "
+        "sex and stratum balance",
+    )
+
+
+def _undo(sp: Special, c: int, pre: list[dict[str, int]], present: list[set[int]]) -> None:
+    for key, v in sp.need:
+        pre[c][key] -= v
+    present[c].difference_update(sp.groups)
+
+
+def deal_groups(
+    leaves: Sequence[PublicLeaf], pupil_tickets: Sequence[bytes], k: int, cap: int, tolerance: int
+) -> tuple[tuple[int, ...], ...]:
+    """Assign leaf indices to k groups (spec §6.3–6.4); raises ``Infeasible``."""
+    pb = _problem(leaves, k, cap, tolerance)
+
+    def ticket(s: Special) -> bytes:
+        return min(pupil_tickets[i] for i in s.members)
+
+    blocks = sorted(pb.st.blocks, key=lambda b: (b.rank, min(ticket(s) for s in b.specials)))
+    order = [
+        s
+        for b in blocks
+        for s in sorted(b.specials, key=lambda s: (s.signature, s.groups, ticket(s)))
+    ]
+    where, picks = _layout(pb, order)
+    group_of = [-1] * len(leaves)
+    for sp, c in zip(order, where, strict=True):
+        for i in sp.members:
+            group_of[i] = c
+    queues: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i in sorted(
+        (i for i in range(len(leaves)) if group_of[i] < 0), key=pupil_tickets.__getitem__
+    ):
+        queues[(leaves[i].stratum, leaves[i].sex.value)].append(i)
+    taken: dict[tuple[str, str], int] = defaultdict(int)
+    for c, row in enumerate(picks):
+        for s, (a, b) in zip([*pb.strata, ""], row, strict=True):
+            for cell, count in (((s, "F"), a), ((s, "M"), b)):
+                for i in queues[cell][taken[cell] : taken[cell] + count]:
+                    group_of[i] = c
+                taken[cell] += count
+    groups: list[list[int]] = [[] for _ in range(k)]
+    for i in sorted(range(len(leaves)), key=pupil_tickets.__getitem__):
+        groups[group_of[i]].append(i)
+    check_groups(leaves, groups, pb.st, cap, tolerance)
+    return tuple(tuple(g) for g in groups)
+
+
+def check_groups(
+    leaves: Sequence[PublicLeaf],
+    groups: Sequence[Sequence[int]],
+    st: Structure,
+    cap: int,
+    tolerance: int,
+) -> None:
+    """The properties the spec promises; a failure is a refusal, never a bad list."""
+    where = {i: g for g, members in enumerate(groups) for i in members}
+    if len(where) != len(leaves) or sum(len(g) for g in groups) != len(leaves):
+        raise Infeasible("有学生未被分配或被重复分配", "a pupil is unplaced or placed twice")
+    sizes = [len(g) for g in groups]
+    if max(sizes) - min(sizes) > tolerance or max(sizes) > cap:
+        raise Infeasible("各班人数无法均衡", "class sizes cannot be balanced")
+    per: dict[str, list[int]] = defaultdict(lambda: [0] * len(groups))
+    for i, g in where.items():
+        for key in sets_of(leaves[i]):
+            per[key][g] += 1
+    for key, counts in per.items():
+        if max(counts) - min(counts) > 1:
+            raise Infeasible("各班性别或分层人数无法均衡", f"balance set {key} is uneven")
+    if any(len({where[i] for i in unit}) != 1 for unit in st.units):
+        raise Infeasible("同班要求未满足", "a same-class wish is not met")
+    if any(len({where[i] for i in group}) != len(group) for group in st.apart):
+        raise Infeasible("分班要求未满足", "an apart rule is not met")
+
+
+def match_teams(
+    groups: Sequence[Sequence[int]], teams: TeamCommitment, final_seed: bytes
+) -> tuple[PlacedClass, ...]:
+    """双随机: group g gets the team with the g-th smallest team ticket."""
+    team_tickets = tickets(TAG_TEAM_TICKET, final_seed, teams.leaf_hashes)
+    order = sorted(range(len(teams.teams)), key=team_tickets.__getitem__)
+    placed = [
+        PlacedClass(
+            number=teams.teams[t].number,
+            label=teams.teams[t].label,
+            team_leaf=teams.leaf_hashes[t],
+            pupils=tuple(groups[g]),
+        )
+        for g, t in enumerate(order)
+    ]
+    return tuple(sorted(placed, key=lambda p: p.number))
+
+
+def size_tolerance(leaves: Sequence[PublicLeaf], k: int, cap: int) -> int:
+    """1, or 2 when (and only when) 同班 units make 1 impossible (spec §6.5).
+
+    Depends on counts and structure only, so it is the same for every seed; the
+    ``Infeasible`` raised here is the refusal an operator sees before committing.
+    """
+    if k < 1:
+        raise Infeasible("没有教师团队", "no teacher teams were filed")
+    try:
+        _layout(*_structural(leaves, k, cap, 1))
+    except Infeasible:
+        if not structure(leaves, k).units:
+            raise
+        _layout(*_structural(leaves, k, cap, 2))
+        return 2
+    return 1
+
+
+def _structural(
+    leaves: Sequence[PublicLeaf], k: int, cap: int, tolerance: int
+) -> tuple[_Problem, list[Special]]:
+    pb = _problem(leaves, k, cap, tolerance)
+    return pb, [s for b in pb.st.blocks for s in b.specials]
+
+
+def deal(
+    leaves: Sequence[PublicLeaf],
+    leaf_hashes: Sequence[bytes],
+    teams: TeamCommitment,
+    final_seed: bytes,
+    cap: int,
+) -> Placement:
+    """The whole draw: tickets, groups, then teams (spec §6)."""
+    k = len(teams.teams)
+    tolerance = size_tolerance(leaves, k, cap)
+    pupil_tickets = tickets(TAG_TICKET, final_seed, leaf_hashes)
+    groups = deal_groups(leaves, pupil_tickets, k, cap, tolerance)
+    return Placement(final_seed, tolerance, groups, match_teams(groups, teams, final_seed))

@@ -1,0 +1,145 @@
+"""A draw from frozen inputs to result: the steps in the order the spec gives them.
+
+``prepare`` refuses an impossible roster *before* anything is committed;
+``perform`` mixes the seed and deals; ``replay`` is what any verifier runs from
+the public record alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from placement.announcement import Announcement, stratum_counts
+from placement.canonical import Json
+from placement.commitment import PublicLeaf, RosterCommitment, commit_roster
+from placement.deal import Placement, deal, size_tolerance
+from placement.errors import InvalidInput, PlacementError
+from placement.policy import Level, PolicyProfile
+from placement.report import BalanceReport, balance_report, result_digest, result_json
+from placement.roster import PupilRecord, validate_roster
+from placement.seed import final_seed, opens, seed_commitment
+from placement.teams import Team, TeamCommitment, commit_teams
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """Who draws what: the fields of the announcement that are not commitments."""
+
+    draw_id: str
+    district: str
+    school: str
+    intake: str
+    level: Level
+    year: int
+    scheduled: str
+    witnesses: tuple[str, ...] = ()
+    beacon: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    announcement: Announcement
+    roster: RosterCommitment
+    teams: TeamCommitment
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    final_seed: bytes
+    placement: Placement
+    report: BalanceReport
+    result: dict[str, Json]
+    result_digest: bytes
+
+
+def prepare(
+    *,
+    intake: Intake,
+    profile: PolicyProfile,
+    pupils: Sequence[PupilRecord],
+    teams: Sequence[Team],
+    salts: Sequence[bytes],
+    server_seed: bytes,
+) -> Prepared:
+    """Validate, commit and announce. Raises ``InvalidInput`` / ``Infeasible`` first."""
+    issues = validate_roster(pupils, profile=profile, level=intake.level, class_count=len(teams))
+    if issues:
+        raise InvalidInput(issues)
+    team_c = commit_teams(teams)
+    roster = commit_roster(pupils, salts)
+    cap = profile.cap(intake.level)
+    tolerance = size_tolerance(roster.leaves, len(teams), cap)  # refuses before commitment
+    ann = Announcement(
+        draw_id=intake.draw_id,
+        district=intake.district,
+        school=intake.school,
+        intake=intake.intake,
+        level=intake.level,
+        year=intake.year,
+        policy=profile.key,
+        class_cap=cap,
+        roster_root=roster.root,
+        roster_size=roster.size,
+        strata=stratum_counts(roster.leaves),
+        teams_root=team_c.root,
+        team_count=len(team_c.teams),
+        seed_commitment=seed_commitment(server_seed),
+        size_tolerance=tolerance,
+        beacon=intake.beacon,
+        witnesses=intake.witnesses,
+        scheduled=intake.scheduled,
+    )
+    return Prepared(ann, roster, team_c)
+
+
+def replay(
+    *,
+    announcement: Announcement,
+    leaves: Sequence[PublicLeaf],
+    leaf_hashes: Sequence[bytes],
+    teams: TeamCommitment,
+    server_seed: bytes,
+    witness_inputs: Sequence[str],
+    beacon_value: str | None,
+) -> Outcome:
+    """The draw from public inputs: checks the commitments it can, then deals."""
+    if not opens(announcement.seed_commitment, server_seed):
+        raise PlacementError(
+            "服务器种子与公告中的承诺不符 / server seed does not open the commitment"
+        )
+    if teams.root != announcement.teams_root:
+        raise PlacementError(
+            "教师团队与公告中的承诺不符 / teacher teams differ from the announcement"
+        )
+    digest = announcement.digest()
+    seed = final_seed(
+        announcement_digest=digest,
+        server_seed=server_seed,
+        witness_inputs=witness_inputs,
+        beacon=beacon_value,
+    )
+    placement = deal(leaves, leaf_hashes, teams, seed, announcement.class_cap)
+    if placement.size_tolerance != announcement.size_tolerance:
+        raise PlacementError("人数允许差与公告不符 / size tolerance differs from the announcement")
+    report = balance_report(leaves, placement)
+    doc = result_json(placement, digest, report)
+    return Outcome(seed, placement, report, doc, result_digest(doc))
+
+
+def perform(
+    prepared: Prepared,
+    *,
+    server_seed: bytes,
+    witness_inputs: Sequence[str],
+    beacon_value: str | None,
+) -> Outcome:
+    return replay(
+        announcement=prepared.announcement,
+        leaves=prepared.roster.leaves,
+        leaf_hashes=prepared.roster.leaf_hashes,
+        teams=prepared.teams,
+        server_seed=server_seed,
+        witness_inputs=witness_inputs,
+        beacon_value=beacon_value,
+    )

@@ -1,0 +1,133 @@
+"""Seed-independent structure of a roster for the deal (spec §6.2).
+
+Twins wishing 同班 form one *unit*; 分班 twins and identical full names (重名)
+form *separation groups*. Everything here depends on the public leaves only,
+never on the seed, so a refusal is known before anything is committed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from placement.commitment import PublicLeaf
+from placement.errors import Infeasible
+from placement.quota import ALL
+from placement.roster import TwinWish
+
+
+def sets_of(leaf: PublicLeaf) -> tuple[str, ...]:
+    """The balance sets a pupil belongs to besides ALL: its sex, and its stratum."""
+    return (leaf.sex.value, "s:" + leaf.stratum) if leaf.stratum else (leaf.sex.value,)
+
+
+@dataclass(frozen=True, slots=True)
+class Special:
+    """A unit dealt before everyone else: a 同班 group, or a pupil in a separation group."""
+
+    members: tuple[int, ...]  # leaf indices, ascending
+    signature: str  # sorted "sex:stratum" of the members, joined by ","
+    groups: tuple[int, ...]  # indices into Structure.apart
+    need: tuple[tuple[str, int], ...]  # pupils per balance set, ALL included
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Specials dealt one after another; ``rank`` orders blocks, tickets aside."""
+
+    rank: tuple[int, str, int]  # (-pupils, composition, first separation group)
+    specials: tuple[Special, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    units: tuple[tuple[int, ...], ...]  # 同班 groups of two or more, by twin code
+    apart: tuple[tuple[int, ...], ...]  # 分班 groups by twin code, then 重名 groups by name
+    same_name: tuple[tuple[int, ...], ...]  # the 重名 groups alone
+    blocks: tuple[Block, ...]  # phase 1, in rank order (ties are broken by tickets)
+
+
+def structure(leaves: Sequence[PublicLeaf], k: int) -> Structure:
+    by_twin: dict[str, list[int]] = defaultdict(list)
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i, leaf in enumerate(leaves):
+        if leaf.twin:
+            by_twin[leaf.twin].append(i)
+        by_name[leaf.name].append(i)
+    head = list(range(len(leaves)))
+    units = []
+    for code in sorted(by_twin):
+        members = by_twin[code]
+        if leaves[members[0]].twin_wish is TwinWish.SAME and len(members) > 1:
+            units.append(tuple(members))
+            for i in members:
+                head[i] = members[0]
+    apart = [
+        tuple(by_twin[c])
+        for c in sorted(by_twin)
+        if leaves[by_twin[c][0]].twin_wish is TwinWish.APART
+    ]
+    same_name = [tuple(m) for _, m in sorted(by_name.items()) if len(m) > 1]
+    apart += same_name
+    for group in apart:
+        heads = [head[i] for i in group]
+        first = leaves[group[0]].name
+        if len(set(heads)) != len(heads):
+            raise Infeasible(
+                f"同一同班单元中的学生又要求分到不同班（{first}）",
+                f"pupils of one same-class unit must also be apart ({first})",
+            )
+        if len(heads) > k:
+            raise Infeasible(
+                f"需要分到不同班的学生（{first}等）有{len(heads)}人，多于班数{k}",
+                f"{len(heads)} pupils ({first}) must be in different classes but there are {k}",
+            )
+    return Structure(
+        tuple(units), tuple(apart), tuple(same_name), _blocks(leaves, head, units, apart)
+    )
+
+
+def _blocks(
+    leaves: Sequence[PublicLeaf],
+    head: list[int],
+    units: list[tuple[int, ...]],
+    apart: list[tuple[int, ...]],
+) -> tuple[Block, ...]:
+    """Specials grouped into blocks: separation groups sharing a unit are one block."""
+    members_of = {u[0]: u for u in units}
+    groups_of: dict[int, list[int]] = defaultdict(list)
+    for g, group in enumerate(apart):
+        for i in group:
+            groups_of[head[i]].append(g)
+    parent = {h: h for h in groups_of} | {u[0]: u[0] for u in units}
+
+    def find(h: int) -> int:
+        while parent[h] != h:
+            parent[h] = parent[parent[h]]
+            h = parent[h]
+        return h
+
+    for group in apart:
+        for i in group[1:]:
+            parent[find(head[i])] = find(head[group[0]])
+    by_root: dict[int, list[Special]] = defaultdict(list)
+    for h in sorted(parent):
+        mem = members_of.get(h, (h,))
+        need: dict[str, int] = defaultdict(int)
+        for i in mem:
+            need[ALL] += 1
+            for key in sets_of(leaves[i]):
+                need[key] += 1
+        sig = ",".join(sorted(f"{leaves[i].sex.value}:{leaves[i].stratum}" for i in mem))
+        by_root[find(h)].append(
+            Special(mem, sig, tuple(groups_of.get(h, ())), tuple(sorted(need.items())))
+        )
+
+    blocks = []
+    for block in by_root.values():
+        size = sum(len(s.members) for s in block)
+        first_group = min((g for s in block for g in s.groups), default=len(apart))
+        rank = (-size, ";".join(sorted(s.signature for s in block)), first_group)
+        blocks.append(Block(rank, tuple(sorted(block, key=lambda s: (s.signature, s.groups)))))
+    return tuple(sorted(blocks, key=lambda b: (b.rank, b.specials[0].members)))

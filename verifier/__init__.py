@@ -1,0 +1,1 @@
+"""Standalone verifier: depends only on the core, ``cryptography`` and small pure libraries."""
