@@ -116,9 +116,8 @@ def _result(prepared: Prepared, outcome: Outcome, server_seed: bytes, *, show_li
         team = by_number[c.number]
         males = sum(1 for i in c.pupils if leaves[i].sex is Sex.MALE)
         _out()
-        _out(
-            f"== {c.label}  班主任 {team.head_teacher}  男{males} 女{len(c.pupils) - males} 合计{len(c.pupils)}"
-        )
+        counts = f"男{males} 女{len(c.pupils) - males} 合计{len(c.pupils)}"
+        _out(f"== {c.label}  班主任 {team.head_teacher}  {counts}")
         teachers = "；".join(f"{t.subject} {t.name}" for t in team.teachers)
         _out(f"   任课教师 {teachers}")
         cells = [
