@@ -89,6 +89,8 @@ def stratum_counts(leaves: Sequence[PublicLeaf]) -> tuple[tuple[str, int], ...]:
 
 def from_json(doc: dict[str, Json]) -> Announcement:
     """Parse a published announcement; refuses anything not exactly of this version."""
+    if not isinstance(doc, dict):
+        raise AnnouncementError("an announcement is a JSON object")
     try:
         if doc.get("t") != ANNOUNCEMENT_TYPE:
             raise AnnouncementError(f"not a {ANNOUNCEMENT_TYPE} document")

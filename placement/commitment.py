@@ -8,6 +8,7 @@ the meaning of the flags. Only the archive can open ``private``.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -104,6 +105,11 @@ def commit_roster(pupils: Sequence[PupilRecord], salts: Sequence[bytes]) -> Rost
     if len(salts) != len(pupils):
         msg = "one salt per pupil is required"
         raise CommitmentError(msg)
+    for p in pupils:
+        texts = (p.name, p.twin_group, p.student_no, *p.flags)
+        if any(not unicodedata.is_normalized("NFC", t) for t in texts):
+            msg = f"row {p.row}: text must be in Unicode NFC before it is committed"
+            raise CommitmentError(msg)
     strata = opaque_codes([p.stratum_key for p in pupils], "s")
     twins = opaque_codes([p.twin_group for p in pupils], "t")
     built = []

@@ -82,7 +82,7 @@ def header_map(headers: Sequence[str]) -> tuple[dict[str, int], tuple[Issue, ...
     """Map spreadsheet headers to field keys; unknown columns are ignored."""
     found: dict[str, int] = {}
     for col, raw in enumerate(headers):
-        head = nfc(raw).strip().lstrip("\ufeff").lower()
+        head = nfc(raw).lstrip("\ufeff").strip().lower()
         for key, names in HEADERS.items():
             if head in names and key not in found:
                 found[key] = col

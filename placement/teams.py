@@ -79,7 +79,7 @@ def parse_team_row(row: int, fields: Mapping[str, str]) -> Team | list[Issue]:
     get = {k: nfc(v).strip() for k, v in fields.items()}
     issues: list[Issue] = []
     number = get.get("number", "")
-    if not number.isdigit() or not 1 <= int(number) <= 999:
+    if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= 999:
         issues.append(
             Issue(
                 row,

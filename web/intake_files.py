@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from placement.canonical import nfc
 from placement.errors import InvalidInput, Issue
 from placement.roster import REQUIRED, PupilRecord, header_map, parse_row
 from placement.teams import TEAM_HEADERS, Team, parse_team_row
@@ -50,7 +51,7 @@ def read_roster(path: Path) -> list[PupilRecord]:
 def _team_headers(headers: Sequence[str]) -> tuple[dict[str, int], tuple[Issue, ...]]:
     found: dict[str, int] = {}
     for col, raw in enumerate(headers):
-        head = raw.strip().lstrip("\ufeff").lower()
+        head = nfc(raw).lstrip("\ufeff").strip().lower()
         for key, names in TEAM_HEADERS.items():
             if head in names and key not in found:
                 found[key] = col
