@@ -41,7 +41,7 @@ def check_name(name: str) -> str:
 
 def key_id(name: str, public_key: bytes) -> bytes:
     """SHA-256(name ‖ 0x0a ‖ 0x01 ‖ public key)[:4], as in C2SP signed notes."""
-    if len(public_key) != 32:  # noqa: PLR2004 - Ed25519
+    if len(public_key) != 32:
         raise KeyringError("an Ed25519 public key is 32 bytes")
     return hashlib.sha256(check_name(name).encode() + b"\n\x01" + public_key).digest()[:4]
 
@@ -55,7 +55,7 @@ def vkey(name: str, public_key: bytes) -> str:
 def parse_vkey(text: str) -> tuple[str, bytes, bytes]:
     """→ (name, key id, public key); refuses a vkey whose id does not match."""
     parts = text.split("+")
-    if len(parts) != 3:  # noqa: PLR2004
+    if len(parts) != 3:
         raise KeyringError(f"not a verifier key: {text!r}")
     name, kid_hex, b64 = parts
     try:
@@ -63,7 +63,7 @@ def parse_vkey(text: str) -> tuple[str, bytes, bytes]:
         kid = bytes.fromhex(kid_hex)
     except (binascii.Error, ValueError) as e:
         raise KeyringError(f"verifier key {text!r} is not well encoded") from e
-    if len(raw) != 33 or raw[0] != 1:  # noqa: PLR2004
+    if len(raw) != 33 or raw[0] != 1:
         raise KeyringError(f"verifier key {text!r} is not an Ed25519 key")
     if key_id(name, raw[1:]) != kid:
         raise KeyringError(f"verifier key {text!r} has a wrong key id")
