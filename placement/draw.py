@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from placement.announcement import Announcement, stratum_counts
 from placement.canonical import Json
-from placement.commitment import PublicLeaf, RosterCommitment, commit_roster
+from placement.commitment import PublicLeaf, RosterCommitment, commit_roster, leaves_root
 from placement.deal import Placement, deal, size_tolerance
 from placement.errors import InvalidInput, PlacementError
 from placement.policy import Level, PolicyProfile
@@ -97,20 +97,27 @@ def replay(
     *,
     announcement: Announcement,
     leaves: Sequence[PublicLeaf],
-    leaf_hashes: Sequence[bytes],
     teams: TeamCommitment,
     server_seed: bytes,
     witness_inputs: Sequence[str],
     beacon_value: str | None,
 ) -> Outcome:
-    """The draw from public inputs: checks the commitments it can, then deals."""
+    """The draw from public inputs alone (spec §10): every commitment is recomputed
+    from what it commits to before anything is dealt."""
+    leaf_hashes, root = leaves_root(leaves)
+    if root != announcement.roster_root or len(leaves) != announcement.roster_size:
+        raise PlacementError("名单与公告中的承诺不符 / roster leaves differ from the announcement")
+    if commit_teams(teams.teams).root != announcement.teams_root:
+        raise PlacementError(
+            "教师团队与公告中的承诺不符 / teacher teams differ from the announcement"
+        )
+    if (announcement.beacon is None) != (beacon_value is None):
+        raise PlacementError(
+            "信标值与公告声明不符 / beacon value does not match the announced beacon"
+        )
     if not opens(announcement.seed_commitment, server_seed):
         raise PlacementError(
             "服务器种子与公告中的承诺不符 / server seed does not open the commitment"
-        )
-    if teams.root != announcement.teams_root:
-        raise PlacementError(
-            "教师团队与公告中的承诺不符 / teacher teams differ from the announcement"
         )
     digest = announcement.digest()
     seed = final_seed(
@@ -137,7 +144,6 @@ def perform(
     return replay(
         announcement=prepared.announcement,
         leaves=prepared.roster.leaves,
-        leaf_hashes=prepared.roster.leaf_hashes,
         teams=prepared.teams,
         server_seed=server_seed,
         witness_inputs=witness_inputs,

@@ -7,6 +7,7 @@ exactly as typed (in entry order) and the beacon value declared in advance.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from placement.canonical import (
@@ -21,6 +22,9 @@ from placement.errors import PlacementError
 
 SERVER_SEED_BYTES = 32
 MAX_INPUT = 200
+# Controls, format characters, surrogates, private use, unassigned, line breaks:
+# nothing a witness could read back from the projector.
+_UNREADABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 class SeedError(PlacementError):
@@ -44,7 +48,7 @@ def check_witness_input(text: str) -> str:
     if not value.strip():
         msg = "witness input is empty / 见证人输入为空"
         raise SeedError(msg)
-    if len(value) > MAX_INPUT or any(not ch.isprintable() for ch in value):
+    if len(value) > MAX_INPUT or any(unicodedata.category(ch) in _UNREADABLE for ch in value):
         msg = "witness input is too long or unprintable / 见证人输入过长或含不可打印字符"
         raise SeedError(msg)
     return value
