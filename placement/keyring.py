@@ -54,7 +54,7 @@ def vkey(name: str, public_key: bytes) -> str:
 
 def parse_vkey(text: str) -> tuple[str, bytes, bytes]:
     """→ (name, key id, public key); refuses a vkey whose id does not match."""
-    parts = text.split("+")
+    parts = text.split("+", 2)  # the name has no "+"; base64 may
     if len(parts) != 3:
         raise KeyringError(f"not a verifier key: {text!r}")
     name, kid_hex, b64 = parts
