@@ -18,8 +18,8 @@ from placement.tlog_tiles import TlogError
 
 LOG_ENTRY_TYPE = "sunshine-placement/v1/log-entry"
 _HEX = re.compile(r"[0-9a-f]{64}")
-_DRAW_ID = re.compile(r"[\x21-\x7e]+")
-_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d:\d\d", re.ASCII)
+_DRAW_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", re.ASCII)
 
 
 class Event(StrEnum):

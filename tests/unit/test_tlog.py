@@ -108,11 +108,12 @@ def test_every_event_makes_a_canonical_entry(event: Event) -> None:
 
 
 def test_time_forms() -> None:
-    for ok in ("2024-08-14T09:31:05-05:00", "2024-08-14T09:31:05.123456+08:00"):
+    for ok in ("2024-08-14T09:31:05-05:00", "2024-08-14T09:31:05+08:00"):
         assert entry(
             event="seed.revealed", draw_id="d", actor="system", time=ok, detail={"digest": C}
         )
     bad_times = ["2024-08-14T09:31:05", "2024-08-14T09:31:05Z", "2024-08-14"]
+    bad_times += ["2024-08-14T09:31:05.123456+08:00"]  # one spelling per instant: no fractions
     bad_times += ["2024-13-14T09:31:05+08:00", "2024-08-14 09:31:05+08:00"]
     for bad in [*bad_times, "２０２４-08-14T09:31:05+08:00"]:
         with pytest.raises(TlogError, match="time"):
