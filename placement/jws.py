@@ -108,7 +108,10 @@ class Jws:
         raw = self.payload
         if zipped == {"DEF"}:
             d = zlib.decompressobj(-15)
-            raw = d.decompress(raw, MAX_INFLATED)
+            try:
+                raw = d.decompress(raw, MAX_INFLATED)
+            except zlib.error as e:
+                raise JwsError("compressed payload is not valid DEFLATE") from e
             if d.unconsumed_tail or not d.eof:
                 raise JwsError("compressed payload is truncated or larger than 1 MiB")
         try:

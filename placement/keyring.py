@@ -67,6 +67,8 @@ def parse_vkey(text: str) -> tuple[str, bytes, bytes]:
         raise KeyringError(f"verifier key {text!r} is not an Ed25519 key")
     if key_id(name, raw[1:]) != kid:
         raise KeyringError(f"verifier key {text!r} has a wrong key id")
+    if vkey(name, raw[1:]) != text:
+        raise KeyringError(f"verifier key {text!r} is not in its one canonical spelling")
     return name, kid, raw[1:]
 
 
@@ -172,7 +174,7 @@ class Keyring:
 def keyring_from_json(doc: Json) -> Keyring:
     """Parse a published keyring, refusing anything malformed."""
     try:
-        if not isinstance(doc, dict) or doc.get("t") != KEYRING_TYPE:
+        if not isinstance(doc, dict) or doc.get("t") != KEYRING_TYPE or set(doc) != {"keys", "t"}:
             raise KeyringError("not a keyring document")
         raw = doc["keys"]
         if not isinstance(raw, list):

@@ -7,6 +7,7 @@ import hashlib
 import sys
 from pathlib import Path
 
+from keys.cli import add_parser as add_keys_parser
 from placement.draw import Intake, Outcome, Prepared, perform, prepare
 from placement.errors import InvalidInput, PlacementError
 from placement.policy import PROFILES, Level
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", default=str(DEMO_DIR), help="folder with the demo CSV files")
     p.add_argument("--summary", action="store_true", help="balance report only, no class lists")
     p.set_defaults(func=demo)
+    add_keys_parser(sub)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
