@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 from keys.cli import add_parser as add_keys_parser
+from keys.errors import KeysError
 from placement.draw import Intake, Outcome, Prepared, perform, prepare
 from placement.errors import InvalidInput, PlacementError
 from placement.policy import PROFILES, Level
 from placement.rfc3797 import canonical_key, select_names
 from placement.roster import Sex
+from web.record_cli import add_parser as add_record_parser
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 # Public sources "announced in advance" for picking parent representatives (demo values).
@@ -139,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--summary", action="store_true", help="balance report only, no class lists")
     p.set_defaults(func=demo)
     add_keys_parser(sub)
+    add_record_parser(sub)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
@@ -146,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         for issue in e.issues:
             sys.stderr.write(f"{issue}\n")
         return 1
-    except PlacementError as e:
+    except (PlacementError, KeysError) as e:
         sys.stderr.write(f"错误 error: {e}\n")
         return 1
     except OSError as e:

@@ -1,0 +1,392 @@
+"""One draw's signed record in a folder: announce → witnesses → reveal → export.
+
+Each step signs what the record needs, appends to the transparency log, and only
+then moves the draw to its next stage, so a step is either done and logged or
+not done. The service (database) follows the same steps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from keys.signer import Signer, sign_general
+from keys.store import write_atomic
+from placement.canonical import Json, canonical_json
+from placement.commitment import PublicLeaf, private_json
+from placement.documents import WitnessInput, ceremony, class_statement, digest
+from placement.draw import Intake, Outcome, prepare
+from placement.errors import PlacementError
+from placement.keyring import Keyring
+from placement.policy import PolicyProfile
+from placement.roster import PupilRecord, Sex, TwinWish
+from placement.seed import check_witness_input
+from placement.teams import Team, TeamCommitment, commit_teams
+from placement.tlog import Actor, Event, entry
+from web.bundle import build_bundle, json_bytes, schemas
+from web.filelog import FileLog
+
+
+class RecordError(PlacementError):
+    """A step is not allowed in the draw's current stage, or the record is damaged."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signers:
+    bureau: Signer
+    log: Signer
+    supervisor: Signer | None = None
+
+    def cosigners(self) -> list[Signer]:
+        return [self.bureau] + ([self.supervisor] if self.supervisor else [])
+
+
+def _time(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def _iat(now: datetime) -> int:
+    return int(now.timestamp())
+
+
+class DrawRecord:
+    """The folder of one draw. Secrets (server seed, salts) are kept 0600 until
+    the reveal; the server seed is published in the ceremony document."""
+
+    def __init__(self, directory: Path, log: FileLog) -> None:
+        self.dir = directory
+        self.log = log
+
+    # -- state -------------------------------------------------------------
+    def _read(self, name: str) -> Json:
+        try:
+            return json.loads((self.dir / name).read_text("utf-8"))  # type: ignore[no-any-return]
+        except FileNotFoundError as e:
+            raise RecordError(f"记录缺少文件 {name} / the record has no {name}") from e
+
+    def _write(self, name: str, data: bytes, *, private: bool = False) -> None:
+        path = self.dir / name
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700 if private else 0o755)
+        write_atomic(path, data, mode=0o600 if private else 0o644)
+
+    def state(self) -> dict[str, Json]:
+        doc = self._read("draw.json")
+        if not isinstance(doc, dict):
+            raise RecordError("draw.json is damaged")
+        return doc
+
+    def _set_state(self, state: dict[str, Json]) -> None:
+        self._write("draw.json", json_bytes(state))
+
+    @property
+    def draw_id(self) -> str:
+        return str(self.state()["draw_id"])
+
+    def _log(self, event: Event, actor: Actor, now: datetime, detail: dict[str, Json]) -> int:
+        return self.log.append(
+            entry(event=event, draw_id=self.draw_id, actor=actor, time=_time(now), detail=detail)
+        )
+
+    # -- steps -------------------------------------------------------------
+    @classmethod
+    def announce(  # noqa: PLR0913 - one step, every input named
+        cls,
+        directory: Path,
+        log: FileLog,
+        *,
+        intake: Intake,
+        profile: PolicyProfile,
+        pupils: Sequence[PupilRecord],
+        teams: Sequence[Team],
+        signers: Signers,
+        now: datetime,
+        token_bytes: Callable[[int], bytes],
+    ) -> DrawRecord:
+        if (directory / "draw.json").exists():
+            raise RecordError("该抽签已公告；如需重来请先撤销 / this draw is already announced")
+        salts = [token_bytes(16) for _ in pupils]
+        server_seed = token_bytes(32)
+        prepared = prepare(
+            intake=intake,
+            profile=profile,
+            pupils=pupils,
+            teams=teams,
+            salts=salts,
+            server_seed=server_seed,
+        )
+        rec = cls(directory, log)
+        ann = prepared.announcement.to_json()
+        roster = prepared.roster
+        private = [private_json(pupils[i], salts[i]) for i in roster.order]
+        codes = {
+            "strata": dict(roster.strata),
+            "twins": {code: label for label, code in _twin_codes(pupils).items()},
+        }
+        rec._write("secret/server_seed", server_seed.hex().encode(), private=True)
+        rec._write("private/leaves.json", json_bytes(private), private=True)
+        rec._write("private/codes.json", json_bytes(codes), private=True)
+        rec._write("public/leaves.json", json_bytes([leaf.to_json() for leaf in roster.leaves]))
+        rec._write("public/teams.json", json_bytes([t.to_json() for t in prepared.teams.teams]))
+        rec._write(
+            "public/announcement.jws",
+            sign_general(ann, signers.cosigners(), iat=_iat(now)).encode(),
+        )
+        state: dict[str, Json] = {
+            "beacon_round": intake.beacon,
+            "draw_id": intake.draw_id,
+            "stage": "announced",
+            "witnesses": [],
+        }
+        rec._set_state(state)
+        rec._log(
+            Event.PUBLISHED,
+            Actor.BUREAU,
+            now,
+            {"digest": prepared.announcement.digest().hex()},
+        )
+        log.checkpoint(signers.log)
+        return rec
+
+    def _stage(self, *allowed: str) -> dict[str, Json]:
+        state = self.state()
+        if state["stage"] not in allowed:
+            raise RecordError(
+                f"当前阶段为 {state['stage']}，不能进行此操作 / "
+                f"not allowed in stage {state['stage']}"
+            )
+        return state
+
+    def add_witness(self, *, role: str, name: str, text: str, now: datetime) -> int:
+        state = self._stage("announced")
+        value = check_witness_input(text)
+        witnesses = state["witnesses"]
+        assert isinstance(witnesses, list)
+        index = len(witnesses)
+        self._log(
+            Event.WITNESS,
+            Actor.WITNESS,
+            now,
+            {"index": index, "input": value, "role": role},
+        )
+        witnesses.append({"entered_at": _time(now), "input": value, "name": name, "role": role})
+        self._set_state(state)
+        return index
+
+    def cancel(self, *, reason: str, now: datetime, signers: Signers) -> None:
+        self._stage("announced")
+        self._log(
+            Event.CANCELLED,
+            Actor.BUREAU,
+            now,
+            {"digest": self._announcement_digest().hex(), "reason": reason},
+        )
+        state = self.state()
+        state["stage"] = "cancelled"
+        self._set_state(state)
+        self.log.checkpoint(signers.log)
+
+    def _announcement_digest(self) -> bytes:
+        from placement.jws import parse  # noqa: PLC0415
+
+        return digest(parse((self.dir / "public/announcement.jws").read_text()).document())
+
+    def leaves(self) -> list[PublicLeaf]:
+        raw = self._read("public/leaves.json")
+        assert isinstance(raw, list)
+        return [_leaf(x) for x in raw]
+
+    def teams(self) -> TeamCommitment:
+        raw = self._read("public/teams.json")
+        assert isinstance(raw, list)
+        return commit_teams([_team(x) for x in raw])
+
+    def reveal(self, *, beacon_value: str | None, now: datetime, signers: Signers) -> Outcome:
+        state = self._stage("announced")
+        witnesses = state["witnesses"]
+        assert isinstance(witnesses, list)
+        if not witnesses:
+            raise RecordError("至少需要一名见证人输入 / at least one witness input is needed")
+        from placement.announcement import from_json  # noqa: PLC0415
+        from placement.draw import replay  # noqa: PLC0415
+        from placement.jws import parse  # noqa: PLC0415
+
+        ann = from_json(parse((self.dir / "public/announcement.jws").read_text()).document())
+        server_seed = bytes.fromhex((self.dir / "secret/server_seed").read_text())
+        leaves, teams = self.leaves(), self.teams()
+        inputs = [str(w["input"]) for w in witnesses if isinstance(w, dict)]
+        outcome = replay(
+            announcement=ann,
+            leaves=leaves,
+            teams=teams,
+            server_seed=server_seed,
+            witness_inputs=inputs,
+            beacon_value=beacon_value,
+        )
+        cer = ceremony(
+            announcement_digest=ann.digest(),
+            witnesses=[
+                WitnessInput(str(w["role"]), str(w["name"]), str(w["input"]), str(w["entered_at"]))
+                for w in witnesses
+                if isinstance(w, dict)
+            ],
+            beacon_round=ann.beacon,
+            beacon_value=beacon_value,
+            server_seed=server_seed,
+            final_seed=outcome.final_seed,
+            revealed_at=_time(now),
+        )
+        iat = _iat(now)
+        self._write("public/ceremony.jws", signers.bureau.sign_jws(cer, iat=iat).encode())
+        self._log(Event.REVEALED, Actor.BUREAU, now, {"digest": digest(cer).hex()})
+        self._write(
+            "public/result.jws", sign_general(outcome.result, signers.cosigners(), iat=iat).encode()
+        )
+        result_hex = outcome.result_digest.hex()
+        self._log(Event.PERFORMED, Actor.SYSTEM, now, {"digest": result_hex})
+        by_number = {t.number: t for t in teams.teams}
+        for placed in outcome.placement.classes:
+            doc = class_statement(
+                draw_id=ann.draw_id,
+                school=ann.school,
+                intake=ann.intake,
+                placed=placed,
+                head_teacher=by_number[placed.number].head_teacher,
+                leaves=leaves,
+                result_digest=outcome.result_digest,
+            )
+            jws_text = signers.bureau.sign_jws(doc, iat=iat, compress=True)
+            self._write(f"public/statements/{placed.number:02d}.jws", jws_text.encode())
+        self._log(Event.SIGNED, Actor.BUREAU, now, {"digest": result_hex})
+        state["stage"] = "published"
+        self._set_state(state)
+        self.log.checkpoint(signers.log)
+        return outcome
+
+    # -- export ------------------------------------------------------------
+    def export(self, *, kind: str, keyring: Keyring, now: datetime, signers: Signers) -> bytes:
+        state = self._stage("published", "cancelled")
+        detail: dict[str, Json] = {"kind": kind}
+        published = state["stage"] == "published"
+        if published:
+            from placement.jws import parse  # noqa: PLC0415
+
+            result = parse((self.dir / "public/result.jws").read_text()).document()
+            detail["digest"] = digest(result).hex()
+            self._log(Event.EXPORTED, Actor.BUREAU, now, detail)
+        checkpoint = self.log.checkpoint(signers.log)
+        members: dict[str, bytes] = {
+            "keyring.json": canonical_json(keyring.to_json()),
+            "log/checkpoint": checkpoint.encode(),
+            **schemas(),
+        }
+        for name in ("announcement.jws", "ceremony.jws", "result.jws"):
+            if (self.dir / "public" / name).exists():
+                members[name] = (self.dir / "public" / name).read_bytes()
+        members["roster/leaves.json"] = (self.dir / "public/leaves.json").read_bytes()
+        members["teams.json"] = (self.dir / "public/teams.json").read_bytes()
+        statements = self.dir / "public/statements"
+        if statements.exists():
+            for p in sorted(statements.iterdir()):
+                members[f"statements/{p.name}"] = p.read_bytes()
+        members.update(self._log_members(checkpoint))
+        if kind == "archive":
+            members["private/leaves.json"] = (self.dir / "private/leaves.json").read_bytes()
+            members["private/codes.json"] = (self.dir / "private/codes.json").read_bytes()
+        return build_bundle(kind=kind, draw_id=self.draw_id, created=_time(now), members=members)
+
+    def _log_members(self, checkpoint: str) -> dict[str, bytes]:
+        from placement.tlog import checkpoint_of  # noqa: PLC0415
+
+        size = checkpoint_of(checkpoint).size
+        mine = [
+            (i, e) for i, e in enumerate(self.log.entries()[:size]) if e["draw"] == self.draw_id
+        ]
+        out = {"log/entries.json": json_bytes([{"entry": e, "index": i} for i, e in mine])}
+        for i, _ in mine:
+            out[f"log/proofs/{i}.tlog-proof"] = self.log.inclusion(i, checkpoint).encode()
+        first = mine[0][0] if mine else size
+        earlier = sorted(s for s in self.log.checkpoints() if first < s < size)
+        for s in earlier:
+            out[f"log/checkpoints/{s}"] = self.log.checkpoints()[s].encode()
+        for old, new in zip(earlier, [*earlier[1:], size], strict=True):
+            out[f"log/consistency/{old}-{new}"] = self.log.consistency(old, new).encode()
+        return out
+
+    def receipt(self, id_number: str) -> dict[str, Json]:
+        """A pupil's private receipt: their salted leaf and its inclusion proof (spec §17)."""
+        private = self._read("private/leaves.json")
+        assert isinstance(private, list)
+        index = next(
+            (
+                i
+                for i, p in enumerate(private)
+                if isinstance(p, dict) and p.get("id_number") == id_number
+            ),
+            None,
+        )
+        if index is None:
+            raise RecordError("名单中没有该身份证号 / no pupil with that ID number in this roster")
+        leaves = self.leaves()
+        from placement.commitment import leaves_root  # noqa: PLC0415
+        from placement.merkle import MerkleTree  # noqa: PLC0415
+
+        hashes, root = leaves_root(leaves)
+        proof = MerkleTree.from_leaf_hashes(hashes).inclusion_proof(index)
+        cls: Json = None
+        if (self.dir / "public/result.jws").exists():
+            from placement.jws import parse  # noqa: PLC0415
+
+            result = parse((self.dir / "public/result.jws").read_text()).document()
+            for c in result["classes"]:  # type: ignore[union-attr]
+                if isinstance(c, dict) and index in c["pupils"]:  # type: ignore[operator]
+                    cls = {"label": c["label"], "number": c["number"]}
+        return {
+            "class": cls,
+            "draw": self.draw_id,
+            "index": index,
+            "leaf": leaves[index].to_json(),
+            "private": private[index],
+            "proof": [h.hex() for h in proof],
+            "root": root.hex(),
+            "size": len(leaves),
+            "t": "sunshine-placement/v1/receipt",
+        }
+
+
+def _twin_codes(pupils: Sequence[PupilRecord]) -> dict[str, str]:
+    from placement.commitment import opaque_codes  # noqa: PLC0415
+
+    return opaque_codes([p.twin_group for p in pupils], "t")
+
+
+def _leaf(raw: Json) -> PublicLeaf:
+    if not isinstance(raw, dict):
+        raise RecordError("a leaf is a JSON object")
+    return PublicLeaf(
+        name=str(raw["name"]),
+        sex=Sex(str(raw["sex"])),
+        stratum=str(raw["stratum"]),
+        twin=str(raw["twin"]),
+        twin_wish=TwinWish(str(raw["twin_wish"])),
+        private=bytes.fromhex(str(raw["private"])),
+    )
+
+
+def _team(raw: Json) -> Team:
+    from placement.teams import Teacher  # noqa: PLC0415
+
+    if not isinstance(raw, dict) or not isinstance(raw["teachers"], list):
+        raise RecordError("a team is a JSON object")
+    return Team(
+        number=int(str(raw["number"])),
+        label=str(raw["label"]),
+        head_teacher=str(raw["head_teacher"]),
+        teachers=tuple(
+            Teacher(subject=str(t["subject"]), name=str(t["name"]))
+            for t in raw["teachers"]
+            if isinstance(t, dict)
+        ),
+    )
