@@ -21,8 +21,8 @@ from placement.teams import TeamCommitment
 
 ALGORITHM = "balanced-deal/1"
 # Phase 1 may backtrack; these bound the search (counts only, so seed-independent).
-MAX_LAYOUTS = 64
-MAX_STEPS = 20_000
+MAX_LAYOUTS = 64  # failed phase-2 runs
+MAX_BACKTRACKS = 20_000  # specials taken out again
 
 
 def tickets(tag: str, seed: bytes, hashes: Iterable[bytes]) -> list[bytes]:
@@ -51,6 +51,7 @@ class Placement:
     size_tolerance: int  # 1, or 2 where a multi-pupil unit forces it
     groups: tuple[tuple[int, ...], ...]  # group g before team matching
     classes: tuple[PlacedClass, ...]  # by team number
+    structure: Structure | None = None  # kept so the report need not recompute it
 
     def class_of(self) -> dict[int, int]:
         """Leaf index → class number."""
@@ -68,10 +69,24 @@ class _Problem:
     ceil: Mapping[str, int]
     strata: tuple[str, ...]
     cells: Mapping[tuple[str, str], int]  # ordinary pupils per (stratum, sex)
+    widened: frozenset[str]  # balance sets allowed a spread of τ instead of 1
 
 
-def _problem(leaves: Sequence[PublicLeaf], k: int, cap: int, tolerance: int) -> _Problem:
-    st = structure(leaves, k)
+def widened_sets(st: Structure, leaves: Sequence[PublicLeaf], tolerance: int) -> frozenset[str]:
+    """With τ = 2: ``*`` and every stratum in which one 同班 unit has two or more
+    members (twins often share a family-level flag such as 留守儿童)."""
+    if tolerance == 1:
+        return frozenset()
+    out = {ALL}
+    for unit in st.units:
+        codes = [leaves[i].stratum for i in unit if leaves[i].stratum]
+        out.update("s:" + c for c in codes if codes.count(c) > 1)
+    return frozenset(out)
+
+
+def _problem(
+    leaves: Sequence[PublicLeaf], st: Structure, k: int, cap: int, tolerance: int
+) -> _Problem:
     special = {i for b in st.blocks for s in b.specials for i in s.members}
     totals: dict[str, int] = defaultdict(int)
     cells: dict[tuple[str, str], int] = defaultdict(int)
@@ -81,10 +96,11 @@ def _problem(leaves: Sequence[PublicLeaf], k: int, cap: int, tolerance: int) -> 
             totals[key] += 1
         if i not in special:
             cells[(leaf.stratum, leaf.sex.value)] += 1
-    ceil = {key: -(-v // k) for key, v in totals.items()}
+    widened = widened_sets(st, leaves, tolerance)
+    ceil = {key: -(-v // k) + (tolerance - 1 if key in widened else 0) for key, v in totals.items()}
     ceil[ALL] = min(cap, -(-len(leaves) // k) + tolerance - 1)
     strata = tuple(sorted({leaf.stratum for leaf in leaves if leaf.stratum}))
-    return _Problem(leaves, st, k, cap, tolerance, totals, ceil, strata, cells)
+    return _Problem(leaves, st, k, cap, tolerance, totals, ceil, strata, cells, widened)
 
 
 def _layout(
@@ -98,7 +114,7 @@ def _layout(
     where: list[int] = []
     steps = [0] * (len(order) + 1)  # next candidate step for each depth
     pointer = [0] * (len(order) + 1)
-    layouts = moves = 0
+    layouts = backtracks = 0
     depth = 0
     while depth >= 0:
         if depth == len(order):
@@ -110,9 +126,12 @@ def _layout(
                 strata=pb.strata,
                 cap=pb.cap,
                 tolerance=pb.tolerance,
+                widened=pb.widened,
             )
             if picks is not None:
                 return where, picks
+            if layouts >= MAX_LAYOUTS:
+                raise _too_intricate()
             depth -= 1
             if depth >= 0:
                 _undo(order[depth], where.pop(), pre, present)
@@ -122,13 +141,6 @@ def _layout(
         while steps[depth] < k:
             c = (pointer[depth] + steps[depth]) % k
             steps[depth] += 1
-            moves += 1
-            if layouts >= MAX_LAYOUTS or moves > MAX_STEPS:
-                raise Infeasible(
-                    "同班/分班要求过于复杂，无法在限定步数内完成均衡分班",
-                    "the twin and same-name rules are too intricate to place "
-                    "within the search limit",
-                )
             row = pre[c]
             if any(g in present[c] for g in sp.groups) or any(
                 row[key] + v > pb.ceil[key] for key, v in sp.need
@@ -146,11 +158,21 @@ def _layout(
         if not placed:
             depth -= 1
             if depth >= 0:
+                backtracks += 1
+                if backtracks > MAX_BACKTRACKS:
+                    raise _too_intricate()
                 _undo(order[depth], where.pop(), pre, present)
     raise Infeasible(
         "无法在满足同班/分班要求的同时使各班人数、性别与分层均衡",
         "no placement meets the twin and same-name rules together with size, "
         "sex and stratum balance",
+    )
+
+
+def _too_intricate() -> Infeasible:
+    return Infeasible(
+        "同班/分班要求过于复杂，无法在限定步数内完成均衡分班",
+        "the twin and same-name rules are too intricate to place within the search limit",
     )
 
 
@@ -164,7 +186,11 @@ def deal_groups(
     leaves: Sequence[PublicLeaf], pupil_tickets: Sequence[bytes], k: int, cap: int, tolerance: int
 ) -> tuple[tuple[int, ...], ...]:
     """Assign leaf indices to k groups (spec §6.3–6.4); raises ``Infeasible``."""
-    pb = _problem(leaves, k, cap, tolerance)
+    return _deal(_problem(leaves, structure(leaves, k), k, cap, tolerance), pupil_tickets)
+
+
+def _deal(pb: _Problem, pupil_tickets: Sequence[bytes]) -> tuple[tuple[int, ...], ...]:
+    leaves = pb.leaves
 
     def ticket(s: Special) -> bytes:
         return min(pupil_tickets[i] for i in s.members)
@@ -192,10 +218,10 @@ def deal_groups(
                 for i in queues[cell][taken[cell] : taken[cell] + count]:
                     group_of[i] = c
                 taken[cell] += count
-    groups: list[list[int]] = [[] for _ in range(k)]
+    groups: list[list[int]] = [[] for _ in range(pb.k)]
     for i in sorted(range(len(leaves)), key=pupil_tickets.__getitem__):
         groups[group_of[i]].append(i)
-    check_groups(leaves, groups, pb.st, cap, tolerance)
+    check_groups(leaves, groups, pb.st, pb.cap, pb.tolerance)
     return tuple(tuple(g) for g in groups)
 
 
@@ -206,19 +232,20 @@ def check_groups(
     cap: int,
     tolerance: int,
 ) -> None:
-    """The properties the spec promises; a failure is a refusal, never a bad list."""
+    """The properties the spec promises (§6.6); a failure is a refusal, never a bad list."""
     where = {i: g for g, members in enumerate(groups) for i in members}
     if len(where) != len(leaves) or sum(len(g) for g in groups) != len(leaves):
         raise Infeasible("有学生未被分配或被重复分配", "a pupil is unplaced or placed twice")
     sizes = [len(g) for g in groups]
     if max(sizes) - min(sizes) > tolerance or max(sizes) > cap:
         raise Infeasible("各班人数无法均衡", "class sizes cannot be balanced")
+    widened = widened_sets(st, leaves, tolerance)
     per: dict[str, list[int]] = defaultdict(lambda: [0] * len(groups))
     for i, g in where.items():
         for key in sets_of(leaves[i]):
             per[key][g] += 1
     for key, counts in per.items():
-        if max(counts) - min(counts) > 1:
+        if max(counts) - min(counts) > (tolerance if key in widened else 1):
             raise Infeasible("各班性别或分层人数无法均衡", f"balance set {key} is uneven")
     if any(len({where[i] for i in unit}) != 1 for unit in st.units):
         raise Infeasible("同班要求未满足", "a same-class wish is not met")
@@ -244,29 +271,42 @@ def match_teams(
     return tuple(sorted(placed, key=lambda p: p.number))
 
 
-def size_tolerance(leaves: Sequence[PublicLeaf], k: int, cap: int) -> int:
-    """1, or 2 when (and only when) 同班 units make 1 impossible (spec §6.5).
+def plan(leaves: Sequence[PublicLeaf], k: int, cap: int) -> _Problem:
+    """Decide τ (spec §6.5) and return the problem the deal will solve.
 
     Depends on counts and structure only, so it is the same for every seed; the
     ``Infeasible`` raised here is the refusal an operator sees before committing.
     """
     if k < 1:
         raise Infeasible("没有教师团队", "no teacher teams were filed")
+    st = structure(leaves, k)
+    pb = _problem(leaves, st, k, cap, 1)
     try:
-        _layout(*_structural(leaves, k, cap, 1))
+        _layout(pb, [s for b in st.blocks for s in b.specials])
     except Infeasible:
-        if not structure(leaves, k).units:
+        if not st.units:
             raise
-        _layout(*_structural(leaves, k, cap, 2))
-        return 2
-    return 1
+        pb = _problem(leaves, st, k, cap, 2)
+        _layout(pb, [s for b in st.blocks for s in b.specials])
+    return pb
+
+
+def problem(leaves: Sequence[PublicLeaf], k: int, cap: int, tolerance: int) -> _Problem:
+    """The counts and structure phases 1 and 2 work on, for a given τ (for replayers)."""
+    return _problem(leaves, structure(leaves, k), k, cap, tolerance)
 
 
 def _structural(
     leaves: Sequence[PublicLeaf], k: int, cap: int, tolerance: int
 ) -> tuple[_Problem, list[Special]]:
-    pb = _problem(leaves, k, cap, tolerance)
+    """The problem and its specials in structural order (all tickets equal)."""
+    pb = problem(leaves, k, cap, tolerance)
     return pb, [s for b in pb.st.blocks for s in b.specials]
+
+
+def size_tolerance(leaves: Sequence[PublicLeaf], k: int, cap: int) -> int:
+    """τ: 1, or 2 when (and only when) 同班 units make 1 impossible (spec §6.5)."""
+    return plan(leaves, k, cap).tolerance
 
 
 def deal(
@@ -277,8 +317,8 @@ def deal(
     cap: int,
 ) -> Placement:
     """The whole draw: tickets, groups, then teams (spec §6)."""
-    k = len(teams.teams)
-    tolerance = size_tolerance(leaves, k, cap)
+    pb = plan(leaves, len(teams.teams), cap)
     pupil_tickets = tickets(TAG_TICKET, final_seed, leaf_hashes)
-    groups = deal_groups(leaves, pupil_tickets, k, cap, tolerance)
-    return Placement(final_seed, tolerance, groups, match_teams(groups, teams, final_seed))
+    groups = _deal(pb, pupil_tickets)
+    classes = match_teams(groups, teams, final_seed)
+    return Placement(final_seed, pb.tolerance, groups, classes, pb.st)

@@ -125,6 +125,7 @@ def peel(
     strata: Sequence[str],
     cap: int,
     tolerance: int,
+    widened: frozenset[str] = frozenset(),
 ) -> list[list[tuple[int, int]]] | None:
     """Phase 2 on counts alone (spec §6.4): for class c = 0 … k-1 in turn, the
     lexicographically smallest (girls, boys) per stratum such that every balance
@@ -134,13 +135,21 @@ def peel(
     done: dict[str, int] = defaultdict(int)
     order = [*strata, ""]
     out: list[list[tuple[int, int]]] = []
+    # Final counts of widened sets in the groups fixed so far: every later group
+    # must stay within τ of all of them, so the spread never exceeds τ.
+    seen: dict[str, tuple[int, int]] = {}
     for c in range(k):
         rest = k - c
         row = pre[c]
 
         def span(key: str, rest: int = rest) -> tuple[int, int]:
             m = totals.get(key, 0) - done[key]
-            return m // rest, _ceil_div(m, rest)
+            lo, hi = m // rest, _ceil_div(m, rest)
+            if rest > 1 and key in widened:
+                lo, hi = max(0, lo - tolerance + 1), hi + tolerance - 1
+            if key in seen:
+                lo, hi = max(lo, seen[key][1] - tolerance), min(hi, seen[key][0] + tolerance)
+            return lo, hi
 
         hexes = []
         for s in order:
@@ -152,14 +161,24 @@ def peel(
             else:
                 hexes.append(Hex(0, fa, 0, ma, 0, fa + ma))
         (flo, fhi), (mlo, mhi), (alo, ahi) = span("F"), span("M"), span(ALL)
-        if rest > 1:
-            alo, ahi = max(0, alo - tolerance + 1), ahi + tolerance - 1
+        # Later classes hold at most cap each: leave them no more than that.
+        alo = max(alo, totals.get(ALL, 0) - done[ALL] - (rest - 1) * cap)
         ahi = min(ahi, cap)
         pf, pm, pa = row.get("F", 0), row.get("M", 0), row.get(ALL, 0)
         picks = lexmin(hexes, Hex(flo - pf, fhi - pf, mlo - pm, mhi - pm, alo - pa, ahi - pa))
         if picks is None:
             return None
         out.append(picks)
+        final: dict[str, int] = defaultdict(int, row)
+        for s, (a, b) in zip(order, picks, strict=True):
+            final["F"] += a
+            final["M"] += b
+            final[ALL] += a + b
+            if s:
+                final["s:" + s] += a + b
+        for key in widened:
+            low, high = seen.get(key, (final[key], final[key]))
+            seen[key] = (min(low, final[key]), max(high, final[key]))
         for key, v in row.items():
             done[key] += v
         for s, (a, b) in zip(order, picks, strict=True):

@@ -110,7 +110,7 @@ def _pad(text: str, width: int) -> str:
 
 def balance_report(leaves: Sequence[PublicLeaf], placement: Placement) -> BalanceReport:
     k = len(placement.classes)
-    st = structure(leaves, k)
+    st = placement.structure or structure(leaves, k)
     codes = sorted({leaf.stratum for leaf in leaves if leaf.stratum})
     unit_head = {u[0] for u in st.units}
     classes = []

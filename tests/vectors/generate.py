@@ -1100,7 +1100,7 @@ def trace(prepared: Prepared, outcome: Outcome, spec: DrawSpec) -> Doc:
     tol = outcome.placement.size_tolerance
     tickets = deal.tickets(TAG_TICKET, seed, hashes)
     st = structure(leaves, k)
-    pb = deal._problem(leaves, k, cap, tol)
+    pb = deal.problem(leaves, k, cap, tol)
     order = dealing_order(st, tickets)
     with recording_layouts() as seen:
         where, picks = deal._layout(pb, [s for _, s in order])
@@ -1149,6 +1149,7 @@ def trace(prepared: Prepared, outcome: Outcome, spec: DrawSpec) -> Doc:
         "balance_sets": {
             "totals": dict(sorted(pb.totals.items())),
             "ceilings": dict(sorted(pb.ceil.items())),
+            "widened": sorted(pb.widened),
             "strata": list(pb.strata),
             "ordinary_cells": [
                 {"stratum": s, "sex": x, "count": pb.cells.get((s, x), 0)}

@@ -522,7 +522,7 @@ def test_draw(case: Case) -> None:  # noqa: PLR0915 - one case, every value, in 
             with pytest.raises(Infeasible) as info:
                 deal._layout(*problem)
             assert info.value.en == trial["en"]
-    pb = deal._problem(leaves, k, cap, tolerance)
+    pb = deal.problem(leaves, k, cap, tolerance)
     sets = want["balance_sets"]
     assert dict(pb.totals) == sets["totals"]
     assert dict(pb.ceil) == sets["ceilings"]
@@ -558,6 +558,7 @@ def test_draw(case: Case) -> None:  # noqa: PLR0915 - one case, every value, in 
         strata=sets["strata"],
         cap=cap,
         tolerance=tolerance,
+        widened=frozenset(sets["widened"]),
     )
     assert rows == picks
     assert rows is not None
