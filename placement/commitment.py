@@ -7,12 +7,11 @@ the meaning of the flags. Only the archive can open ``private``.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from placement.canonical import TAG_PUPIL_PRIVATE, Json, canonical_json, tagged_hash
+from placement.canonical import TAG_PUPIL_PRIVATE, Json, canonical_json, fast_json, tagged_hash
 from placement.errors import PlacementError
 from placement.merkle import MerkleTree, leaf_hash
 from placement.roster import PupilRecord, Sex, TwinWish
@@ -49,9 +48,7 @@ class PublicLeaf:
 
     def entry(self) -> bytes:
         """Canonical bytes; a fast path proven equal to RFC 8785 by a property test."""
-        return json.dumps(
-            self.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        ).encode()
+        return fast_json(self.to_json())
 
     def entry_strict(self) -> bytes:
         return canonical_json(self.to_json())
@@ -73,7 +70,12 @@ def private_commitment(pupil: PupilRecord, salt: bytes) -> bytes:
     if len(salt) != SALT_BYTES:
         msg = f"salt must be {SALT_BYTES} bytes"
         raise CommitmentError(msg)
-    return tagged_hash(TAG_PUPIL_PRIVATE, canonical_json(private_json(pupil, salt)))
+    texts = (pupil.name, pupil.twin_group, pupil.student_no, *pupil.flags)
+    if any(not unicodedata.is_normalized("NFC", t) for t in texts):
+        msg = f"row {pupil.row}: text must be in Unicode NFC before it is committed"
+        raise CommitmentError(msg)
+    # fast_json: text was checked NFC in commit_roster; keys are ASCII (test-proven equal).
+    return tagged_hash(TAG_PUPIL_PRIVATE, fast_json(private_json(pupil, salt)))
 
 
 def opaque_codes(labels: Sequence[str], prefix: str) -> dict[str, str]:
@@ -105,11 +107,6 @@ def commit_roster(pupils: Sequence[PupilRecord], salts: Sequence[bytes]) -> Rost
     if len(salts) != len(pupils):
         msg = "one salt per pupil is required"
         raise CommitmentError(msg)
-    for p in pupils:
-        texts = (p.name, p.twin_group, p.student_no, *p.flags)
-        if any(not unicodedata.is_normalized("NFC", t) for t in texts):
-            msg = f"row {p.row}: text must be in Unicode NFC before it is committed"
-            raise CommitmentError(msg)
     strata = opaque_codes([p.stratum_key for p in pupils], "s")
     twins = opaque_codes([p.twin_group for p in pupils], "t")
     built = []

@@ -48,7 +48,8 @@ class ResidentId:
 
 
 def _is_digits(text: str) -> bool:
-    return all(c in _DIGITS for c in text)
+    # isdigit alone also accepts "²" and other scripts' digits; ASCII first.
+    return text.isascii() and text.isdigit()
 
 
 def check_character(first17: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from datetime import date
 
 import pytest
 import rfc8785
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from placement import canonical
@@ -14,13 +16,14 @@ from placement.canonical import (
     MAX_SAFE_INT,
     CanonicalError,
     canonical_json,
+    fast_json,
     json_digest,
     nfc,
     tagged_hash,
 )
-from placement.commitment import PublicLeaf
+from placement.commitment import PublicLeaf, private_json
 from placement.errors import PlacementError
-from placement.roster import Sex, TwinWish
+from placement.roster import PupilRecord, Sex, TwinWish
 
 _nfc_text = st.text().map(nfc)
 _safe_json = st.recursive(
@@ -198,3 +201,30 @@ def test_leaf_fast_path_equals_rfc8785_even_with_controls(name):
     """Even control characters escape identically, should a name ever carry one."""
     leaf = PublicLeaf(name, Sex.MALE, "", "", TwinWish.NONE, bytes(32))
     assert leaf.entry() == leaf.entry_strict()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    flags=st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1), max_size=3
+    ),
+    twin=st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
+    student=st.text(alphabet=st.characters(blacklist_categories=("Cs",))),
+    salt=st.binary(min_size=16, max_size=16),
+)
+def test_private_fast_path_equals_rfc8785(flags, twin, student, salt):
+    """The private part of a leaf hashes the same bytes as strict RFC 8785 would."""
+
+    nfc = lambda t: unicodedata.normalize("NFC", t)  # noqa: E731
+    pupil = PupilRecord(
+        row=2,
+        name="张三",
+        sex=Sex.MALE,
+        id_number="220802201808310019",
+        birth_date=date(2018, 8, 31),
+        student_no=nfc(student),
+        twin_group=nfc(twin),
+        flags=tuple(sorted({nfc(f) for f in flags})),
+    )
+    doc = private_json(pupil, salt)
+    assert fast_json(doc) == canonical_json(doc)
