@@ -21,7 +21,7 @@ from placement.teams import TeamCommitment
 
 ALGORITHM = "balanced-deal/1"
 # Phase 1 may backtrack; these bound the search (counts only, so seed-independent).
-MAX_LAYOUTS = 64  # failed phase-2 runs
+LAYOUT_WORK = 8192  # failed phase-2 runs allowed: max(64, LAYOUT_WORK // k); a run costs ~k
 MAX_BACKTRACKS = 20_000  # specials taken out again
 
 
@@ -70,6 +70,7 @@ class _Problem:
     strata: tuple[str, ...]
     cells: Mapping[tuple[str, str], int]  # ordinary pupils per (stratum, sex)
     widened: frozenset[str]  # balance sets allowed a spread of τ instead of 1
+    at_ceil_limit: Mapping[str, int]  # how many groups may reach ceil (|S| mod k), if limited
 
 
 def widened_sets(st: Structure, leaves: Sequence[PublicLeaf], tolerance: int) -> frozenset[str]:
@@ -100,7 +101,13 @@ def _problem(
     ceil = {key: -(-v // k) + (tolerance - 1 if key in widened else 0) for key, v in totals.items()}
     ceil[ALL] = min(cap, -(-len(leaves) // k) + tolerance - 1)
     strata = tuple(sorted({leaf.stratum for leaf in leaves if leaf.stratum}))
-    return _Problem(leaves, st, k, cap, tolerance, totals, ceil, strata, cells, widened)
+    # Exactly |S| mod k groups end one above the others; phase 1 may not exceed that.
+    limit = {
+        key: v % k
+        for key, v in totals.items()
+        if key not in widened and v % k and ceil[key] == -(-v // k)
+    }
+    return _Problem(leaves, st, k, cap, tolerance, totals, ceil, strata, cells, widened, limit)
 
 
 def _layout(
@@ -111,6 +118,7 @@ def _layout(
     k = pb.k
     pre: list[dict[str, int]] = [defaultdict(int) for _ in range(k)]
     present: list[set[int]] = [set() for _ in range(k)]
+    at_ceil: dict[str, int] = defaultdict(int)  # groups whose pre count is at ceil
     where: list[int] = []
     steps = [0] * (len(order) + 1)  # next candidate step for each depth
     pointer = [0] * (len(order) + 1)
@@ -130,11 +138,11 @@ def _layout(
             )
             if picks is not None:
                 return where, picks
-            if layouts >= MAX_LAYOUTS:
+            if layouts >= max(64, LAYOUT_WORK // k):
                 raise _too_intricate()
             depth -= 1
             if depth >= 0:
-                _undo(order[depth], where.pop(), pre, present)
+                _undo(order[depth], where.pop(), pre, present, at_ceil, pb.ceil)
             continue
         sp = order[depth]
         placed = False
@@ -143,10 +151,18 @@ def _layout(
             steps[depth] += 1
             row = pre[c]
             if any(g in present[c] for g in sp.groups) or any(
-                row[key] + v > pb.ceil[key] for key, v in sp.need
+                row[key] + v > pb.ceil[key]
+                or (
+                    key in pb.at_ceil_limit
+                    and row[key] < pb.ceil[key] == row[key] + v
+                    and at_ceil[key] >= pb.at_ceil_limit[key]
+                )
+                for key, v in sp.need
             ):
                 continue
             for key, v in sp.need:
+                if row[key] < pb.ceil[key] == row[key] + v:
+                    at_ceil[key] += 1
                 row[key] += v
             present[c].update(sp.groups)
             where.append(c)
@@ -161,7 +177,7 @@ def _layout(
                 backtracks += 1
                 if backtracks > MAX_BACKTRACKS:
                     raise _too_intricate()
-                _undo(order[depth], where.pop(), pre, present)
+                _undo(order[depth], where.pop(), pre, present, at_ceil, pb.ceil)
     raise Infeasible(
         "无法在满足同班/分班要求的同时使各班人数、性别与分层均衡",
         "no placement meets the twin and same-name rules together with size, "
@@ -176,8 +192,17 @@ def _too_intricate() -> Infeasible:
     )
 
 
-def _undo(sp: Special, c: int, pre: list[dict[str, int]], present: list[set[int]]) -> None:
+def _undo(
+    sp: Special,
+    c: int,
+    pre: list[dict[str, int]],
+    present: list[set[int]],
+    at_ceil: dict[str, int],
+    ceil: Mapping[str, int],
+) -> None:
     for key, v in sp.need:
+        if pre[c][key] == ceil[key] > pre[c][key] - v:
+            at_ceil[key] -= 1
         pre[c][key] -= v
     present[c].difference_update(sp.groups)
 
