@@ -116,7 +116,7 @@ class Jws:
                 raise JwsError("compressed payload is truncated or larger than 1 MiB")
         try:
             doc = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
             raise JwsError("payload is not JSON text") from e
         if not isinstance(doc, dict):
             raise JwsError("payload is not a JSON object")
@@ -134,7 +134,7 @@ class Jws:
 def _header(b64: str) -> dict[str, Json]:
     try:
         header = json.loads(b64u_decode(b64).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise JwsError("protected header is not JSON") from e
     if not isinstance(header, dict) or header.get("alg") != "EdDSA":
         raise JwsError("only alg EdDSA is accepted")
@@ -149,7 +149,7 @@ def parse(text: str) -> Jws:
             doc = json.loads(text)
             payload_b64 = doc["payload"]
             sigs = [(s["protected"], s["signature"]) for s in doc["signatures"]]
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
+        except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as e:
             raise JwsError("not a JWS in general JSON serialization") from e
         if not isinstance(payload_b64, str) or not sigs:
             raise JwsError("JWS has no payload or no signature")

@@ -1,17 +1,187 @@
-"""``verify-placement``: not built yet (the signed-record issue adds bundles and signatures)."""
+"""``verify-placement PATH``: check a record bundle, a class statement or a pupil receipt.
+
+PATH is a bundle (.zip), a file holding a class statement (compact JWS) or another
+signed document, a pupil receipt (.json), or the text itself: a compact JWS, or a
+link whose ``#`` fragment is one (``https://…/verify#<JWS>``, as printed sheets
+carry). Exit status: 0 verified, 1 not verified (a check failed, or a check that
+matters could not be done), 2 unusable input.
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+import re
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import unquote
+
+from placement import jws
+from placement.canonical import Json
+from placement.documents import CLASS_STATEMENT_TYPE, RECEIPT_TYPE
+from placement.errors import PlacementError
+from placement.keyring import Keyring, keyring_from_json
+from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip
+from verifier.errors import UnusableInput, split_message
+from verifier.report import Report
+from verifier.verify import verify_bundle, verify_document, verify_receipt, verify_statement
+
+_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+MAX_TEXT_BYTES = 4 << 20
 
 
-def main() -> int:
-    sys.stderr.write(
-        "verify-placement: 尚未实现：签名记录与记录包的校验在后续版本提供。\n"
-        "verify-placement: not implemented yet: "
-        "signed records and bundles come in a later version.\n"
+def _unusable(zh: str, en: str) -> UnusableInput:
+    return UnusableInput(zh, en)
+
+
+def _read(path: Path, limit: int, what: tuple[str, str]) -> bytes:
+    try:
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise _unusable(
+            f"无法读取{what[0]} {path}（{reason}）", f"cannot read {what[1]} {path} ({reason})"
+        ) from e
+    if len(data) > limit:
+        raise _unusable(f"{what[0]} {path} 过大", f"{what[1]} {path} is too large")
+    return data
+
+
+def _text(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        raise _unusable(
+            f"{source} 不是记录包、签名文件或回执",
+            f"{source} is not a bundle, a signed document or a receipt",
+        ) from None
+
+
+def load_keyring(path: str) -> Keyring:
+    data = _read(Path(path), MAX_TEXT_BYTES, ("公钥清单", "keyring"))
+    try:
+        return keyring_from_json(json.loads(data.decode("utf-8-sig")))
+    except (UnicodeDecodeError, json.JSONDecodeError, PlacementError, RecursionError) as e:
+        zh, en = split_message(str(e))
+        raise _unusable(
+            f"公钥清单 {path} 无效：{zh}", f"the keyring {path} is invalid: {en}"
+        ) from e
+
+
+def _jws_report(text: str, keyring: Keyring | None, source: str) -> Report:
+    try:
+        typ = jws.parse(text).signatures[0].header.get("typ")
+    except (PlacementError, IndexError, RecursionError):
+        typ = CLASS_STATEMENT_TYPE  # a damaged statement: its checks say what is wrong
+    if typ == CLASS_STATEMENT_TYPE:
+        return verify_statement(text, keyring=keyring, source=source)
+    return verify_document(text, keyring=keyring, source=source)
+
+
+def check_input(target: str, *, keyring: Keyring | None, announcement: str | None) -> Report:
+    """Decide what ``target`` is and run its checks; raise :class:`UnusableInput`."""
+    path = Path(target)
+    try:
+        is_file = len(target) < 4096 and path.is_file()
+    except (OSError, ValueError):
+        is_file = False
+    source = target if is_file else (target[:60] + "…" if len(target) > 60 else target)
+    if is_file:
+        data = _read(path, MAX_BUNDLE_BYTES, ("文件", "file"))
+        if looks_like_zip(data) or path.suffix.lower() == ".zip":
+            return verify_bundle(data, trusted=keyring, source=source)
+        if len(data) > MAX_TEXT_BYTES:
+            raise _unusable(f"{target} 过大", f"{target} is too large")
+        text = _text(data, target)
+    else:
+        text = target.strip()
+    if "#" in text and not text.startswith("{"):
+        text = unquote(text.split("#", 1)[1]).strip()
+    if _COMPACT.fullmatch(text):
+        return _jws_report(text, keyring, source)
+    if text.startswith("{"):
+        try:
+            doc: Json = json.loads(text)
+        except (json.JSONDecodeError, RecursionError):
+            doc = None
+        if isinstance(doc, dict) and "payload" in doc and "signatures" in doc:
+            return _jws_report(text, keyring, source)
+        if isinstance(doc, dict) and doc.get("t") == RECEIPT_TYPE:
+            return verify_receipt(doc, announcement=announcement, keyring=keyring, source=source)
+    if not is_file and not _COMPACT.fullmatch(text) and "#" not in target:
+        raise _unusable(
+            f"找不到文件 {source}，它也不是签名文字或链接",
+            f"no such file {source}, and it is not a signed text or link either",
+        )
+    raise _unusable(
+        f"{source} 不是记录包、签名文件或回执",
+        f"{source} is not a bundle, a signed document or a receipt",
     )
-    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="verify-placement",
+        description="核验阳光分班记录 / verify a sunshine-placement record: a bundle (.zip), "
+        "a class statement (JWS text, file or https://…#<JWS> link) or a pupil receipt (.json)",
+    )
+    p.add_argument("target", metavar="PATH", help="bundle, statement, link or receipt")
+    p.add_argument("--keyring", help="trusted keyring.json (公钥清单) to check signatures with")
+    p.add_argument("--announcement", help="signed announcement (.jws) to tie a receipt to")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    return p
+
+
+def _write(stream: object, text: str) -> None:
+    write = getattr(stream, "write", None)
+    if write is not None:
+        write(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else 2
+    try:
+        keyring = load_keyring(args.keyring) if args.keyring else None
+        announcement = None
+        if args.announcement:
+            data = _read(Path(args.announcement), MAX_TEXT_BYTES, ("公告", "announcement"))
+            announcement = _text(data, args.announcement)
+        report = check_input(args.target, keyring=keyring, announcement=announcement)
+        if announcement is not None and report.kind != "receipt":
+            _write(
+                sys.stderr,
+                "verify-placement: --announcement 只用于学生回执，已忽略 / "
+                "--announcement is only used with a receipt: ignored\n",
+            )
+    except (UnusableInput, MemoryError, RecursionError, OSError) as e:
+        what = type(e).__name__
+        problem = (
+            e
+            if isinstance(e, UnusableInput)
+            else _unusable(f"无法处理该输入（{what}）", f"cannot process this input ({what})")
+        )
+        if args.json:
+            out = {
+                "verified": False,
+                "exit_code": 2,
+                "error_zh": problem.zh,
+                "error_en": problem.en,
+            }
+            _write(sys.stdout, json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        _write(sys.stderr, f"verify-placement: {problem.zh}\nverify-placement: {problem.en}\n")
+        return 2
+    if args.json:
+        _write(sys.stdout, json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        _write(sys.stdout, report.table())
+    return report.exit_code
 
 
 if __name__ == "__main__":

@@ -1,0 +1,147 @@
+"""The archive bundle's private part (spec §4.1, §17): every ``private`` value opens.
+
+Only an archive holds the salted private objects (ID number, birth date, flags, twin
+label) and the meaning of the opaque codes; with them every leaf's ``private`` hash
+is recomputed, and every stratum and twin code is shown to mean what the roster said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from placement.canonical import TAG_PUPIL_PRIVATE, Json, tagged_hash
+from placement.commitment import PublicLeaf, opaque_codes
+from placement.errors import PlacementError
+from placement.idcard import parse_resident_id
+from verifier.checks import Catalogue, Passed, first, optional_skip, require
+from verifier.documents import canonical, fields
+from verifier.formats import is_date
+from verifier.record import BundleRecord
+
+checks: Catalogue[BundleRecord] = Catalogue()
+PRIVATE_KEYS = {"birth_date", "flags", "id_number", "id_type", "salt", "student_no", "twin_group"}
+
+
+def _archive(rec: BundleRecord) -> None:
+    if rec.manifest().kind != "archive":
+        raise optional_skip("公开包不含私密数据", "a public bundle holds no private data")
+
+
+def private_problems(doc: Json, leaf: PublicLeaf, what: tuple[str, str]) -> list[tuple[str, str]]:
+    """Why a private object does not open its leaf's ``private`` hash, or belong to it."""
+    f = fields(doc, PRIVATE_KEYS, what)
+    raw = canonical(f, what)
+    problems = []
+    if tagged_hash(TAG_PUPIL_PRIVATE, raw) != leaf.private:
+        problems.append(
+            (f"{what[0]}与叶子的 private 哈希不符", f"{what[1]} does not open the leaf")
+        )
+    flags, salt = f["flags"], f["salt"]
+    ok = (
+        f["id_type"] == "resident"
+        and isinstance(salt, str)
+        and len(salt) == 32
+        and all(c in "0123456789abcdef" for c in salt)
+        and isinstance(flags, list)
+        and all(isinstance(x, str) and x for x in flags)
+        and flags == sorted(set(flags))  # type: ignore[type-var]
+        and isinstance(f["student_no"], str)
+        and isinstance(f["twin_group"], str)
+        and (f["twin_group"] == "") == (leaf.twin == "")
+        and is_date(f["birth_date"])
+    )
+    if not ok:
+        problems.append((f"{what[0]}的内容无效", f"{what[1]} is malformed"))
+        return problems
+    try:
+        rid = parse_resident_id(str(f["id_number"]))
+    except PlacementError:
+        return [*problems, (f"{what[0]}的身份证号无效", f"{what[1]}: the ID number is invalid")]
+    if rid.number != f["id_number"] or rid.birth_date.isoformat() != f["birth_date"]:
+        problems.append(
+            (f"{what[0]}的出生日期与身份证号不符", f"{what[1]}: birth date differs from the ID")
+        )
+    if rid.male != (leaf.sex.value == "M"):
+        problems.append(
+            (f"{what[0]}的性别与身份证号不符", f"{what[1]}: sex differs from the ID number")
+        )
+    return problems
+
+
+def private_objects(rec: BundleRecord) -> Sequence[dict[str, Json]]:
+    raw = rec.json("private/leaves.json")
+    require(
+        isinstance(raw, list) and len(raw) == len(rec.leaves()),
+        "私密叶子的数量与名单不符",
+        "private/leaves.json does not hold one object per leaf",
+    )
+    assert isinstance(raw, list)
+    return [fields(x, PRIVATE_KEYS, ("私密叶子", "a private leaf")) for x in raw]
+
+
+@checks.check("archive.private", "私密叶子可打开", "private leaves open their commitments")
+def _private(rec: BundleRecord) -> Passed:
+    _archive(rec)
+    leaves = rec.leaves()
+    objects = private_objects(rec)
+    problems = []
+    for i, (doc, leaf) in enumerate(zip(objects, leaves, strict=True)):
+        problems += private_problems(doc, leaf, (f"第 {i} 个私密叶子", f"private leaf {i}"))
+    ids = [doc["id_number"] for doc in objects]
+    if len(set(map(str, ids))) != len(ids):
+        problems.append(("身份证号重复", "an ID number appears twice"))
+    if problems:
+        raise first(problems)
+    return Passed(
+        f"{len(leaves)} 个私密叶子均能打开公开叶子的 private 哈希；身份证号、出生日期与性别一致",
+        f"all {len(leaves)} private leaves open their public leaves; ID numbers, birth dates "
+        "and sexes agree",
+    )
+
+
+@checks.check("archive.codes", "代码含义", "meaning of the opaque codes")
+def _codes(rec: BundleRecord) -> Passed:
+    _archive(rec)
+    leaves, objects = rec.leaves(), private_objects(rec)
+    raw = fields(rec.json("private/codes.json"), {"strata", "twins"}, ("代码表", "codes.json"))
+    strata, twins = raw["strata"], raw["twins"]
+    require(
+        isinstance(strata, dict) and isinstance(twins, dict),
+        "代码表无效",
+        "codes.json is malformed",
+    )
+    assert isinstance(strata, dict)
+    assert isinstance(twins, dict)
+    flags = [doc["flags"] for doc in objects]
+    require(
+        all(isinstance(f, list) and all(isinstance(x, str) for x in f) for f in flags),
+        "私密叶子的标记无效（见 archive.private）",
+        "the private leaves' flags are malformed (see archive.private)",
+    )
+    keys = ["、".join(str(x) for x in f) for f in flags if isinstance(f, list)]
+    labels = [str(doc["twin_group"]) for doc in objects]
+    want_strata = {code: meaning for meaning, code in opaque_codes(keys, "s").items()}
+    want_twins = {code: label for label, code in opaque_codes(labels, "t").items()}
+    problems = []
+    if strata != want_strata:
+        problems.append(
+            ("分层代码表与私密叶子不符", "the stratum codes differ from the private leaves")
+        )
+    if twins != want_twins:
+        problems.append(
+            ("双胞胎代码表与私密叶子不符", "the twin codes differ from the private leaves")
+        )
+    for i, (leaf, key, label) in enumerate(zip(leaves, keys, labels, strict=True)):
+        if strata.get(leaf.stratum, "") != key or twins.get(leaf.twin, "") != label:
+            problems.append(
+                (
+                    f"第 {i} 个叶子的代码与其私密内容不符",
+                    f"leaf {i} codes differ from its private part",
+                )
+            )
+    if problems:
+        raise first(problems)
+    return Passed(
+        f"{len(strata)} 个分层代码与 {len(twins)} 个双胞胎代码均与私密叶子相符",
+        f"all {len(strata)} stratum codes and {len(twins)} twin codes match the private leaves",
+    )

@@ -1,0 +1,157 @@
+"""Class statements (spec §15): what a printed sheet's QR code holds.
+
+In a bundle each statement must equal its class in the signed result. On its own
+(a QR code's text, or the ``https://…/verify#<JWS>`` link it encodes) a statement
+is checked against a keyring, and its content is shown so that a parent can compare
+it with the sheet on the wall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from placement.canonical import Json
+from placement.documents import CLASS_STATEMENT_TYPE
+from placement.keyring import Keyring
+from verifier.checks import Catalogue, Passed, first, require
+from verifier.documents import fields
+from verifier.errors import Skipped
+from verifier.formats import DRAW_ID, is_hex64, is_int, is_text
+from verifier.record import BundleRecord, owned
+from verifier.signatures import parse_document, verify_jws
+
+STATEMENT_KEYS = {
+    "class",
+    "draw",
+    "head_teacher",
+    "intake",
+    "label",
+    "pupils",
+    "result",
+    "school",
+    "t",
+}
+checks: Catalogue[BundleRecord] = Catalogue()
+
+
+def check_statement(doc: dict[str, Json]) -> None:
+    """The shape of a class statement; raise Failed."""
+    fields(doc, STATEMENT_KEYS, ("班级名单声明", "the class statement"))
+    require(doc["t"] == CLASS_STATEMENT_TYPE, "不是班级名单声明", "not a class statement")
+    pupils = doc["pupils"]
+    ok = (
+        is_int(doc["class"])
+        and isinstance(doc["draw"], str)
+        and DRAW_ID.fullmatch(doc["draw"]) is not None
+        and all(is_text(doc[k]) for k in ("head_teacher", "intake", "label", "school"))
+        and is_hex64(doc["result"])
+        and isinstance(pupils, list)
+        and all(
+            isinstance(p, list) and len(p) == 2 and is_text(p[0]) and p[1] in {"F", "M"}
+            for p in pupils
+        )
+    )
+    require(ok, "班级名单声明的内容无效", "the class statement is malformed")
+
+
+def describe(doc: dict[str, Json]) -> tuple[str, str]:
+    pupils = doc["pupils"]
+    assert isinstance(pupils, list)
+    names = "、".join(str(p[0]) for p in pupils if isinstance(p, list))
+    girls = sum(1 for p in pupils if isinstance(p, list) and p[1] == "F")
+    return (
+        (
+            f"{doc['school']} {doc['label']}（第{doc['class']}班），班主任 {doc['head_teacher']}，"
+            f"{len(pupils)} 名学生（女 {girls}、男 {len(pupils) - girls}）：{names}"
+        ),
+        (
+            f"{doc['label']} (class {doc['class']}) of {doc['school']}, head teacher "
+            f"{doc['head_teacher']}, {len(pupils)} pupils ({girls} F, {len(pupils) - girls} M); "
+            f"draw {doc['draw']}, result {str(doc['result'])[:16]}…"
+        ),
+    )
+
+
+@checks.check("statements.match", "班级名单声明与结果一致", "class statements match the result")
+def _match(rec: BundleRecord) -> Passed:
+    docs = owned(rec.statements)
+    res, ann, teams, leaves = rec.result(), rec.announcement(), rec.teams(), rec.leaves()
+    head = {t.number: t.head_teacher for t in teams.teams}
+    digest = rec.result_digest().hex()
+    problems: list[tuple[str, str]] = []
+    expected_paths = set()
+    for c in res.classes:
+        path = f"statements/{c.number:02d}.jws"
+        expected_paths.add(path)
+        doc = docs.get(path)
+        if doc is None:
+            problems.append(
+                (f"第{c.number}班没有班级名单声明", f"class {c.number} has no statement")
+            )
+            continue
+        want: dict[str, Json] = {
+            "class": c.number,
+            "draw": ann.draw_id,
+            "head_teacher": head.get(c.number, ""),
+            "intake": ann.intake,
+            "label": c.label,
+            "pupils": [[leaves[i].name, leaves[i].sex.value] for i in c.pupils if i < len(leaves)],
+            "result": digest,
+            "school": ann.school,
+            "t": CLASS_STATEMENT_TYPE,
+        }
+        if doc.get("pupils") != want["pupils"]:
+            problems.append(
+                (
+                    f"第{c.number}班名单与签名结果不符",
+                    f"class {c.number} list differs from the signed result",
+                )
+            )
+        problems += [
+            (f"第{c.number}班声明的“{k}”不符", f"class {c.number} statement: {k!r} differs")
+            for k in sorted(set(doc) | set(want))
+            if k != "pupils" and doc.get(k) != want.get(k)
+        ]
+    problems += [
+        (f"多余的声明 {p}", f"{p} is a statement for no class")
+        for p in sorted(set(docs) - expected_paths)
+    ]
+    if problems:
+        raise first(problems)
+    return Passed(
+        f"{len(docs)} 份班级名单声明与签名结果逐班一致（姓名、性别、顺序、班名、班主任）",
+        f"all {len(docs)} class statements equal the signed result (names, sexes, order, "
+        "label, head teacher)",
+    )
+
+
+# --- a statement on its own -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatementInput:
+    text: str
+    keyring: Keyring | None
+
+
+single: Catalogue[StatementInput] = Catalogue()
+
+
+@single.check("signature.statement", "班级名单声明签名", "class statement signature")
+def _signature(s: StatementInput) -> Passed:
+    if s.keyring is None:
+        raise Skipped(
+            "未提供公钥清单（--keyring），无法核验签名",
+            "no keyring given (--keyring): the signature cannot be checked",
+        )
+    doc = verify_jws(s.text, s.keyring, expected_type=CLASS_STATEMENT_TYPE)
+    zh, en = doc.describe()
+    return Passed(f"签名有效：{zh}", f"valid signature: {en}")
+
+
+@single.check("statement.document", "班级名单内容", "class statement content")
+def _content(s: StatementInput) -> Passed:
+    doc = parse_document(s.text)
+    check_statement(doc)
+    zh, en = describe(doc)
+    return Passed(zh, en)

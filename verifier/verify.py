@@ -1,0 +1,65 @@
+"""What the verifier checks for each kind of input, in the order the table shows."""
+
+from __future__ import annotations
+
+from placement.canonical import Json
+from placement.keyring import Keyring
+from verifier import (
+    amendments,
+    archive,
+    authenticity,
+    guarantees,
+    integrity,
+    log,
+    receipt,
+    replay,
+    signed,
+    statements,
+)
+from verifier.checks import Spec, Status, run
+from verifier.record import BundleRecord
+from verifier.report import Report
+
+CANCELLED = (
+    "；抽签已撤销，没有分班结果",
+    "; the draw was cancelled: there is no placement",
+)
+BUNDLE_CHECKS: tuple[Spec[BundleRecord], ...] = (
+    *integrity.checks.specs,
+    *authenticity.checks.specs,
+    *replay.checks.specs,
+    *guarantees.checks.specs,
+    *statements.checks.specs,
+    *log.checks.specs,
+    *amendments.checks.specs,
+    *archive.checks.specs,
+)
+
+
+def verify_bundle(data: bytes, *, trusted: Keyring | None = None, source: str = "") -> Report:
+    """Every check of a record bundle (spec §17); ``trusted`` replaces the bundle's keyring."""
+    rec = BundleRecord(data, trusted=trusted)
+    checks = tuple(run(BUNDLE_CHECKS, rec))
+    drawn = any(c.name == "draw.replay" and c.status is Status.PASS for c in checks)
+    remark = None if drawn else CANCELLED
+    return Report("bundle", source, checks, remark)
+
+
+def verify_statement(text: str, *, keyring: Keyring | None, source: str = "") -> Report:
+    """A class statement JWS on its own, e.g. from a sheet's QR code."""
+    subject = statements.StatementInput(text.strip(), keyring)
+    return Report("statement", source, tuple(statements.single.run(subject)))
+
+
+def verify_receipt(
+    doc: Json, *, announcement: str | None, keyring: Keyring | None, source: str = ""
+) -> Report:
+    """A pupil receipt, tied to a signed announcement when one is given."""
+    subject = receipt.ReceiptInput(doc, announcement, keyring)
+    return Report("receipt", source, tuple(receipt.checks.run(subject)))
+
+
+def verify_document(text: str, *, keyring: Keyring | None, source: str = "") -> Report:
+    """Any other signed document of a draw on its own."""
+    subject = signed.DocumentInput(text.strip(), keyring)
+    return Report("document", source, tuple(signed.checks.run(subject)))
