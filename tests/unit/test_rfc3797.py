@@ -76,7 +76,7 @@ class TestWorkedExample:
     def test_single_number_as_text_or_list(self):
         assert canonical_key(["9319", [5, 2, 12, 8, 10], [45, 41, 34, 26, 18, 9]]) == RFC_KEY
 
-    @pytest.mark.parametrize(("index", "hex_digest"), enumerate(RFC_DIGESTS))
+    @pytest.mark.parametrize(("index", "hex_digest"), list(enumerate(RFC_DIGESTS)))
     def test_digests(self, index, hex_digest):
         assert digest(RFC_KEY, index).hex().upper() == hex_digest
 
