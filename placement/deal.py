@@ -318,6 +318,8 @@ def plan(leaves: Sequence[PublicLeaf], k: int, cap: int) -> _Problem:
 
 def problem(leaves: Sequence[PublicLeaf], k: int, cap: int, tolerance: int) -> _Problem:
     """The counts and structure phases 1 and 2 work on, for a given τ (for replayers)."""
+    if k < 1:
+        raise Infeasible("没有教师团队", "no teacher teams were filed")
     return _problem(leaves, structure(leaves, k), k, cap, tolerance)
 
 
@@ -340,9 +342,18 @@ def deal(
     teams: TeamCommitment,
     final_seed: bytes,
     cap: int,
+    tolerance: int | None = None,
 ) -> Placement:
-    """The whole draw: tickets, groups, then teams (spec §6)."""
-    pb = plan(leaves, len(teams.teams), cap)
+    """The whole draw: tickets, groups, then teams (spec §6).
+
+    ``tolerance`` is the announced τ: when it is 1 the search for τ is skipped (a
+    successful deal at τ = 1 is exactly what §6.5 would have chosen); when it is 2,
+    §6.5 runs to confirm that τ = 1 is impossible.
+    """
+    if tolerance == 1:
+        pb = problem(leaves, len(teams.teams), cap, 1)
+    else:
+        pb = plan(leaves, len(teams.teams), cap)
     pupil_tickets = tickets(TAG_TICKET, final_seed, leaf_hashes)
     groups = _deal(pb, pupil_tickets)
     classes = match_teams(groups, teams, final_seed)

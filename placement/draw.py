@@ -126,7 +126,9 @@ def replay(
         witness_inputs=witness_inputs,
         beacon=beacon_value,
     )
-    placement = deal(leaves, leaf_hashes, teams, seed, announcement.class_cap)
+    placement = deal(
+        leaves, leaf_hashes, teams, seed, announcement.class_cap, announcement.size_tolerance
+    )
     if placement.size_tolerance != announcement.size_tolerance:
         raise PlacementError("人数允许差与公告不符 / size tolerance differs from the announcement")
     report = balance_report(leaves, placement)
