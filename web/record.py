@@ -7,8 +7,10 @@ not done. The service (database) follows the same steps.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +44,19 @@ class Signers:
 
     def cosigners(self) -> list[Signer]:
         return [self.bureau] + ([self.supervisor] if self.supervisor else [])
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """A draw builds millions of small objects that all live to its end; the cyclic
+    collector would re-scan them many times (a third of the time at 100 000 pupils)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _time(now: datetime) -> str:
@@ -109,14 +124,15 @@ class DrawRecord:
             raise RecordError("该抽签已公告；如需重来请先撤销 / this draw is already announced")
         salts = [token_bytes(16) for _ in pupils]
         server_seed = token_bytes(32)
-        prepared = prepare(
-            intake=intake,
-            profile=profile,
-            pupils=pupils,
-            teams=teams,
-            salts=salts,
-            server_seed=server_seed,
-        )
+        with _no_gc():
+            prepared = prepare(
+                intake=intake,
+                profile=profile,
+                pupils=pupils,
+                teams=teams,
+                salts=salts,
+                server_seed=server_seed,
+            )
         rec = cls(directory, log)
         ann = prepared.announcement.to_json()
         roster = prepared.roster
