@@ -14,6 +14,7 @@ from placement.errors import InvalidInput, PlacementError
 from placement.policy import PROFILES, Level
 from placement.rfc3797 import canonical_key, select_names
 from placement.roster import Sex
+from web.print_cli import add_parser as add_print_parser
 from web.record_cli import add_parser as add_record_parser
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
@@ -142,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=demo)
     add_keys_parser(sub)
     add_record_parser(sub)
+    add_print_parser(sub)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

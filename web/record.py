@@ -233,14 +233,15 @@ class DrawRecord:
         server_seed = bytes.fromhex((self.dir / "secret/server_seed").read_text())
         leaves, teams = self.leaves(), self.teams()
         inputs = [str(w["input"]) for w in witnesses if isinstance(w, dict)]
-        outcome = replay(
-            announcement=ann,
-            leaves=leaves,
-            teams=teams,
-            server_seed=server_seed,
-            witness_inputs=inputs,
-            beacon_value=beacon_value,
-        )
+        with _no_gc():
+            outcome = replay(
+                announcement=ann,
+                leaves=leaves,
+                teams=teams,
+                server_seed=server_seed,
+                witness_inputs=inputs,
+                beacon_value=beacon_value,
+            )
         cer = ceremony(
             announcement_digest=ann.digest(),
             witnesses=[

@@ -1628,7 +1628,17 @@ def drift(out: Path = OUT) -> list[str]:
         for n in sorted(want.keys() & have)
         if (out / n).read_text("utf-8") != want[n]
     ]
-    return problems
+    return problems + _record_vectors().drift(out / "record")
+
+
+def _record_vectors() -> Any:
+    """tests/vectors/generate_record.py: the signed-record vectors (Part II) in v1/record/."""
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import generate_record  # noqa: PLC0415
+
+    return generate_record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1659,6 +1669,8 @@ def main(argv: list[str] | None = None) -> int:
         path = OUT / name
         path.write_bytes(text.encode("utf-8"))
         print(f"wrote {_shown(path)} ({len(text.encode('utf-8')):,} bytes)")
+    for line in _record_vectors().write(OUT / "record"):
+        print(line)
     return 0
 
 
