@@ -320,7 +320,7 @@ class TestPrivacyAndZip:
         [
             ("teams.json", "220802201806147027"),
             ("schemas/extra.schema.json", '{"salt": "00112233445566778899aabbccddeeff"}'),
-            ("teams.json", "盐 salt"),
+            ("roster/salts.json", '[{"salt": "00112233445566778899aabbccddeeff"}]'),
         ],
     )
     def test_private_data_in_public_members(self, small: Made, member: str, text: str):
