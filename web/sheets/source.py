@@ -1,0 +1,234 @@
+"""What the sheets of one draw are printed from: its record folder, read once.
+
+The printed names are the signed class statements' names, so the page and its QR
+code cannot disagree; they are checked against the result and the leaves on load.
+Nothing here checks signatures: the printer trusts its own record, and the
+verifier (``verify-placement``) checks what a phone or a parent gets.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from placement.canonical import Json
+from placement.commitment import PublicLeaf
+from placement.documents import digest
+from placement.errors import PlacementError
+from placement.jws import b64u_decode, parse
+from placement.policy import PROFILES
+from placement.roster import Sex
+from placement.teams import Team
+from web.filelog import FileLog
+from web.record import DrawRecord
+
+
+class SheetError(PlacementError):
+    """A record folder cannot be printed (missing, inconsistent or not yet drawn)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One pupil on a class list; ``student_no``/``birth_date`` only from the archive."""
+
+    number: int  # 序号, 1-based in the result's order
+    name: str
+    sex: str  # 男 / 女
+    leaf: int
+    student_no: str = ""
+    birth_date: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassList:
+    number: int
+    label: str
+    team: Team
+    rows: tuple[Row, ...]
+    statement: str  # compact JWS, what the QR carries
+    kid: str  # who signed it: key name + hex key id
+
+    @property
+    def males(self) -> int:
+        return sum(1 for r in self.rows if r.sex == Sex.MALE.zh)
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    role: str
+    name: str
+    input: str
+    entered_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ceremony:
+    jws: str
+    kid: str
+    doc: dict[str, Json]
+    witnesses: tuple[Witness, ...]
+    result_digest: bytes
+
+    @property
+    def final_seed(self) -> str:
+        return str(self.doc["final_seed"])
+
+    @property
+    def revealed_at(self) -> str:
+        return str(self.doc["revealed_at"])
+
+
+@dataclass(frozen=True, slots=True)
+class DrawSource:
+    directory: Path
+    announcement: dict[str, Json]
+    announcement_jws: str  # the bureau signature's compact form
+    announcement_kid: str
+    announcement_digest: bytes
+    teams: tuple[Team, ...]
+    leaves: tuple[PublicLeaf, ...]
+    private: tuple[dict[str, Json], ...] | None
+    hotline: str
+    ceremony: Ceremony | None
+    classes: tuple[ClassList, ...]
+
+    def text(self, key: str) -> str:
+        return str(self.announcement[key])
+
+    @property
+    def draw_id(self) -> str:
+        return self.text("draw_id")
+
+    @property
+    def school(self) -> str:
+        return self.text("school")
+
+    @property
+    def draw_date(self) -> date:
+        """The day of the reveal, or the scheduled day before it (in the time's own offset)."""
+        when = self.ceremony.revealed_at if self.ceremony else self.text("scheduled")
+        return datetime.fromisoformat(when).date()
+
+
+def _compact_of_first(general: str) -> tuple[str, str]:
+    """The first (bureau) signature of a general-JSON JWS as a compact JWS, and its kid."""
+    try:
+        doc = json.loads(general)
+        sig = doc["signatures"][0]
+        compact = f"{sig['protected']}.{doc['payload']}.{sig['signature']}"
+    except (json.JSONDecodeError, KeyError, IndexError, TypeError) as e:
+        raise SheetError("公告签名格式错误 / the announcement is not a general JWS") from e
+    return compact, _kid(compact)
+
+
+def _kid(compact: str) -> str:
+    header = json.loads(b64u_decode(compact.split(".", maxsplit=1)[0]))
+    return str(header["kid"])
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8").strip()
+    except FileNotFoundError as e:
+        raise SheetError(f"记录缺少 {path.name} / the record has no {path}") from e
+
+
+def _private(directory: Path, size: int) -> tuple[dict[str, Json], ...] | None:
+    path = directory / "private/leaves.json"
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text("utf-8"))
+    if not isinstance(raw, list) or len(raw) != size or not all(isinstance(p, dict) for p in raw):
+        raise SheetError("private/leaves.json 与名单不符 / does not match the roster")
+    return tuple(raw)
+
+
+def _ceremony(directory: Path) -> Ceremony | None:
+    path = directory / "public/ceremony.jws"
+    if not path.exists():
+        return None
+    text = _read(path)
+    doc = parse(text).document()
+    witnesses = doc["witnesses"]
+    assert isinstance(witnesses, list)
+    result = parse(_read(directory / "public/result.jws")).document()
+    return Ceremony(
+        jws=text,
+        kid=_kid(text),
+        doc=doc,
+        witnesses=tuple(
+            Witness(str(w["role"]), str(w["name"]), str(w["input"]), str(w["entered_at"]))
+            for w in witnesses
+            if isinstance(w, dict)
+        ),
+        result_digest=digest(result),
+    )
+
+
+def _classes(
+    directory: Path,
+    leaves: tuple[PublicLeaf, ...],
+    teams: tuple[Team, ...],
+    private: tuple[dict[str, Json], ...] | None,
+) -> tuple[ClassList, ...]:
+    result_path = directory / "public/result.jws"
+    if not result_path.exists():
+        return ()
+    result = parse(_read(result_path)).document()
+    by_hash = {t.leaf_hash().hex(): t for t in teams}
+    out = []
+    for c in result["classes"]:  # type: ignore[union-attr]
+        assert isinstance(c, dict)
+        number, indices = int(str(c["number"])), c["pupils"]
+        assert isinstance(indices, list)
+        statement = _read(directory / f"public/statements/{number:02d}.jws")
+        names = parse(statement).document()["pupils"]
+        team = by_hash.get(str(c["team"]))
+        if team is None or not isinstance(names, list) or len(names) != len(indices):
+            raise SheetError(f"第 {number} 班的名单与结果不符 / class {number} ≠ the result")
+        rows = []
+        for n, (index, pair) in enumerate(zip(indices, names, strict=True), 1):
+            leaf = leaves[int(str(index))]
+            if pair != [leaf.name, leaf.sex.value]:
+                raise SheetError(f"第 {number} 班声明与名单不符 / statement {number} ≠ leaves")
+            extra = private[int(str(index))] if private else {}
+            rows.append(
+                Row(
+                    number=n,
+                    name=leaf.name,
+                    sex=leaf.sex.zh,
+                    leaf=int(str(index)),
+                    student_no=str(extra.get("student_no", "")),
+                    birth_date=str(extra.get("birth_date", "")),
+                )
+            )
+        label = str(c["label"])
+        out.append(ClassList(number, label, team, tuple(rows), statement, _kid(statement)))
+    return tuple(out)
+
+
+def load(directory: Path) -> DrawSource:
+    """Read a draw folder made by ``placement record`` (or the service)."""
+    ann_text = _read(directory / "public/announcement.jws")
+    announcement = parse(ann_text).document()
+    compact, kid = _compact_of_first(ann_text)
+    record = DrawRecord(directory, FileLog(directory / "log-unused"))
+    leaves = tuple(record.leaves())
+    teams = record.teams().teams
+    private = _private(directory, len(leaves))
+    profile = PROFILES.get(str(announcement.get("policy")))
+    return DrawSource(
+        directory=directory,
+        announcement=announcement,
+        announcement_jws=compact,
+        announcement_kid=kid,
+        announcement_digest=digest(announcement),
+        teams=teams,
+        leaves=leaves,
+        private=private,
+        hotline=profile.hotline if profile else "",
+        ceremony=_ceremony(directory),
+        classes=_classes(directory, leaves, teams, private),
+    )
