@@ -15,6 +15,7 @@ from placement.canonical import Json
 from placement.commitment import PublicLeaf, RosterCommitment, commit_roster, leaves_root
 from placement.deal import Placement, deal, size_tolerance
 from placement.errors import InvalidInput, PlacementError
+from placement.merkle import MerkleTree
 from placement.policy import Level, PolicyProfile
 from placement.report import BalanceReport, balance_report, result_digest, result_json
 from placement.roster import PupilRecord, validate_roster
@@ -101,10 +102,24 @@ def replay(
     server_seed: bytes,
     witness_inputs: Sequence[str],
     beacon_value: str | None,
+    leaf_hashes: Sequence[bytes] | None = None,
 ) -> Outcome:
     """The draw from public inputs alone (spec §10): every commitment is recomputed
-    from what it commits to before anything is dealt."""
-    leaf_hashes, root = leaves_root(leaves)
+    from what it commits to before anything is dealt.
+
+    ``leaf_hashes``, when given, are taken as the leaf hashes of ``leaves`` instead of
+    hashing the leaves again; their Merkle root is still checked against the
+    announcement. Only a caller that has itself just computed them from these very
+    leaves, in the same run, may pass them (the verifier, which hashes each leaf
+    while reading it); anyone else leaves them out and the leaves are hashed here.
+    """
+    if leaf_hashes is None:
+        hashes, root = leaves_root(leaves)
+    else:
+        hashes = tuple(leaf_hashes)
+        if len(hashes) != len(leaves):
+            raise PlacementError("叶子哈希与叶子数量不符 / leaf hashes do not match the leaves")
+        root = MerkleTree.from_leaf_hashes(hashes).root
     if root != announcement.roster_root or len(leaves) != announcement.roster_size:
         raise PlacementError("名单与公告中的承诺不符 / roster leaves differ from the announcement")
     if commit_teams(teams.teams).root != announcement.teams_root:
@@ -127,7 +142,7 @@ def replay(
         beacon=beacon_value,
     )
     placement = deal(
-        leaves, leaf_hashes, teams, seed, announcement.class_cap, announcement.size_tolerance
+        leaves, hashes, teams, seed, announcement.class_cap, announcement.size_tolerance
     )
     if placement.size_tolerance != announcement.size_tolerance:
         raise PlacementError("人数允许差与公告不符 / size tolerance differs from the announcement")

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import unquote
 
 from placement import jws
@@ -29,22 +32,44 @@ from verifier.verify import verify_bundle, verify_document, verify_receipt, veri
 
 _COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 MAX_TEXT_BYTES = 4 << 20
+_CHUNK = 1 << 20
 
 
 def _unusable(zh: str, en: str) -> UnusableInput:
     return UnusableInput(zh, en)
 
 
+def _read_at_most(f: BinaryIO, limit: int) -> bytes | None:
+    """Up to ``limit + 1`` bytes of ``f`` in memory proportional to what is there, or
+    None for a regular file larger than ``limit``: a regular file is read at once, by its
+    size, anything else (a pipe) in chunks."""
+    info = os.fstat(f.fileno())
+    regular = stat.S_ISREG(info.st_mode)
+    if regular and info.st_size > limit:
+        return None
+    chunks: list[bytes] = []
+    total = 0
+    want = info.st_size + 1 if regular else _CHUNK
+    while total <= limit:
+        chunk = f.read(min(want, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = _CHUNK
+    return b"".join(chunks)
+
+
 def _read(path: Path, limit: int, what: tuple[str, str]) -> bytes:
     try:
         with path.open("rb") as f:
-            data = f.read(limit + 1)
+            data = _read_at_most(f, limit)
     except OSError as e:
         reason = e.strerror or type(e).__name__
         raise _unusable(
             f"无法读取{what[0]} {path}（{reason}）", f"cannot read {what[1]} {path} ({reason})"
         ) from e
-    if len(data) > limit:
+    if data is None or len(data) > limit:
         raise _unusable(f"{what[0]} {path} 过大", f"{what[1]} {path} is too large")
     return data
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from placement.canonical import TAG_PUPIL_PRIVATE, Json, tagged_hash
+from placement.canonical import TAG_PUPIL_PRIVATE, Json, fast_json, tagged_hash
 from placement.commitment import PublicLeaf, opaque_codes
 from placement.errors import PlacementError
 from placement.idcard import parse_resident_id
+from placement.roster import Sex
 from verifier.checks import Catalogue, Passed, first, optional_skip, require
-from verifier.documents import canonical, fields
+from verifier.documents import canonical, fields, nfc_texts
 from verifier.formats import is_date
 from verifier.record import BundleRecord
 
 checks: Catalogue[BundleRecord] = Catalogue()
+_HEX_DIGITS = frozenset("0123456789abcdef")
 PRIVATE_KEYS = {"birth_date", "flags", "id_number", "id_type", "salt", "student_no", "twin_group"}
 
 
@@ -27,10 +29,24 @@ def _archive(rec: BundleRecord) -> None:
         raise optional_skip("公开包不含私密数据", "a public bundle holds no private data")
 
 
+def _canonical_private(f: dict[str, Json], what: tuple[str, str]) -> bytes:
+    """The RFC 8785 bytes of a private object. In the shape ``private_commitment`` hashes
+    (NFC texts, and a list of NFC texts under ``flags``, all keys ASCII) they are the
+    ``fast_json`` bytes, as tests/unit/test_canonical.py proves; anything else takes
+    the full check, which says what is wrong with it."""
+    flags = f["flags"]
+    if type(flags) is list and nfc_texts([*(v for k, v in f.items() if k != "flags"), *flags]):
+        try:
+            return fast_json(f)
+        except UnicodeEncodeError:  # a lone surrogate: the full check reports it
+            pass
+    return canonical(f, what)
+
+
 def private_problems(doc: Json, leaf: PublicLeaf, what: tuple[str, str]) -> list[tuple[str, str]]:
     """Why a private object does not open its leaf's ``private`` hash, or belong to it."""
     f = fields(doc, PRIVATE_KEYS, what)
-    raw = canonical(f, what)
+    raw = _canonical_private(f, what)
     problems = []
     if tagged_hash(TAG_PUPIL_PRIVATE, raw) != leaf.private:
         problems.append(
@@ -41,7 +57,7 @@ def private_problems(doc: Json, leaf: PublicLeaf, what: tuple[str, str]) -> list
         f["id_type"] == "resident"
         and isinstance(salt, str)
         and len(salt) == 32
-        and all(c in "0123456789abcdef" for c in salt)
+        and _HEX_DIGITS.issuperset(salt)
         and isinstance(flags, list)
         and all(isinstance(x, str) and x for x in flags)
         and flags == sorted(set(flags))  # type: ignore[type-var]
@@ -61,7 +77,7 @@ def private_problems(doc: Json, leaf: PublicLeaf, what: tuple[str, str]) -> list
         problems.append(
             (f"{what[0]}的出生日期与身份证号不符", f"{what[1]}: birth date differs from the ID")
         )
-    if rid.male != (leaf.sex.value == "M"):
+    if rid.male != (leaf.sex is Sex.MALE):
         problems.append(
             (f"{what[0]}的性别与身份证号不符", f"{what[1]}: sex differs from the ID number")
         )
@@ -69,6 +85,11 @@ def private_problems(doc: Json, leaf: PublicLeaf, what: tuple[str, str]) -> list
 
 
 def private_objects(rec: BundleRecord) -> Sequence[dict[str, Json]]:
+    """The objects of ``private/leaves.json``, read once for every check that asks."""
+    return rec.once("archive.private_objects", lambda: _private_objects(rec))
+
+
+def _private_objects(rec: BundleRecord) -> Sequence[dict[str, Json]]:
     raw = rec.json("private/leaves.json")
     require(
         isinstance(raw, list) and len(raw) == len(rec.leaves()),

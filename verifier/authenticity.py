@@ -75,7 +75,12 @@ def _passed(doc: VerifiedDocument, what: tuple[str, str]) -> Passed:
 def _announcement(rec: BundleRecord) -> Passed:
     text = rec.text("announcement.jws")
     doc = verify_jws(
-        text, rec.keyring(), expected_type=ANNOUNCEMENT_TYPE, roles=BUREAU, cosigner_roles=COSIGNERS
+        text,
+        rec.keyring(),
+        expected_type=ANNOUNCEMENT_TYPE,
+        roles=BUREAU,
+        cosigner_roles=COSIGNERS,
+        cache=rec.jws_documents,
     )
     return _passed(doc, ("公告", "announcement"))
 
@@ -83,7 +88,12 @@ def _announcement(rec: BundleRecord) -> Passed:
 @checks.check("signature.ceremony", "现场记录签名", "ceremony signature")
 def _ceremony(rec: BundleRecord) -> Passed:
     rec.drawn()
-    doc = verify_jws(rec.text("ceremony.jws"), rec.keyring(), expected_type=CEREMONY_TYPE)
+    doc = verify_jws(
+        rec.text("ceremony.jws"),
+        rec.keyring(),
+        expected_type=CEREMONY_TYPE,
+        cache=rec.jws_documents,
+    )
     return _passed(doc, ("现场记录", "ceremony"))
 
 
@@ -96,6 +106,7 @@ def _result(rec: BundleRecord) -> Passed:
         expected_type=RESULT_TYPE,
         roles=BUREAU,
         cosigner_roles=COSIGNERS,
+        cache=rec.jws_documents,
     )
     return _passed(doc, ("分班结果", "result"))
 
@@ -105,7 +116,9 @@ def _each(rec: BundleRecord, prefix: str, expected: str) -> tuple[int, set[str]]
     paths = rec.paths(prefix)
     for path in paths:
         try:
-            doc = verify_jws(rec.text(path), rec.keyring(), expected_type=expected)
+            doc = verify_jws(
+                rec.text(path), rec.keyring(), expected_type=expected, cache=rec.jws_documents
+            )
         except Failed as e:
             problems.append((f"{path}：{e.zh}", f"{path}: {e.en}"))
             continue

@@ -15,6 +15,7 @@ from placement.idcard import parse_resident_id
 from verifier.checks import first, require
 from verifier.errors import Failed
 from verifier.formats import DRAW_ID, HEX64, is_time
+from verifier.signatures import DocumentCache
 
 BUNDLE_TYPE = "sunshine-placement/v1/bundle"
 MANIFEST = "manifest.json"
@@ -153,7 +154,7 @@ def check_members(members: Mapping[str, bytes], kind: str) -> tuple[str, str]:
     )
 
 
-def _texts(members: Mapping[str, bytes]) -> Iterator[tuple[str, str]]:
+def _texts(members: Mapping[str, bytes], cache: DocumentCache) -> Iterator[tuple[str, str]]:
     """(member, text) for every member, and the decoded payload of each JWS."""
     for name, data in members.items():
         yield name, name
@@ -166,7 +167,7 @@ def _texts(members: Mapping[str, bytes]) -> Iterator[tuple[str, str]]:
             parsed = jws.parse(text)
             for sig in parsed.signatures:
                 yield name, json.dumps(sig.header, ensure_ascii=False)
-            yield name, json.dumps(parsed.document(), ensure_ascii=False)
+            yield name, json.dumps(cache.document(text, parsed), ensure_ascii=False)
         except (PlacementError, RecursionError):
             continue  # an unreadable JWS fails its own check
 
@@ -179,10 +180,13 @@ def _is_id_number(text: str) -> bool:
     return True
 
 
-def privacy_problems(members: Mapping[str, bytes]) -> list[tuple[str, str]]:
-    """ID-number-shaped text or salts anywhere in a public bundle."""
+def privacy_problems(
+    members: Mapping[str, bytes], cache: DocumentCache | None = None
+) -> list[tuple[str, str]]:
+    """ID-number-shaped text or salts anywhere in a public bundle; ``cache`` shares the
+    document of each JWS with the other checks."""
     problems = []
-    for name, text in _texts(members):
+    for name, text in _texts(members, DocumentCache() if cache is None else cache):
         if any(_is_id_number(m.group()) for m in _ID_NUMBER.finditer(text)):
             problems.append(
                 (f"{name} 含有身份证号样式的文字", f"{name} holds an ID-number pattern")

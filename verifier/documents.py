@@ -6,10 +6,13 @@ with a message naming the document and the field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import unicodedata
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import cast
 
-from placement.canonical import Json, canonical_json
+from placement.canonical import Json, canonical_json, fast_json
 from placement.commitment import PUPIL_LEAF_TYPE, PublicLeaf
 from placement.documents import CEREMONY_TYPE
 from placement.errors import PlacementError
@@ -44,21 +47,52 @@ def canonical(value: Json, what: tuple[str, str]) -> bytes:
 # --- leaves and teams (§4) --------------------------------------------------------------
 
 
-def leaf(raw: Json, i: int) -> PublicLeaf:
+_LEAF_KEYS = {"name", "private", "sex", "stratum", "t", "twin", "twin_wish"}
+_SEXES = {s.value: s for s in Sex}
+_WISHES = {w.value: w for w in TwinWish}
+
+
+_is_nfc = functools.partial(unicodedata.is_normalized, "NFC")
+
+
+def nfc_texts(values: Collection[Json]) -> bool:
+    """Are all ``values`` text in Unicode NFC? Then an object of them, under ASCII keys,
+    has ``fast_json`` bytes equal to its RFC 8785 bytes (tests/unit/test_canonical.py),
+    unless one holds a lone surrogate, which ``fast_json`` refuses to encode."""
+    return set(map(type, values)) <= {str} and all(map(_is_nfc, cast("Collection[str]", values)))
+
+
+def _entry(doc: dict[str, Json], what: tuple[str, str]) -> bytes | None:
+    """The canonical bytes of an object of NFC texts under ASCII keys, or None after
+    :func:`canonical` found nothing wrong with another object (it raises if it does)."""
+    if nfc_texts(doc.values()):
+        try:
+            return fast_json(doc)
+        except UnicodeEncodeError:  # a lone surrogate: let the full check say what it says
+            pass
+    canonical(doc, what)
+    return None
+
+
+def _leaf(raw: Json, i: int) -> tuple[PublicLeaf, bytes]:
+    """One leaf and its leaf hash, computed from the same JSON object."""
     what = (f"第 {i} 个学生叶子", f"leaf {i}")
-    doc = fields(raw, {"name", "private", "sex", "stratum", "t", "twin", "twin_wish"}, what)
+    doc = fields(raw, _LEAF_KEYS, what)
+    sex, wish = doc["sex"], doc["twin_wish"]
     try:
         parsed = PublicLeaf(
             name=str(doc["name"]),
-            sex=Sex(str(doc["sex"])),
+            sex=_SEXES[sex] if type(sex) is str and sex in _SEXES else Sex(str(sex)),
             stratum=str(doc["stratum"]),
             twin=str(doc["twin"]),
-            twin_wish=TwinWish(str(doc["twin_wish"])),
+            twin_wish=(
+                _WISHES[wish] if type(wish) is str and wish in _WISHES else TwinWish(str(wish))
+            ),
             private=bytes.fromhex(str(doc["private"])) if is_hex64(doc["private"]) else b"",
         )
     except ValueError as e:
         raise Failed(f"{what[0]}的性别或双胞胎意愿无效", f"{what[1]}: {e}") from e
-    canonical(doc, what)
+    entry = _entry(doc, what)
     ok = (
         doc["t"] == PUPIL_LEAF_TYPE
         and is_text(doc["name"])
@@ -67,13 +101,35 @@ def leaf(raw: Json, i: int) -> PublicLeaf:
         and (parsed.twin == "") == (parsed.twin_wish is TwinWish.NONE)
     )
     require(ok, f"{what[0]}的内容无效", f"{what[1]} is malformed")
-    return parsed
+    return parsed, leaf_hash(parsed.entry_strict() if entry is None else entry)
+
+
+def leaf(raw: Json, i: int) -> PublicLeaf:
+    return _leaf(raw, i)[0]
+
+
+def roster_leaves(raw: Json) -> tuple[tuple[PublicLeaf, ...], tuple[bytes, ...]]:
+    """The leaves of ``roster/leaves.json`` and their leaf hashes: each leaf is checked
+    NFC once and hashed once, from the very JSON object that was checked.
+
+    ``raw`` (a fresh parse, owned by the caller) is consumed: each object is let go
+    as soon as its leaf is built, so a district's JSON and its leaves are not both
+    held in full."""
+    require(isinstance(raw, list), "学生叶子须为数组", "roster/leaves.json must be an array")
+    assert isinstance(raw, list)
+    leaves: list[PublicLeaf] = []
+    hashes: list[bytes] = []
+    for i in range(len(raw)):
+        item, raw[i] = raw[i], None
+        leaf, h = _leaf(item, i)
+        leaves.append(leaf)
+        hashes.append(h)
+    return tuple(leaves), tuple(hashes)
 
 
 def leaves(raw: Json) -> tuple[PublicLeaf, ...]:
-    require(isinstance(raw, list), "学生叶子须为数组", "roster/leaves.json must be an array")
-    assert isinstance(raw, list)
-    return tuple(leaf(x, i) for i, x in enumerate(raw))
+    """The leaves of ``roster/leaves.json`` (``raw`` is consumed)."""
+    return roster_leaves(raw)[0]
 
 
 def leaf_hashes(items: Sequence[PublicLeaf]) -> tuple[bytes, ...]:

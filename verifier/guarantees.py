@@ -9,11 +9,13 @@ exactly what the classes hold.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from placement.canonical import Json
 from placement.commitment import PublicLeaf
+from placement.roster import Sex
 from verifier.checks import Catalogue, Passed, first, require
 from verifier.documents import Result
 from verifier.record import BundleRecord
@@ -23,18 +25,70 @@ checks: Catalogue[BundleRecord] = Catalogue()
 
 def twin_groups(leaves: Sequence[PublicLeaf], wish: str) -> list[list[int]]:
     """Members (ascending leaf index) of each twin code whose wish is ``wish``."""
-    by_code: dict[str, list[int]] = defaultdict(list)
-    for i, x in enumerate(leaves):
-        if x.twin and x.twin_wish.value == wish:
-            by_code[x.twin].append(i)
-    return [by_code[c] for c in sorted(by_code)]
+    return Groups.of(leaves).twins(wish)
 
 
 def same_names(leaves: Sequence[PublicLeaf]) -> list[list[int]]:
-    by_name: dict[str, list[int]] = defaultdict(list)
-    for i, x in enumerate(leaves):
-        by_name[x.name].append(i)
-    return [m for _, m in sorted(by_name.items()) if len(m) > 1]
+    return Groups.of(leaves).same_names
+
+
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """Twin groups by wish and same-name groups, found in one pass over the leaves."""
+
+    by_wish: dict[str, list[list[int]]]  # wish → members of each twin code, by code
+    same_names: list[list[int]]  # members of each name held by two or more, by name
+
+    @classmethod
+    def of(cls, leaves: Sequence[PublicLeaf]) -> Groups:
+        by_code: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, x in enumerate(leaves):
+            if x.twin:
+                by_code[(x.twin_wish.value, x.twin)].append(i)
+        by_wish: dict[str, list[list[int]]] = defaultdict(list)
+        for (wish, _), members in sorted(by_code.items(), key=lambda kv: kv[0][1]):
+            by_wish[wish].append(members)
+        names = [x.name for x in leaves]
+        repeated = {name for name, n in Counter(names).items() if n > 1}
+        by_name: dict[str, list[int]] = {name: [] for name in sorted(repeated)}
+        if repeated:
+            for i, name in enumerate(names):
+                if name in repeated:
+                    by_name[name].append(i)
+        return cls(dict(by_wish), list(by_name.values()))
+
+    def twins(self, wish: str) -> list[list[int]]:
+        return self.by_wish.get(wish, [])
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Pupils of each class (in result order) per sex and per stratum code, counted once:
+    each leaf gets one (sex, stratum) kind, and each class's kinds are counted together."""
+
+    female: list[int]
+    male: list[int]
+    strata: dict[str, list[int]]  # every stratum code of the leaves, sorted
+
+    @classmethod
+    def of(cls, leaves: Sequence[PublicLeaf], res: Result) -> Tally:
+        """Call only when every index of ``res`` names a leaf."""
+        kinds: dict[tuple[Sex, str], int] = {}
+        kind_of = [kinds.setdefault((x.sex, x.stratum), len(kinds)) for x in leaves]
+        named = list(kinds)
+        n = len(res.classes)
+        female, male = [0] * n, [0] * n
+        strata = {code: [0] * n for code in sorted({code for _, code in kinds if code})}
+        for j, c in enumerate(res.classes):
+            for kind, count in Counter(map(kind_of.__getitem__, c.pupils)).items():
+                sex, code = named[kind]
+                if sex is Sex.FEMALE:
+                    female[j] += count
+                elif sex is Sex.MALE:
+                    male[j] += count
+                if code:
+                    strata[code][j] += count
+        return cls(female, male, strata)
 
 
 def _spread(values: list[int]) -> int:
@@ -42,8 +96,16 @@ def _spread(values: list[int]) -> int:
 
 
 def guarantee_problems(
-    leaves: Sequence[PublicLeaf], res: Result, cap: int, tolerance: int
+    leaves: Sequence[PublicLeaf],
+    res: Result,
+    cap: int,
+    tolerance: int,
+    *,
+    groups: Groups | None = None,
+    tally: Callable[[], Tally] | None = None,
 ) -> list[tuple[str, str]]:
+    """``groups`` and ``tally`` (called once every index is known to be valid) share
+    what other checks count too; by default they are computed here."""
     problems: list[tuple[str, str]] = []
     where: dict[int, int] = {}
     for c in res.classes:
@@ -65,36 +127,48 @@ def guarantee_problems(
                 f"class sizes differ by more than {tolerance} or exceed the cap {cap}",
             )
         )
-    sets = {"F": "女生", "M": "男生"} | {
-        f"s:{x.stratum}": f"分层 {x.stratum}" for x in leaves if x.stratum
-    }
-    for key, zh in sorted(sets.items()):
-        counts = [
-            sum(1 for i in c.pupils if key in (leaves[i].sex.value, "s:" + leaves[i].stratum))
-            for c in res.classes
-        ]
+    counted = Tally.of(leaves, res) if tally is None else tally()
+    sets: dict[str, tuple[str, list[int]]] = {
+        "F": ("女生", counted.female),
+        "M": ("男生", counted.male),
+    } | {f"s:{code}": (f"分层 {code}", counts) for code, counts in counted.strata.items()}
+    for key, (zh, counts) in sorted(sets.items()):
         if _spread(counts) > 1:
             problems.append((f"各班{zh}人数相差超过 1", f"{key} counts differ by more than one"))
+    found = Groups.of(leaves) if groups is None else groups
     problems += [
         (
             f"同班双胞胎 {leaves[u[0]].twin} 被分开",
             f"same-class twins {leaves[u[0]].twin} are split",
         )
-        for u in twin_groups(leaves, "same")
+        for u in found.twins("same")
         if len({where.get(i) for i in u}) != 1
     ]
-    apart = twin_groups(leaves, "apart")
-    for group in apart + same_names(leaves):
+    apart = found.twins("apart")
+    for group in apart + found.same_names:
         if len({where.get(i) for i in group}) != len(group):
             what = leaves[group[0]].twin or leaves[group[0]].name
             problems.append((f"应分班的 {what} 在同一班", f"{what} must be in different classes"))
     return problems
 
 
+def _groups(rec: BundleRecord) -> Groups:
+    leaves = rec.leaves()
+    return rec.once("guarantees.groups", lambda: Groups.of(leaves))
+
+
+def _tally(rec: BundleRecord) -> Callable[[], Tally]:
+    """The shared tally, for a check that has made sure every index names a leaf."""
+    leaves, res = rec.leaves(), rec.result()
+    return lambda: rec.once("guarantees.tally", lambda: Tally.of(leaves, res))
+
+
 @checks.check("draw.guarantees", "均衡保证（§6.6）", "balance guarantees (§6.6)")
 def _guarantees(rec: BundleRecord) -> Passed:
     leaves, res, ann = rec.leaves(), rec.result(), rec.announcement()
-    problems = guarantee_problems(leaves, res, ann.class_cap, ann.size_tolerance)
+    problems = guarantee_problems(
+        leaves, res, ann.class_cap, ann.size_tolerance, groups=_groups(rec), tally=_tally(rec)
+    )
     if problems:
         raise first(problems)
     sizes = sorted(len(c.pupils) for c in res.classes)
@@ -106,41 +180,44 @@ def _guarantees(rec: BundleRecord) -> Passed:
     )
 
 
-def expected_report(leaves: Sequence[PublicLeaf], res: Result, tolerance: int) -> dict[str, Json]:
-    codes = sorted({x.stratum for x in leaves if x.stratum})
-    heads = {unit[0] for unit in twin_groups(leaves, "same") if len(unit) > 1}
+def expected_report(
+    leaves: Sequence[PublicLeaf],
+    res: Result,
+    tolerance: int,
+    *,
+    groups: Groups | None = None,
+    tally: Tally | None = None,
+) -> dict[str, Json]:
+    """Every index of ``res`` must name a leaf; ``groups`` and ``tally`` default to
+    being computed here."""
+    found = Groups.of(leaves) if groups is None else groups
+    counted = Tally.of(leaves, res) if tally is None else tally
+    heads = {unit[0] for unit in found.twins("same") if len(unit) > 1}
     classes: list[Json] = []
-    for c in res.classes:
-        ps = [leaves[i] for i in c.pupils]
-        strata: dict[str, Json] = {s: sum(1 for p in ps if p.stratum == s) for s in codes}
+    for j, c in enumerate(res.classes):
+        strata: dict[str, Json] = {s: counts[j] for s, counts in counted.strata.items()}
         classes.append(
             {
-                "female": sum(1 for p in ps if p.sex.value == "F"),
+                "female": counted.female[j],
                 "label": c.label,
-                "male": sum(1 for p in ps if p.sex.value == "M"),
+                "male": counted.male[j],
                 "number": c.number,
-                "size": len(ps),
+                "size": len(c.pupils),
                 "strata": strata,
-                "units": sum(1 for i in c.pupils if i in heads),
+                "units": sum(map(heads.__contains__, c.pupils)) if heads else 0,
             }
         )
     spread: dict[str, Json] = {
         "size": _spread([len(c.pupils) for c in res.classes]),
-        "female": _spread(
-            [sum(1 for i in c.pupils if leaves[i].sex.value == "F") for c in res.classes]
-        ),
-        "male": _spread(
-            [sum(1 for i in c.pupils if leaves[i].sex.value == "M") for c in res.classes]
-        ),
+        "female": _spread(counted.female),
+        "male": _spread(counted.male),
     }
-    for s in codes:
-        spread["stratum:" + s] = _spread(
-            [sum(1 for i in c.pupils if leaves[i].stratum == s) for c in res.classes]
-        )
+    for s, counts in counted.strata.items():
+        spread["stratum:" + s] = _spread(counts)
     return {
-        "apart_groups": len(twin_groups(leaves, "apart")),
+        "apart_groups": len(found.twins("apart")),
         "classes": classes,
-        "same_name_groups": len(same_names(leaves)),
+        "same_name_groups": len(found.same_names),
         "size_tolerance": tolerance,
         "spread": spread,
         "units_together": len(heads),
@@ -155,7 +232,9 @@ def _report(rec: BundleRecord) -> Passed:
         "结果中有不存在的学生",
         "the result names pupils that are not in the roster",
     )
-    want = expected_report(leaves, res, res.size_tolerance)
+    want = expected_report(
+        leaves, res, res.size_tolerance, groups=_groups(rec), tally=_tally(rec)()
+    )
     got = res.report
     problems = [
         (f"报告中“{k}”与各班名单不符", f"report {k!r} does not match the classes")

@@ -43,7 +43,7 @@ def _privacy(rec: BundleRecord) -> Passed:
             "an archive bundle holds ID numbers and salts by design: keep it safe, "
             "never publish it",
         )
-    problems = bundle.privacy_problems(members)
+    problems = bundle.privacy_problems(members, rec.jws_documents)
     if problems:
         raise first(problems)
     return Passed(

@@ -13,12 +13,14 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import TypeVar, cast
 
+from placement import jws
 from placement.announcement import Announcement, from_json
-from placement.canonical import Json
+from placement.canonical import Json, tagged_hash
 from placement.commitment import PublicLeaf
 from placement.documents import digest
 from placement.errors import PlacementError
 from placement.keyring import CST, Keyring, keyring_from_json
+from placement.report import RESULT_TYPE
 from placement.teams import TeamCommitment
 from placement.tlog import Checkpoint, entry_from_json
 from verifier import bundle, documents
@@ -27,7 +29,7 @@ from verifier.checks import optional_skip, require
 from verifier.container import read_members
 from verifier.errors import Failed, Need, Skipped, split_message
 from verifier.formats import DRAW_ID, is_int, is_time, moment
-from verifier.signatures import parse_document, verify_checkpoint
+from verifier.signatures import DocumentCache, parse_document, verify_checkpoint
 
 T = TypeVar("T")
 _Method = Callable[["BundleRecord"], T]
@@ -76,6 +78,27 @@ class BundleRecord:
         self.data = data
         self.trusted = trusted
         self.memo: dict[str, tuple[bool, object]] = {}
+        self.jws_documents = DocumentCache()  # each JWS's document read once, by any check
+        self._derived: dict[str, tuple[bool, object]] = {}
+        self._leaf_hashes: tuple[bytes, ...] = ()
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """A value several checks derive from the parts, computed once: later calls
+        return it, or raise again what the first one raised."""
+        if key not in self._derived:
+            try:
+                self._derived[key] = (True, compute())
+            except Exception as e:  # noqa: BLE001 - raised again below, each time
+                self._derived[key] = (False, e)
+        ok, value = self._derived[key]
+        if ok:
+            return cast("T", value)
+        assert isinstance(value, Exception)
+        raise value
+
+    def document(self, name: str) -> dict[str, Json]:
+        """The document a member's JWS carries (signatures are checked elsewhere)."""
+        return parse_document(self.text(name), self.jws_documents)
 
     @part("记录包", "the bundle")
     def members(self) -> Mapping[str, bytes]:
@@ -124,7 +147,7 @@ class BundleRecord:
 
     @part("公告", "the announcement")
     def announcement(self) -> Announcement:
-        doc = parse_document(self.text("announcement.jws"))
+        doc = self.document("announcement.jws")
         ann = from_json(doc)
         require(DRAW_ID.fullmatch(ann.draw_id) is not None, "抽签编号无效", "bad draw id")
         require(is_time(ann.scheduled), "计划时间格式无效", "scheduled is not a valid time")
@@ -133,17 +156,17 @@ class BundleRecord:
     @part("现场记录", "the ceremony")
     def ceremony(self) -> documents.Ceremony:
         self.drawn()
-        return documents.ceremony(parse_document(self.text("ceremony.jws")))
+        return documents.ceremony(self.document("ceremony.jws"))
 
     @part("现场记录", "the ceremony")
     def ceremony_digest(self) -> bytes:
         self.drawn()
-        return digest(parse_document(self.text("ceremony.jws")))
+        return digest(self.document("ceremony.jws"))
 
     @part("分班结果", "the result")
     def result_doc(self) -> dict[str, Json]:
         self.drawn()
-        return parse_document(self.text("result.jws"))
+        return self.document("result.jws")
 
     @part("分班结果", "the result")
     def result(self) -> documents.Result:
@@ -151,11 +174,23 @@ class BundleRecord:
 
     @part("分班结果", "the result")
     def result_digest(self) -> bytes:
-        return digest(self.result_doc())
+        doc = self.result_doc()
+        parsed = jws.parse(self.text("result.jws"))
+        if doc.get("t") == RESULT_TYPE and all("zip" not in s.header for s in parsed.signatures):
+            # The payload as signed: reading the document checked that it is the canonical
+            # (RFC 8785) bytes of ``doc``, so this is ``digest(doc)`` without redoing them.
+            return tagged_hash(RESULT_TYPE, parsed.payload)
+        return digest(doc)
 
     @part("学生名单叶子", "the roster leaves")
     def leaves(self) -> tuple[PublicLeaf, ...]:
-        return documents.leaves(self.json("roster/leaves.json"))
+        leaves, self._leaf_hashes = documents.roster_leaves(self.json("roster/leaves.json"))
+        return leaves
+
+    def leaf_hashes(self) -> tuple[bytes, ...]:
+        """The leaf hash of each leaf, computed from its JSON as the leaves were read."""
+        self.leaves()
+        return self._leaf_hashes
 
     @part("教师团队", "the teacher teams")
     def teams(self) -> TeamCommitment:
@@ -167,11 +202,11 @@ class BundleRecord:
     @part("班级名单声明", "the class statements")
     def statements(self) -> dict[str, dict[str, Json]]:
         self.drawn()
-        return {p: parse_document(self.text(p)) for p in self.paths("statements/")}
+        return {p: self.document(p) for p in self.paths("statements/")}
 
     @part("调整记录", "the amendments")
     def amendments(self) -> dict[str, dict[str, Json]]:
-        return {p: parse_document(self.text(p)) for p in self.paths("amendments/")}
+        return {p: self.document(p) for p in self.paths("amendments/")}
 
     def amendment_digests(self) -> list[str]:
         return [digest(doc).hex() for doc in self.amendments().values()]

@@ -94,10 +94,30 @@ class VerifiedDocument:
         return "、".join(p[0] for p in parts), ", ".join(p[1] for p in parts)
 
 
-def parse_document(text: str) -> dict[str, Json]:
+class DocumentCache:
+    """The document of each JWS text, read once (:func:`placement.jws.parse`, then
+    :meth:`~placement.jws.Jws.document`, which checks the payload is canonical): a pure
+    function of the text, so a bundle's checks (privacy, signatures, parts) share it.
+    Only successes are kept; a failure is recomputed, and raises the same error, each
+    time. The documents are shared: callers only read them."""
+
+    __slots__ = ("_docs",)
+
+    def __init__(self) -> None:
+        self._docs: dict[str, dict[str, Json]] = {}
+
+    def document(self, text: str, parsed: jws.Jws | None = None) -> dict[str, Json]:
+        """``parsed``, if given, is ``jws.parse(text)``, already done by the caller."""
+        doc = self._docs.get(text)
+        if doc is None:
+            doc = self._docs[text] = (jws.parse(text) if parsed is None else parsed).document()
+        return doc
+
+
+def parse_document(text: str, cache: DocumentCache | None = None) -> dict[str, Json]:
     """The document a JWS carries, without checking signatures (for the semantic checks)."""
     try:
-        return jws.parse(text).document()
+        return jws.parse(text).document() if cache is None else cache.document(text)
     except PlacementError as e:
         raise _failed(e) from e
 
@@ -118,11 +138,13 @@ def verify_jws(
     expected_type: str,
     roles: Collection[KeyRole] = (KeyRole.BUREAU,),
     cosigner_roles: Collection[KeyRole] = (),
+    cache: DocumentCache | None = None,
 ) -> VerifiedDocument:
     """Check every signature of a JWS (§14) and return its document; raise :class:`Failed`.
 
     The first signature must be by a key of one of ``roles``; later ones (cosignatures,
-    general serialization only) by keys of ``cosigner_roles``.
+    general serialization only) by keys of ``cosigner_roles``. ``cache`` shares the
+    reading of the document with the other checks of a bundle.
     """
     try:
         parsed = jws.parse(text)
@@ -164,7 +186,7 @@ def verify_jws(
             raise Failed(*why)
         signed.append(Signed(entry.name, entry.role, day))
     try:
-        doc = parsed.document()
+        doc = parsed.document() if cache is None else cache.document(text, parsed)
     except PlacementError as e:
         raise _failed(e) from e
     if doc.get("t") != expected_type:
