@@ -27,6 +27,7 @@ from placement.errors import PlacementError
 from placement.keyring import Keyring, keyring_from_json
 from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip
 from verifier.errors import UnusableInput, split_message
+from verifier.links import LinkError, fragment_payload
 from verifier.report import Report
 from verifier.verify import verify_bundle, verify_document, verify_receipt, verify_statement
 
@@ -105,6 +106,14 @@ def _jws_report(text: str, keyring: Keyring | None, source: str) -> Report:
     return verify_document(text, keyring=keyring, source=source)
 
 
+def _link_payload(text: str) -> str:
+    """The signed text or receipt a verification link's ``#`` fragment carries."""
+    try:
+        return fragment_payload(unquote(text.split("#", 1)[1]).strip())[1]
+    except LinkError as e:
+        raise _unusable(f"链接无法解读：{e}", f"the link cannot be read: {e}") from e
+
+
 def check_input(target: str, *, keyring: Keyring | None, announcement: str | None) -> Report:
     """Decide what ``target`` is and run its checks; raise :class:`UnusableInput`."""
     path = Path(target)
@@ -123,7 +132,7 @@ def check_input(target: str, *, keyring: Keyring | None, announcement: str | Non
     else:
         text = target.strip()
     if "#" in text and not text.startswith("{"):
-        text = unquote(text.split("#", 1)[1]).strip()
+        text = _link_payload(text)
     if _COMPACT.fullmatch(text):
         return _jws_report(text, keyring, source)
     if text.startswith("{"):
