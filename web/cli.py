@@ -154,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     except (PlacementError, KeysError) as e:
         sys.stderr.write(f"错误 error: {e}\n")
         return 1
+    except BrokenPipeError:
+        return 0  # output piped into e.g. `head`, which stopped reading
     except OSError as e:
         sys.stderr.write(f"无法读取文件 cannot read file: {e}\n")
         return 1
