@@ -1,4 +1,4 @@
-"""``placement keys …``: create, list, rotate, revoke and publish signing keys.
+"""``placement keys …``: create, import, list, rotate, revoke and publish signing keys.
 
 Passphrases come from ``$PLACEMENT_KEY_PASSPHRASE`` or a prompt, never from the
 command line. Dates default to today in China Standard Time (UTC+8).
@@ -119,6 +119,19 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    store = KeyStore(Path(args.dir))
+    entry = store.add_public(args.vkey, KeyRole(args.role), args.label, args.valid_from or _today())
+    _out("已导入公钥 imported public key:")
+    _show(store, entry)
+    return 0
+
+
+def cmd_export_vkey(args: argparse.Namespace) -> int:
+    _out(KeyStore(Path(args.dir)).find(args.name).vkey)
+    return 0
+
+
 def cmd_export_public(args: argparse.Namespace) -> int:
     store = KeyStore(Path(args.dir))
     store.export_public(Path(args.path))
@@ -187,6 +200,17 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("name", help="key name")
     p.add_argument("--reason", required=True, help="why (recorded in the public keyring)")
     p.add_argument("--day", type=_day, help="first day its signatures fail, default today")
+
+    p = action(
+        "import", cmd_import, "add someone else's public key, e.g. a supervisor's (导入公钥)"
+    )
+    p.add_argument("vkey", help="the key's vkey line, as `keys export-vkey` prints it")
+    p.add_argument("--role", choices=[r.value for r in KeyRole], required=True)
+    p.add_argument("--label", required=True, help="who holds the key, e.g. 洮北区纪委监委")
+    p.add_argument("--valid-from", type=_day, help="YYYY-MM-DD, default today (UTC+8)")
+
+    p = action("export-vkey", cmd_export_vkey, "print one key's vkey line to send (导出公钥)")
+    p.add_argument("name", help="key name (or name+keyid)")
 
     p = action("export-public", cmd_export_public, "write the public keyring to a file (导出)")
     p.add_argument("path", help="where to write keyring.json")

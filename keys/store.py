@@ -44,7 +44,15 @@ from keys.passphrase import check_new
 from keys.signer import Signer
 from placement.canonical import canonical_json, nfc
 from placement.errors import PlacementError
-from placement.keyring import KeyEntry, Keyring, KeyRole, check_name, keyring_from_json, vkey
+from placement.keyring import (
+    KeyEntry,
+    Keyring,
+    KeyRole,
+    check_name,
+    keyring_from_json,
+    parse_vkey,
+    vkey,
+)
 
 # PBKDF2-HMAC-SHA256 iterations (OWASP asks for at least 600,000). Loading a key on the
 # development machine (AMD EPYC, 2 cores) took 0.15-0.18 s idle and 0.24 s median under
@@ -219,6 +227,38 @@ class KeyStore:
             self._save(ring.with_key(entry))
         return entry
 
+    def add_public(self, vkey: str, role: KeyRole, label: str, valid_from: date) -> KeyEntry:
+        """Add someone else's public key (e.g. a supervisor's) to the keyring: no private key.
+
+        The holder keeps the private key on their own machine and sends its vkey line
+        (``placement keys export-vkey``). Refuses a malformed vkey, and a key whose vkey,
+        name or public key is already in the keyring.
+        """
+        text = vkey.strip()
+        try:
+            name, _, public = parse_vkey(text)
+        except PlacementError as e:
+            shown = repr(text if len(text) <= 120 else text[:120] + "…")
+            raise KeysError(
+                f"公钥 {shown} 格式无效：应为一行“名称+密钥号+公钥”，"
+                "即 placement keys export-vkey 所输出的",
+                f"{shown} is not a valid verifier key: it is one line name+keyid+key, "
+                "as `placement keys export-vkey` prints it",
+            ) from e
+        if not label.strip():
+            raise KeysError("密钥须注明持有者（label）", "a key needs a label naming its holder")
+        entry = KeyEntry(text, role, nfc(label.strip()), valid_from)
+        with self._locked() as ring:
+            same = next((k for k in ring.keys if k.vkey == text or k.public_key == public), None)
+            if same is not None:
+                raise KeyExistsError(
+                    f"该公钥已在公钥环中（密钥 {same.name}）",
+                    f"that public key is already in the keyring (key {same.name})",
+                )
+            _refuse_duplicate(ring, name)
+            self._save(ring.with_key(entry))
+        return entry
+
     def signer(self, name_or_kid: str, passphrase: str, *, on: date | None = None) -> Signer:
         """Decrypt a key. Refuses a revoked key, and one not acceptable ``on`` a given day."""
         entry = self.find(name_or_kid)
@@ -248,8 +288,10 @@ class KeyStore:
             pem = path.read_bytes()
         except FileNotFoundError:
             raise KeyNotFoundError(
-                f"本机没有密钥 {entry.name} 的私钥文件 {path.name}",
-                f"the private key of {entry.name} ({path.name}) is not in this folder",
+                f"本机没有密钥 {entry.name} 的私钥（文件 {path.name}），无法用它签名；"
+                "导入的公钥只能用于核验",
+                f"no private key here: the private key of {entry.name} ({path.name}) "
+                "is not in this folder, so it cannot sign (an imported public key only verifies)",
             ) from None
         except OSError as e:
             raise _os_error(e, path) from e
