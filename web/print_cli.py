@@ -3,20 +3,27 @@
 placement print --dir DRAW [--dir DRAW …] --out OUT [--copies gate,school,bureau]
                 [--notices] [--jobs N] [--base-url URL] [--separate]
                 [--complaint-deadline YYYY-MM-DD]
+                [--log LOG --keys KEYS --bureau-key NAME --log-key NAME]
 placement print --demo primary --out OUT --notices     (makes a demo record first)
 
 One PDF per school in OUT, rendered in parallel; an interrupted run resumes where
-it stopped (finished parts are kept under OUT/.parts).
+it stopped (finished parts are kept under OUT/.parts). With ``--log``, each printed
+draw folder whose result is published gets a ``sheets.printed`` log entry.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from keys.passphrase import ENV_VAR
 from web.sheets.options import COPIES, DEFAULT_BASE_URL, Options
+
+if TYPE_CHECKING:
+    from web.record import Signers
 
 
 def _out(text: str) -> None:
@@ -38,6 +45,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     dirs = [Path(d) for d in args.dir or ()]
+    signers = _log_signers(args) if args.log else None  # before printing: fail early
     if args.demo:
         from web.sheets.demo import demo_record  # noqa: PLC0415
 
@@ -51,7 +59,30 @@ def cmd_print(args: argparse.Namespace) -> int:
         f"{result.pages} 页 pages; {result.rendered} 份新排版 rendered, "
         f"{result.skipped} 份沿用 reused; {result.seconds:.1f} s"
     )
+    if signers is not None:
+        _log_printed([Path(d) for d in args.dir or ()], len(args.copies), Path(args.log), signers)
     return 0
+
+
+def _log_signers(args: argparse.Namespace) -> Signers:
+    from web.record_cli import load_signers  # noqa: PLC0415
+
+    return load_signers(args)
+
+
+def _log_printed(dirs: list[Path], copies: int, log_dir: Path, signers: Signers) -> None:
+    """Log ``sheets.printed`` for each printed draw folder whose result is published."""
+    from web.filelog import FileLog  # noqa: PLC0415
+    from web.record import DrawRecord  # noqa: PLC0415
+
+    log = FileLog(log_dir)
+    for d in dirs:
+        rec = DrawRecord(d, log)
+        if rec.state()["stage"] != "published":
+            _out(f"未记入日志（结果未发布）not logged (no published result): {d}")
+            continue
+        index = rec.log_printed(copies=copies, now=datetime.now().astimezone(), signers=signers)
+        _out(f"打印已记入日志 printing logged: {rec.draw_id}, {copies} 份 copies, entry {index}")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -81,11 +112,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         type=date.fromisoformat,
         help="last day for complaints printed on sheets (default: draw date + 7 days)",
     )
-    p.set_defaults(func=_run)
+    p.add_argument(
+        "--log", help="transparency log folder: log sheets.printed for each printed --dir"
+    )
+    p.add_argument("--keys", default="instance/keys", help="key store folder (with --log)")
+    p.add_argument("--bureau-key", help="bureau signing key name (with --log)")
+    p.add_argument("--log-key", help="log signing key name (with --log)")
+    p.add_argument("--passphrase-env", default=ENV_VAR)
+    p.set_defaults(func=_run, supervisor_key=None)
 
 
 def _run(args: argparse.Namespace) -> int:
     if not args.dir and not args.demo:
         sys.stderr.write("错误 error: give --dir DRAW (repeatable) or --demo\n")
+        return 2
+    if args.log and not (args.bureau_key and args.log_key):
+        sys.stderr.write("错误 error: --log needs --bureau-key and --log-key\n")
         return 2
     return cmd_print(args)

@@ -12,14 +12,21 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from keys.signer import Signer, sign_general
 from keys.store import write_atomic
 from placement.canonical import Json, canonical_json
 from placement.commitment import PublicLeaf, private_json
-from placement.documents import WitnessInput, ceremony, class_statement, digest
+from placement.documents import (
+    Change,
+    WitnessInput,
+    amendment,
+    ceremony,
+    class_statement,
+    digest,
+)
 from placement.draw import Intake, Outcome, prepare
 from placement.errors import PlacementError
 from placement.keyring import Keyring
@@ -282,6 +289,129 @@ class DrawRecord:
         self.log.checkpoint(signers.log)
         return outcome
 
+    # -- after the draw ----------------------------------------------------
+    def _result_doc(self) -> dict[str, Json]:
+        from placement.jws import parse  # noqa: PLC0415
+
+        try:
+            text = (self.dir / "public/result.jws").read_text()
+        except FileNotFoundError as e:
+            raise RecordError("记录缺少 result.jws / the record has no result.jws") from e
+        return parse(text).document()
+
+    def _amendment_count(self, state: dict[str, Json]) -> int:
+        n = state.get("amendments", 0)
+        return n if isinstance(n, int) else 0
+
+    def amendments(self) -> list[dict[str, Json]]:
+        """The approved amendments in order (seq 1, 2, …), as signed."""
+        from placement.jws import parse  # noqa: PLC0415
+
+        n = self._amendment_count(self.state())
+        return [
+            parse((self.dir / f"public/amendments/{seq}.jws").read_text()).document()
+            for seq in range(1, n + 1)
+        ]
+
+    def current_classes(self) -> dict[int, int]:
+        """Leaf index → class number: the signed result with every amendment applied."""
+        result = self._result_doc()
+        classes = result["classes"]
+        assert isinstance(classes, list)
+        class_of: dict[int, int] = {}
+        for c in classes:
+            assert isinstance(c, dict)
+            pupils = c["pupils"]
+            assert isinstance(pupils, list)
+            for i in pupils:
+                class_of[int(str(i))] = int(str(c["number"]))
+        for doc in self.amendments():
+            changes = doc["changes"]
+            assert isinstance(changes, list)
+            for ch in changes:
+                assert isinstance(ch, dict)
+                class_of[int(str(ch["pupil"]))] = int(str(ch["to"]))
+        return class_of
+
+    def amend(
+        self,
+        *,
+        changes: Sequence[Change],
+        reason: str,
+        approved_by: str,
+        approved_on: str,
+        now: datetime,
+        signers: Signers,
+    ) -> dict[str, Json]:
+        """Sign, log and keep an approved amendment (spec §15) to the published result."""
+        state = self._stage("published")
+        if not changes:
+            raise RecordError("调整记录至少包含一项调整 / an amendment needs at least one change")
+        if not reason.strip() or not approved_by.strip():
+            raise RecordError(
+                "调整须注明理由和批准人 / an amendment needs a reason and an approver"
+            )
+        try:
+            valid_day = date.fromisoformat(approved_on).isoformat() == approved_on
+        except ValueError:
+            valid_day = False
+        if not valid_day:
+            raise RecordError(
+                f"批准日期须为 YYYY-MM-DD：{approved_on} / "
+                f"approved_on must be a date YYYY-MM-DD: {approved_on}"
+            )
+        result = self._result_doc()
+        class_of = self.current_classes()
+        classes = result["classes"]
+        assert isinstance(classes, list)
+        numbers = {int(str(c["number"])) for c in classes if isinstance(c, dict)}
+        for ch in changes:
+            if ch.pupil not in class_of:
+                raise RecordError(
+                    f"没有序号为 {ch.pupil} 的学生 / there is no pupil with leaf index {ch.pupil}"
+                )
+            if class_of[ch.pupil] != ch.from_class:
+                raise RecordError(
+                    f"学生 {ch.pupil} 现在在第{class_of[ch.pupil]}班，不在第{ch.from_class}班 / "
+                    f"pupil {ch.pupil} is in class {class_of[ch.pupil]}, not class {ch.from_class}"
+                )
+            if ch.to_class not in numbers:
+                raise RecordError(f"没有第{ch.to_class}班 / there is no class {ch.to_class}")
+            if ch.to_class == ch.from_class:
+                raise RecordError(
+                    f"学生 {ch.pupil} 已在第{ch.to_class}班，不能调入本班 / "
+                    f"pupil {ch.pupil} is already in class {ch.to_class}"
+                )
+            class_of[ch.pupil] = ch.to_class
+        seq = self._amendment_count(state) + 1
+        doc = amendment(
+            result_digest=digest(result),
+            seq=seq,
+            changes=changes,
+            reason=reason,
+            approved_by=approved_by,
+            approved_on=approved_on,
+        )
+        jws_text = signers.bureau.sign_jws(doc, iat=_iat(now))
+        self._write(f"public/amendments/{seq}.jws", jws_text.encode())
+        self._log(Event.AMENDED, Actor.BUREAU, now, {"digest": digest(doc).hex()})
+        state["amendments"] = seq
+        self._set_state(state)
+        self.log.checkpoint(signers.log)
+        return doc
+
+    def log_printed(self, *, copies: int, now: datetime, signers: Signers) -> int:
+        """Log that ``copies`` copies of the published result's sheets were printed."""
+        self._stage("published")
+        if copies < 1:
+            raise RecordError("打印份数至少为 1 / at least one copy must be printed")
+        result_hex = digest(self._result_doc()).hex()
+        index = self._log(
+            Event.PRINTED, Actor.BUREAU, now, {"copies": copies, "digest": result_hex}
+        )
+        self.log.checkpoint(signers.log)
+        return index
+
     # -- export ------------------------------------------------------------
     def export(self, *, kind: str, keyring: Keyring, now: datetime, signers: Signers) -> bytes:
         state = self._stage("published", "cancelled")
@@ -308,6 +438,10 @@ class DrawRecord:
         if statements.exists():
             for p in sorted(statements.iterdir()):
                 members[f"statements/{p.name}"] = p.read_bytes()
+        if published:
+            for seq in range(1, self._amendment_count(state) + 1):
+                path = self.dir / f"public/amendments/{seq}.jws"
+                members[f"amendments/{seq}.jws"] = path.read_bytes()
         members.update(self._log_members(checkpoint))
         if kind == "archive":
             members["private/leaves.json"] = (self.dir / "private/leaves.json").read_bytes()

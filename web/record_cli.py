@@ -6,6 +6,8 @@ placement record reveal   --dir D [--beacon-value V]
 placement record export   --dir D --kind public|archive --out bundle.zip
 placement record receipt  --dir D --id-number 220802… --out receipt.json
 placement record cancel   --dir D --reason …
+placement record amend    --dir D --pupil-id-number 220802… --to 3 --reason … \
+                          --approved-by … --approved-on YYYY-MM-DD
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from pathlib import Path
 from keys.passphrase import ENV_VAR, read_passphrase
 from keys.store import KeyStore, write_atomic
 from placement.canonical import canonical_json
+from placement.documents import Change
 from placement.draw import Intake
 from placement.policy import PROFILES, Level
 from web.filelog import FileLog
 from web.intake_files import read_roster, read_teams
-from web.record import DrawRecord, Signers
+from web.record import DrawRecord, RecordError, Signers
 
 
 def _now() -> datetime:
@@ -34,11 +37,12 @@ def _out(text: str) -> None:
     sys.stdout.write(text + "\n")
 
 
-def _signers(args: argparse.Namespace) -> Signers:
+def load_signers(args: argparse.Namespace) -> Signers:
+    """The signers named by ``--keys``, ``--bureau-key``, ``--log-key``, ``--supervisor-key``."""
     store = KeyStore(Path(args.keys))
     passphrase = read_passphrase(creating=False, env_var=args.passphrase_env)
     supervisor = None
-    if args.supervisor_key:
+    if getattr(args, "supervisor_key", None):
         sup_pass = read_passphrase(creating=False, env_var=args.supervisor_passphrase_env)
         supervisor = store.signer(args.supervisor_key, sup_pass)
     return Signers(
@@ -71,7 +75,7 @@ def cmd_announce(args: argparse.Namespace) -> int:
         profile=PROFILES[args.policy],
         pupils=read_roster(Path(args.roster)),
         teams=read_teams(Path(args.teams)),
-        signers=_signers(args),
+        signers=load_signers(args),
         now=_now(),
         token_bytes=secrets.token_bytes,
     )
@@ -87,7 +91,7 @@ def cmd_witness(args: argparse.Namespace) -> int:
 
 def cmd_reveal(args: argparse.Namespace) -> int:
     outcome = _record(args).reveal(
-        beacon_value=args.beacon_value, now=_now(), signers=_signers(args)
+        beacon_value=args.beacon_value, now=_now(), signers=load_signers(args)
     )
     _out(f"最终种子 final seed {outcome.final_seed.hex()}")
     _out(f"结果摘要 result digest {outcome.result_digest.hex()}")
@@ -96,13 +100,13 @@ def cmd_reveal(args: argparse.Namespace) -> int:
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
-    _record(args).cancel(reason=args.reason, now=_now(), signers=_signers(args))
+    _record(args).cancel(reason=args.reason, now=_now(), signers=load_signers(args))
     _out("公告已撤销并记入日志 announcement cancelled and logged")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    signers = _signers(args)
+    signers = load_signers(args)
     keyring = KeyStore(Path(args.keys)).keyring()
     data = _record(args).export(kind=args.kind, keyring=keyring, now=_now(), signers=signers)
     write_atomic(Path(args.out), data, mode=0o600 if args.kind == "archive" else 0o644)
@@ -114,6 +118,29 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     doc = _record(args).receipt(args.id_number)
     write_atomic(Path(args.out), canonical_json(doc), mode=0o600)
     _out(f"回执 receipt → {args.out}")
+    return 0
+
+
+def cmd_amend(args: argparse.Namespace) -> int:
+    rec = _record(args)
+    index = rec.receipt(args.pupil_id_number)["index"]
+    assert isinstance(index, int)
+    current = rec.current_classes().get(index)
+    if current is None:
+        raise RecordError("该学生尚未分班 / that pupil has not been placed")
+    doc = rec.amend(
+        changes=[Change(pupil=index, from_class=current, to_class=args.to)],
+        reason=args.reason,
+        approved_by=args.approved_by,
+        approved_on=args.approved_on,
+        now=_now(),
+        signers=load_signers(args),
+    )
+    _out(
+        f"调整记录 #{doc['seq']} 已签署并记入日志 amendment {doc['seq']} signed and logged: "
+        f"第{current}班 → 第{args.to}班 class {current} → {args.to} "
+        f"→ {args.dir}/public/amendments/{doc['seq']}.jws"
+    )
     return 0
 
 
@@ -173,3 +200,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--id-number", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_receipt)
+    p = steps.add_parser("amend", help="sign and log an approved change of class (调整)")
+    _common(p, signs=True)
+    p.add_argument("--pupil-id-number", required=True, help="the pupil's resident ID number")
+    p.add_argument("--to", type=int, required=True, help="the class number to move to")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--approved-by", required=True)
+    p.add_argument("--approved-on", required=True, help="YYYY-MM-DD")
+    p.set_defaults(func=cmd_amend)
