@@ -126,3 +126,28 @@ def amendment(
         "seq": seq,
         "t": AMENDMENT_TYPE,
     }
+
+
+def receipt(
+    *,
+    draw_id: str,
+    index: int,
+    leaf: PublicLeaf,
+    private: Json,
+    proof: Sequence[bytes],
+    root: bytes,
+    size: int,
+    placed: Json = None,
+) -> dict[str, Json]:
+    """A pupil's receipt (spec §17): salted leaf, inclusion proof, and the class if drawn."""
+    return {
+        "class": placed,
+        "draw": draw_id,
+        "index": index,
+        "leaf": leaf.to_json(),
+        "private": private,
+        "proof": [h.hex() for h in proof],
+        "root": root.hex(),
+        "size": size,
+        "t": RECEIPT_TYPE,
+    }

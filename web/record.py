@@ -17,8 +17,9 @@ from pathlib import Path
 
 from keys.signer import Signer, sign_general
 from keys.store import write_atomic
+from placement.announcement import from_json
 from placement.canonical import Json, canonical_json
-from placement.commitment import PublicLeaf, private_json
+from placement.commitment import PublicLeaf, leaves_root, opaque_codes, private_json
 from placement.documents import (
     Change,
     WitnessInput,
@@ -27,14 +28,17 @@ from placement.documents import (
     class_statement,
     digest,
 )
-from placement.draw import Intake, Outcome, prepare
+from placement.documents import receipt as receipt_document
+from placement.draw import Intake, Outcome, prepare, replay
 from placement.errors import PlacementError
+from placement.jws import parse
 from placement.keyring import Keyring
+from placement.merkle import MerkleTree
 from placement.policy import PolicyProfile
 from placement.roster import PupilRecord, Sex, TwinWish
 from placement.seed import check_witness_input
-from placement.teams import Team, TeamCommitment, commit_teams
-from placement.tlog import Actor, Event, entry
+from placement.teams import Teacher, Team, TeamCommitment, commit_teams
+from placement.tlog import Actor, Event, checkpoint_of, entry
 from web.bundle import build_bundle, json_bytes, schemas
 from web.filelog import FileLog
 
@@ -211,10 +215,16 @@ class DrawRecord:
         self._set_state(state)
         self.log.checkpoint(signers.log)
 
-    def _announcement_digest(self) -> bytes:
-        from placement.jws import parse  # noqa: PLC0415
+    def _signed(self, name: str) -> dict[str, Json]:
+        """A signed public document of this record, e.g. ``result.jws``."""
+        try:
+            text = (self.dir / "public" / name).read_text()
+        except FileNotFoundError as e:
+            raise RecordError(f"记录缺少 {name} / the record has no {name}") from e
+        return parse(text).document()
 
-        return digest(parse((self.dir / "public/announcement.jws").read_text()).document())
+    def _announcement_digest(self) -> bytes:
+        return digest(self._signed("announcement.jws"))
 
     def leaves(self) -> list[PublicLeaf]:
         raw = self._read("public/leaves.json")
@@ -232,11 +242,8 @@ class DrawRecord:
         assert isinstance(witnesses, list)
         if not witnesses:
             raise RecordError("至少需要一名见证人输入 / at least one witness input is needed")
-        from placement.announcement import from_json  # noqa: PLC0415
-        from placement.draw import replay  # noqa: PLC0415
-        from placement.jws import parse  # noqa: PLC0415
 
-        ann = from_json(parse((self.dir / "public/announcement.jws").read_text()).document())
+        ann = from_json(self._signed("announcement.jws"))
         server_seed = bytes.fromhex((self.dir / "secret/server_seed").read_text())
         leaves, teams = self.leaves(), self.teams()
         inputs = [str(w["input"]) for w in witnesses if isinstance(w, dict)]
@@ -291,13 +298,7 @@ class DrawRecord:
 
     # -- after the draw ----------------------------------------------------
     def _result_doc(self) -> dict[str, Json]:
-        from placement.jws import parse  # noqa: PLC0415
-
-        try:
-            text = (self.dir / "public/result.jws").read_text()
-        except FileNotFoundError as e:
-            raise RecordError("记录缺少 result.jws / the record has no result.jws") from e
-        return parse(text).document()
+        return self._signed("result.jws")
 
     def _amendment_count(self, state: dict[str, Json]) -> int:
         n = state.get("amendments", 0)
@@ -305,13 +306,9 @@ class DrawRecord:
 
     def amendments(self) -> list[dict[str, Json]]:
         """The approved amendments in order (seq 1, 2, …), as signed."""
-        from placement.jws import parse  # noqa: PLC0415
 
         n = self._amendment_count(self.state())
-        return [
-            parse((self.dir / f"public/amendments/{seq}.jws").read_text()).document()
-            for seq in range(1, n + 1)
-        ]
+        return [self._signed(f"amendments/{seq}.jws") for seq in range(1, n + 1)]
 
     def current_classes(self) -> dict[int, int]:
         """Leaf index → class number: the signed result with every amendment applied."""
@@ -418,10 +415,7 @@ class DrawRecord:
         detail: dict[str, Json] = {"kind": kind}
         published = state["stage"] == "published"
         if published:
-            from placement.jws import parse  # noqa: PLC0415
-
-            result = parse((self.dir / "public/result.jws").read_text()).document()
-            detail["digest"] = digest(result).hex()
+            detail["digest"] = digest(self._result_doc()).hex()
             self._log(Event.EXPORTED, Actor.BUREAU, now, detail)
         checkpoint = self.log.checkpoint(signers.log)
         members: dict[str, bytes] = {
@@ -449,7 +443,6 @@ class DrawRecord:
         return build_bundle(kind=kind, draw_id=self.draw_id, created=_time(now), members=members)
 
     def _log_members(self, checkpoint: str) -> dict[str, bytes]:
-        from placement.tlog import checkpoint_of  # noqa: PLC0415
 
         size = checkpoint_of(checkpoint).size
         mine = [
@@ -459,9 +452,10 @@ class DrawRecord:
         for i, _ in mine:
             out[f"log/proofs/{i}.tlog-proof"] = self.log.inclusion(i, checkpoint).encode()
         first = mine[0][0] if mine else size
-        earlier = sorted(s for s in self.log.checkpoints() if first < s < size)
+        kept = self.log.checkpoints()
+        earlier = sorted(s for s in kept if first < s < size)
         for s in earlier:
-            out[f"log/checkpoints/{s}"] = self.log.checkpoints()[s].encode()
+            out[f"log/checkpoints/{s}"] = kept[s].encode()
         for old, new in zip(earlier, [*earlier[1:], size], strict=True):
             out[f"log/consistency/{old}-{new}"] = self.log.consistency(old, new).encode()
         return out
@@ -481,34 +475,31 @@ class DrawRecord:
         if index is None:
             raise RecordError("名单中没有该身份证号 / no pupil with that ID number in this roster")
         leaves = self.leaves()
-        from placement.commitment import leaves_root  # noqa: PLC0415
-        from placement.merkle import MerkleTree  # noqa: PLC0415
-
         hashes, root = leaves_root(leaves)
-        proof = MerkleTree.from_leaf_hashes(hashes).inclusion_proof(index)
-        cls: Json = None
+        placed: Json = None
         if (self.dir / "public/result.jws").exists():
-            from placement.jws import parse  # noqa: PLC0415
+            for c in self._classes():
+                pupils = c["pupils"]
+                if isinstance(pupils, list) and index in pupils:
+                    placed = {"label": c["label"], "number": c["number"]}
+        return receipt_document(
+            draw_id=self.draw_id,
+            index=index,
+            leaf=leaves[index],
+            private=private[index],
+            proof=MerkleTree.from_leaf_hashes(hashes).inclusion_proof(index),
+            root=root,
+            size=len(leaves),
+            placed=placed,
+        )
 
-            result = parse((self.dir / "public/result.jws").read_text()).document()
-            for c in result["classes"]:  # type: ignore[union-attr]
-                if isinstance(c, dict) and index in c["pupils"]:  # type: ignore[operator]
-                    cls = {"label": c["label"], "number": c["number"]}
-        return {
-            "class": cls,
-            "draw": self.draw_id,
-            "index": index,
-            "leaf": leaves[index].to_json(),
-            "private": private[index],
-            "proof": [h.hex() for h in proof],
-            "root": root.hex(),
-            "size": len(leaves),
-            "t": "sunshine-placement/v1/receipt",
-        }
+    def _classes(self) -> list[dict[str, Json]]:
+        classes = self._result_doc()["classes"]
+        assert isinstance(classes, list)
+        return [c for c in classes if isinstance(c, dict)]
 
 
 def _twin_codes(pupils: Sequence[PupilRecord]) -> dict[str, str]:
-    from placement.commitment import opaque_codes  # noqa: PLC0415
 
     return opaque_codes([p.twin_group for p in pupils], "t")
 
@@ -527,7 +518,6 @@ def _leaf(raw: Json) -> PublicLeaf:
 
 
 def _team(raw: Json) -> Team:
-    from placement.teams import Teacher  # noqa: PLC0415
 
     if not isinstance(raw, dict) or not isinstance(raw["teachers"], list):
         raise RecordError("a team is a JSON object")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from placement.canonical import Json
 from placement.commitment import leaves_root
-from placement.documents import RECEIPT_TYPE
+from placement.documents import receipt
 from placement.merkle import MerkleTree
 from web.sheets.source import DrawSource, SheetError
 
@@ -26,16 +26,15 @@ def receipts(src: DrawSource) -> list[dict[str, Json]]:
         for row in c.rows:
             classes[row.leaf] = {"label": c.label, "number": c.number}
     return [
-        {
-            "class": classes.get(i),
-            "draw": src.draw_id,
-            "index": i,
-            "leaf": leaf.to_json(),
-            "private": src.private[i],
-            "proof": [h.hex() for h in tree.inclusion_proof(i)],
-            "root": root.hex(),
-            "size": len(src.leaves),
-            "t": RECEIPT_TYPE,
-        }
+        receipt(
+            draw_id=src.draw_id,
+            index=i,
+            leaf=leaf,
+            private=src.private[i],
+            proof=tree.inclusion_proof(i),
+            root=root,
+            size=len(src.leaves),
+            placed=classes.get(i),
+        )
         for i, leaf in enumerate(src.leaves)
     ]
