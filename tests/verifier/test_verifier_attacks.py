@@ -10,8 +10,8 @@ import zipfile
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import BUREAU, LOG, NOW, PASSPHRASE, Keys, Made
 from forge import document, log_entries, members, pack, relog, resign
+from verifierkit import BUREAU, LOG, NOW, PASSPHRASE, Keys, Made
 
 from keys.signer import sign_general
 from keys.store import KeyStore

@@ -9,8 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Keys, Made
 from forge import members
+from verifierkit import ROOT, Keys, Made
 
 from verifier._cli import main
 

@@ -10,7 +10,7 @@ import venv
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Made
+from verifierkit import ROOT, Made
 
 SOURCES = ("pyproject.toml", "README.md", "LICENSE", "placement", "verifier", "web", "keys")
 

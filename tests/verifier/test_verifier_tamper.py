@@ -15,7 +15,6 @@ import sys
 from collections import Counter
 
 import pytest
-from conftest import Keys, Made
 from forge import (
     changed_log,
     document,
@@ -29,6 +28,7 @@ from forge import (
     swap_payload,
     with_change,
 )
+from verifierkit import Keys, Made
 
 from placement.errors import PlacementError
 from placement.tlog import entry_from_json
