@@ -16,7 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from keys.signer import Signer, sign_general
-from keys.store import write_atomic
 from placement.announcement import from_json
 from placement.canonical import Json, canonical_json
 from placement.commitment import PublicLeaf, leaves_root, opaque_codes, private_json
@@ -40,7 +39,7 @@ from placement.seed import check_witness_input
 from placement.teams import Teacher, Team, TeamCommitment, commit_teams
 from placement.tlog import Actor, Event, checkpoint_of, entry
 from web.bundle import build_bundle, json_bytes, schemas
-from web.filelog import FileLog
+from web.recordstore import Blobs, FileBlobs, Log
 
 
 class RecordError(PlacementError):
@@ -82,21 +81,32 @@ class DrawRecord:
     """The folder of one draw. Secrets (server seed, salts) are kept 0600 until
     the reveal; the server seed is published in the ceremony document."""
 
-    def __init__(self, directory: Path, log: FileLog) -> None:
-        self.dir = directory
+    def __init__(self, store: Blobs | Path, log: Log) -> None:
+        self.store: Blobs = FileBlobs(store) if isinstance(store, Path) else store
         self.log = log
 
+    @property
+    def dir(self) -> Path:
+        """The folder of a file-based record."""
+        if not isinstance(self.store, FileBlobs):
+            raise RecordError("this record is kept in the database, not in a folder")
+        return self.store.directory
+
     # -- state -------------------------------------------------------------
+    def _bytes(self, name: str) -> bytes:
+        data = self.store.get(name)
+        if data is None:
+            raise RecordError(f"记录缺少文件 {name} / the record has no {name}")
+        return data
+
     def _read(self, name: str) -> Json:
-        try:
-            return json.loads((self.dir / name).read_text("utf-8"))  # type: ignore[no-any-return]
-        except FileNotFoundError as e:
-            raise RecordError(f"记录缺少文件 {name} / the record has no {name}") from e
+        return json.loads(self._bytes(name))  # type: ignore[no-any-return]
+
+    def has(self, name: str) -> bool:
+        return self.store.get(name) is not None
 
     def _write(self, name: str, data: bytes, *, private: bool = False) -> None:
-        path = self.dir / name
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700 if private else 0o755)
-        write_atomic(path, data, mode=0o600 if private else 0o644)
+        self.store.put(name, data, private=private)
 
     def state(self) -> dict[str, Json]:
         doc = self._read("draw.json")
@@ -120,8 +130,8 @@ class DrawRecord:
     @classmethod
     def announce(  # noqa: PLR0913 - one step, every input named
         cls,
-        directory: Path,
-        log: FileLog,
+        store: Blobs | Path,
+        log: Log,
         *,
         intake: Intake,
         profile: PolicyProfile,
@@ -131,7 +141,8 @@ class DrawRecord:
         now: datetime,
         token_bytes: Callable[[int], bytes],
     ) -> DrawRecord:
-        if (directory / "draw.json").exists():
+        rec = cls(store, log)
+        if rec.has("draw.json"):
             raise RecordError("该抽签已公告；如需重来请先撤销 / this draw is already announced")
         salts = [token_bytes(16) for _ in pupils]
         server_seed = token_bytes(32)
@@ -144,7 +155,6 @@ class DrawRecord:
                 salts=salts,
                 server_seed=server_seed,
             )
-        rec = cls(directory, log)
         ann = prepared.announcement.to_json()
         roster = prepared.roster
         private = [private_json(pupils[i], salts[i]) for i in roster.order]
@@ -217,11 +227,7 @@ class DrawRecord:
 
     def _signed(self, name: str) -> dict[str, Json]:
         """A signed public document of this record, e.g. ``result.jws``."""
-        try:
-            text = (self.dir / "public" / name).read_text()
-        except FileNotFoundError as e:
-            raise RecordError(f"记录缺少 {name} / the record has no {name}") from e
-        return parse(text).document()
+        return parse(self._bytes(f"public/{name}").decode()).document()
 
     def _announcement_digest(self) -> bytes:
         return digest(self._signed("announcement.jws"))
@@ -244,7 +250,7 @@ class DrawRecord:
             raise RecordError("至少需要一名见证人输入 / at least one witness input is needed")
 
         ann = from_json(self._signed("announcement.jws"))
-        server_seed = bytes.fromhex((self.dir / "secret/server_seed").read_text())
+        server_seed = bytes.fromhex(self._bytes("secret/server_seed").decode())
         leaves, teams = self.leaves(), self.teams()
         inputs = [str(w["input"]) for w in witnesses if isinstance(w, dict)]
         with _no_gc():
@@ -424,22 +430,20 @@ class DrawRecord:
             **schemas(),
         }
         for name in ("announcement.jws", "ceremony.jws", "result.jws"):
-            if (self.dir / "public" / name).exists():
-                members[name] = (self.dir / "public" / name).read_bytes()
-        members["roster/leaves.json"] = (self.dir / "public/leaves.json").read_bytes()
-        members["teams.json"] = (self.dir / "public/teams.json").read_bytes()
-        statements = self.dir / "public/statements"
-        if statements.exists():
-            for p in sorted(statements.iterdir()):
-                members[f"statements/{p.name}"] = p.read_bytes()
+            data = self.store.get(f"public/{name}")
+            if data is not None:
+                members[name] = data
+        members["roster/leaves.json"] = self._bytes("public/leaves.json")
+        members["teams.json"] = self._bytes("public/teams.json")
+        for name in self.store.names("public/statements/"):
+            members[name.removeprefix("public/")] = self._bytes(name)
         if published:
             for seq in range(1, self._amendment_count(state) + 1):
-                path = self.dir / f"public/amendments/{seq}.jws"
-                members[f"amendments/{seq}.jws"] = path.read_bytes()
+                members[f"amendments/{seq}.jws"] = self._bytes(f"public/amendments/{seq}.jws")
         members.update(self._log_members(checkpoint))
         if kind == "archive":
-            members["private/leaves.json"] = (self.dir / "private/leaves.json").read_bytes()
-            members["private/codes.json"] = (self.dir / "private/codes.json").read_bytes()
+            members["private/leaves.json"] = self._bytes("private/leaves.json")
+            members["private/codes.json"] = self._bytes("private/codes.json")
         return build_bundle(kind=kind, draw_id=self.draw_id, created=_time(now), members=members)
 
     def _log_members(self, checkpoint: str) -> dict[str, bytes]:
@@ -477,8 +481,8 @@ class DrawRecord:
         leaves = self.leaves()
         hashes, root = leaves_root(leaves)
         placed: Json = None
-        if (self.dir / "public/result.jws").exists():
-            for c in self._classes():
+        if self.has("public/result.jws"):
+            for c in self.classes():
                 pupils = c["pupils"]
                 if isinstance(pupils, list) and index in pupils:
                     placed = {"label": c["label"], "number": c["number"]}
@@ -493,7 +497,7 @@ class DrawRecord:
             placed=placed,
         )
 
-    def _classes(self) -> list[dict[str, Json]]:
+    def classes(self) -> list[dict[str, Json]]:
         classes = self._result_doc()["classes"]
         assert isinstance(classes, list)
         return [c for c in classes if isinstance(c, dict)]

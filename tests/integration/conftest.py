@@ -1,0 +1,3 @@
+from servicekit import service, sqlite_service
+
+__all__ = ["service", "sqlite_service"]

@@ -1,0 +1,158 @@
+"""The workflow on the database, step by step (SQLite, and PostgreSQL when configured):
+import → freeze → announce → witnesses → draw → publish, each refused out of order,
+and the exported bundle accepted by the standalone verifier."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import datetime
+
+import pytest
+from servicekit import DEMO, Service
+from sqlmodel import col, select
+
+from placement.keyring import CST
+from verifier.verify import verify_bundle
+from web import intake_db, workflow
+from web.db.engine import reading
+from web.db.models import LogEntry, Pupil
+from web.errors import Conflict, ServiceError
+from web.intakes import Stage, get_intake
+
+ROSTER = (DEMO / "taobei-2024-primary-school.csv").read_bytes()
+TEAMS = (DEMO / "taobei-2024-primary-teams.csv").read_bytes()
+
+
+def new_intake(svc: Service, draw_id: str = "tb-2024-shiyan") -> int:
+    return workflow.create_intake(
+        svc.env,
+        school_id=svc.schools["洮北区实验小学"],
+        draw_id=draw_id,
+        name="2024级一年级",
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-14T09:00:00+08:00",
+        planned_witnesses=["家长代表 贾雪", "区教育局监督员"],
+        user="admin",
+    )
+
+
+def imported(svc: Service) -> int:
+    iid = new_intake(svc)
+    assert intake_db.import_roster(svc.env, iid, filename="r.csv", data=ROSTER, user="t") == 400
+    assert intake_db.import_teams(svc.env, iid, filename="t.csv", data=TEAMS, user="t") == 9
+    return iid
+
+
+def stage(svc: Service, iid: int) -> str:
+    with reading(svc.env.engine) as s:
+        return get_intake(s, iid).stage
+
+
+def test_full_workflow_verifies(service: Service) -> None:
+    env = service.env
+    iid = imported(service)
+    workflow.freeze(env, iid, user="op")
+    workflow.announce(env, iid, user="op")
+    assert stage(service, iid) == Stage.ANNOUNCED
+    workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="3 1 4 1 5 9", user="sv")
+    workflow.add_witness(env, iid, role="监督员", name="王强", text="2 7 1 8 2 8", user="sv")
+    workflow.draw(env, iid, beacon_value=None, user="op")
+    assert stage(service, iid) == Stage.DRAWN
+    workflow.publish(env, iid, user="op")
+    assert stage(service, iid) == Stage.PUBLISHED
+    archive = workflow.export_bundle(env, iid, kind="archive", user="admin")
+    report = verify_bundle(archive, trusted=env.keyring())
+    assert report.verified, report
+    with reading(env.engine) as s:
+        placed = s.exec(select(Pupil).where(col(Pupil.class_number).is_not(None))).all()
+        events = [json.loads(e)["event"] for e in s.exec(select(LogEntry.data))]
+    assert len(placed) == 400
+    assert events.count("draw.performed") == 1
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        assert "result.jws" in z.namelist()
+
+
+def test_steps_out_of_order_are_refused(service: Service) -> None:
+    env = service.env
+    iid = imported(service)
+    with pytest.raises(Conflict):
+        workflow.announce(env, iid, user="op")
+    workflow.freeze(env, iid, user="op")
+    with pytest.raises(Conflict):  # no edits after the freeze
+        intake_db.import_roster(env, iid, filename="r.csv", data=ROSTER, user="t")
+    workflow.announce(env, iid, user="op")
+    with pytest.raises(ServiceError):  # no witness yet
+        workflow.draw(env, iid, beacon_value=None, user="op")
+    workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="1 2 3", user="sv")
+    workflow.draw(env, iid, beacon_value=None, user="op")
+    with pytest.raises(Conflict):  # one announcement, one draw
+        workflow.draw(env, iid, beacon_value=None, user="op")
+    with pytest.raises(Conflict):
+        workflow.add_witness(env, iid, role="家长代表", name="x", text="9", user="sv")
+
+
+def test_draw_outside_window_needs_admin_override(service: Service) -> None:
+    env = service.env
+    iid = imported(service)
+    workflow.freeze(env, iid, user="op")
+    workflow.announce(env, iid, user="op")
+    workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="1 2 3", user="sv")
+    service.at(datetime(2024, 8, 20, 9, 0, tzinfo=CST))
+    with pytest.raises(Conflict, match="2024-08-14"):
+        workflow.draw(env, iid, beacon_value=None, user="op")
+    assert stage(service, iid) == Stage.ANNOUNCED
+    workflow.record_override(env, iid, reason="暴雨推迟 / storm delay", user="admin")
+    workflow.draw(env, iid, beacon_value=None, user="op")
+    assert stage(service, iid) == Stage.DRAWN
+
+
+def test_cancel_is_logged_and_final(service: Service) -> None:
+    env = service.env
+    iid = imported(service)
+    workflow.freeze(env, iid, user="op")
+    workflow.announce(env, iid, user="op")
+    workflow.cancel(env, iid, reason="名单有误，重新公告", user="admin")
+    assert stage(service, iid) == Stage.CANCELLED
+    with pytest.raises(Conflict):
+        workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="1", user="sv")
+    public = workflow.export_bundle(env, iid, kind="public", user="admin")
+    assert verify_bundle(public, trusted=env.keyring()).verified
+
+
+def test_closed_school_names_receiving_school(service: Service) -> None:
+    with pytest.raises(Conflict, match="第二中学"):
+        workflow.create_intake(
+            service.env,
+            school_id=service.schools["铁路二中"],
+            draw_id="tb-2024-tl2",
+            name="2024级七年级",
+            year=2024,
+            profile="taobei-2024",
+            user="admin",
+        )
+
+
+def test_same_child_on_two_schools_is_refused(service: Service) -> None:
+    env = service.env
+    imported(service)
+    other = workflow.create_intake(
+        env,
+        school_id=service.schools["洮北区第一小学"],
+        draw_id="tb-2024-x1",
+        name="2024级一年级",
+        year=2024,
+        profile="taobei-2024",
+        user="admin",
+    )
+    lines = ROSTER.decode("utf-8-sig").splitlines()
+    data = "\n".join(lines[:4]).encode()
+    with pytest.raises(ServiceError) as e:
+        intake_db.import_roster(env, other, filename="r.csv", data=data, user="t")
+    codes = {(i.row, i.field, i.code) for i in e.value.issues}
+    assert (2, "id_number", "id.other_school") in codes
+    assert all("洮北区实验小学" in i.zh for i in e.value.issues)
+    with reading(env.engine) as s:  # nothing of the refused file was kept
+        assert not s.exec(select(Pupil).where(Pupil.intake_id == other)).all()

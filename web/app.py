@@ -1,0 +1,156 @@
+"""The Flask application factory. Nothing is read at import time: configuration comes
+from the ``config`` argument, then ``PLACEMENT_*`` environment variables, then defaults
+rooted in the instance folder."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from keys.passphrase import ENV_VAR
+from keys.store import write_atomic
+from web.auth import current_user, load_user
+from web.db.engine import make_engine
+from web.db.schema import upgrade
+from web.errors import ServiceError
+from web.roles import Role
+from web.services import Services, make_limiter
+
+# Strict by default; the public pages need nothing from elsewhere (issue 6).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _secret_key(instance: Path) -> str:
+    path = instance / "secret_key"
+    if not path.exists():
+        write_atomic(path, secrets.token_hex(32).encode(), mode=0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("PLACEMENT_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=str(Path(instance).resolve()) if instance else None)
+    inst = Path(app.instance_path)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{inst / 'placement.db'}",
+        KEYS_DIR=str(inst / "keys"),
+        BUREAU_KEY="bureau",
+        LOG_KEY="log",
+        PUBLIC_BASE_URL="",  # where the verify page is served, for sheet QR codes
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=32 * 1024 * 1024,
+        LOGIN_LIMIT=10,  # failed or not, per client and per username, per minute
+        LOOKUP_LIMIT=20,  # lookups per client per minute
+        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead; ceremonies run long
+        MIGRATE=True,
+    )
+    app.config.from_prefixed_env("PLACEMENT")
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        inst.mkdir(parents=True, exist_ok=True)
+        app.config["SECRET_KEY"] = _secret_key(inst)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    if app.config["MIGRATE"]:
+        upgrade(engine)
+    passphrase = app.config.get("KEY_PASSPHRASE")
+    app.extensions["placement"] = Services(
+        engine=engine,
+        keys_dir=Path(app.config["KEYS_DIR"]),
+        bureau_key=app.config["BUREAU_KEY"],
+        log_key=app.config["LOG_KEY"],
+        passphrase=lambda: passphrase or os.environ.get(ENV_VAR),
+        login_limit=make_limiter(int(app.config["LOGIN_LIMIT"]), 60),
+        lookup_limit=make_limiter(int(app.config["LOOKUP_LIMIT"]), 60),
+    )
+    CSRFProtect(app)
+    _register(app)
+    return app
+
+
+def _register(app: Flask) -> None:
+    from web.views import admin, auth, ceremony, portal, staff  # noqa: PLC0415 - after config
+
+    for bp in (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp):
+        app.register_blueprint(bp)
+    app.before_request(load_user)
+    app.after_request(_headers)
+    app.context_processor(lambda: {"user": current_user(), "Role": Role})
+    app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _headers(resp: Response) -> Response:
+    h = resp.headers
+    h.setdefault("Content-Security-Policy", CSP)
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("Referrer-Policy", "no-referrer")
+    h.setdefault("X-Frame-Options", "DENY")
+    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        h.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if g.get("user") is not None:
+        h.setdefault("Cache-Control", "no-store")
+    return resp
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _error(status: int, zh: str, en: str, issues: tuple[Any, ...] = ()) -> tuple[Any, int]:
+    if _wants_json():
+        return {
+            "error": {"zh": zh, "en": en},
+            "issues": [
+                {"row": i.row, "field": i.field, "code": i.code, "zh": i.zh, "en": i.en}
+                for i in issues
+            ],
+        }, status
+    return render_template("error.html", status=status, zh=zh, en=en, issues=issues), status
+
+
+def _service_error(e: ServiceError) -> tuple[Any, int]:
+    return _error(e.status, e.zh, e.en, e.issues)
+
+
+def _csrf_error(e: CSRFError) -> tuple[Any, int]:
+    return _error(
+        400,
+        "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试",
+        f"the form is stale or not from this site (CSRF: {e.description}); reload and retry",
+    )
+
+
+def _http_error(e: HTTPException) -> tuple[Any, int] | HTTPException:
+    if e.code is None or e.code < 400:
+        return e
+    zh = {404: "页面不存在", 405: "不支持此请求方式", 413: "上传文件过大"}.get(e.code, "请求有误")
+    return _error(e.code, zh, e.name)
+
+
+def _unexpected(e: Exception) -> tuple[Any, int]:
+    # No traceback reaches a user; the log keeps it for the operator.
+    current_app.logger.error("unexpected error", exc_info=e)
+    return _error(500, "服务器内部错误，操作未完成，已记录", "internal error; nothing was changed")
