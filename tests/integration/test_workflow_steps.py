@@ -4,22 +4,27 @@ and the exported bundle accepted by the standalone verifier."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import threading
 import zipfile
 from datetime import datetime
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from servicekit import DEMO, Service
 from sqlmodel import col, select
 
-from placement.keyring import CST
+from keys.signer import Signer
+from placement.keyring import CST, KeyRole
 from verifier.verify import verify_bundle
 from web import intake_db, workflow
 from web.db.engine import reading
-from web.db.models import LogEntry, Pupil
+from web.db.models import LogEntry, Pupil, RecordBlob
 from web.errors import Conflict, ServiceError
 from web.intakes import Stage, get_intake
+from web.record import Signers
 
 ROSTER = (DEMO / "taobei-2024-primary-school.csv").read_bytes()
 TEAMS = (DEMO / "taobei-2024-primary-teams.csv").read_bytes()
@@ -156,3 +161,55 @@ def test_same_child_on_two_schools_is_refused(service: Service) -> None:
     assert all("洮北区实验小学" in i.zh for i in e.value.issues)
     with reading(env.engine) as s:  # nothing of the refused file was kept
         assert not s.exec(select(Pupil).where(Pupil.intake_id == other)).all()
+
+
+def test_two_operators_drawing_at_once_make_one_draw(service: Service) -> None:
+    env = service.env
+    iid = imported(service)
+    workflow.freeze(env, iid, user="op")
+    workflow.announce(env, iid, user="op")
+    workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="1 2 3", user="sv")
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        try:
+            workflow.draw(env, iid, beacon_value=None, user="op")
+            outcomes.append("drawn")
+        except Conflict:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["drawn", "refused", "refused"]
+    with reading(env.engine) as s:
+        events = [json.loads(e)["event"] for e in s.exec(select(LogEntry.data))]
+    assert events.count("draw.performed") == 1
+
+
+def test_failed_step_leaves_nothing_behind(service: Service) -> None:
+    """A step that fails at its very end (the log's tree head cannot be signed, after the
+    blobs and log entries were written) rolls back whole."""
+    env = service.env
+    iid = imported(service)
+    workflow.freeze(env, iid, user="op")
+    good = env.signers()
+    broken = dataclasses.replace(env, signers=lambda: Signers(bureau=good.bureau, log=_BrokenLog()))
+    with pytest.raises(OSError, match="disk gone"):
+        workflow.announce(broken, iid, user="op")
+    assert stage(service, iid) == Stage.FROZEN
+    with reading(env.engine) as s:
+        assert not s.exec(select(RecordBlob).where(RecordBlob.intake_id == iid)).all()
+        assert not s.exec(select(LogEntry)).all()
+    workflow.announce(env, iid, user="op")  # and the step can simply be done again
+    assert stage(service, iid) == Stage.ANNOUNCED
+
+
+class _BrokenLog(Signer):
+    def __init__(self) -> None:
+        super().__init__("taobei.edu.example/broken", KeyRole.LOG, Ed25519PrivateKey.generate())
+
+    def sign_note(self, body: str) -> str:  # noqa: ARG002 - fails whatever it is given
+        raise OSError("disk gone")
