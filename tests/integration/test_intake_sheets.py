@@ -1,0 +1,45 @@
+"""Sheets printed from an intake kept in the database: the gate copy lists the drawn
+classes with names only, its QR codes verify, and the printing is logged."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from servicekit import Service
+from sqlmodel import select
+from test_workflow_steps import imported
+
+from web import workflow
+from web.db.engine import reading
+from web.db.models import LogEntry, Pupil
+from web.intake_sheets import print_intake
+from web.sheets.options import Options
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sheets"))
+from sheetkit import need_tools, pdf_text, qr_codes
+
+
+def test_gate_copy_from_the_database(sqlite_service: Service, tmp_path: Path) -> None:
+    need_tools()
+    env = sqlite_service.env
+    iid = imported(sqlite_service)
+    workflow.freeze(env, iid, user="op")
+    workflow.announce(env, iid, user="op")
+    workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="3 1 4", user="sv")
+    workflow.draw(env, iid, beacon_value=None, user="op")
+    out = tmp_path / "out"
+    result = print_intake(env, iid, out, copies=["gate"], notices=False, opts=Options(), user="op")
+    assert len(result.files) == 1
+    pdf = result.files[0]
+    text = pdf_text(pdf)
+    with reading(env.engine) as s:
+        pupils = s.exec(select(Pupil).where(Pupil.intake_id == iid)).all()
+        events = [json.loads(d)["event"] for d in s.exec(select(LogEntry.data))]
+    assert all(p.name in text for p in pupils[:50])
+    assert not any(p.id_number in text for p in pupils)
+    assert events[-1] == "sheets.printed"
+    codes = qr_codes(pdf, tmp_path)
+    assert len(codes) >= 9  # one per class, plus the announcement and ceremony sheets
+    assert not (out / ".records").exists() or not any((out / ".records").iterdir())
