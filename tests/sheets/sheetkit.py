@@ -194,7 +194,7 @@ def digits_to_text(digits: str) -> str:
 def fragment(url: str) -> tuple[str, str]:
     base, _, frag = url.partition("#")
     key, _, digits = frag.partition("=")
-    assert base == "https://verify.taobei.edu.example/verify", base
+    assert base == "https://verify.taobei.edu.example/verify/", base
     return key, digits
 
 

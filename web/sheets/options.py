@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-DEFAULT_BASE_URL: Final = "https://verify.taobei.edu.example/verify"
+DEFAULT_BASE_URL: Final = "https://verify.taobei.edu.example/verify/"
 # key → (role printed on the sheet, which copy of three)
 COPIES: Final = {
     "gate": ("校门张贴", "第一联"),
