@@ -87,7 +87,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from web.views import admin, auth, ceremony, portal, staff  # noqa: PLC0415 - after config
+    from web.views import (  # noqa: PLC0415 - after config
+        admin,
+        auth,
+        ceremony,
+        portal,
+        staff,
+        staff_files,  # noqa: F401 - adds the download routes to staff.bp
+    )
 
     for bp in (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp):
         app.register_blueprint(bp)

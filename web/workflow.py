@@ -8,6 +8,7 @@ after the draw. Nothing is ever deleted.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -50,7 +51,7 @@ def create_intake(  # noqa: PLR0913 - every field named
     name: str,
     year: int,
     profile: str,
-    scheduled: str = "",
+    scheduled: str,
     planned_witnesses: Sequence[str] = (),
     beacon: str = "",
     user: str,
@@ -59,6 +60,7 @@ def create_intake(  # noqa: PLR0913 - every field named
     its catchment."""
     if profile not in PROFILES:
         raise ServiceError(f"没有政策文件 {profile}", f"no policy profile {profile}")
+    check_scheduled(scheduled)
     now = env.now()
     with writing(env.engine) as s:
         school = s.get(School, school_id)
@@ -93,6 +95,22 @@ def create_intake(  # noqa: PLR0913 - every field named
         assert intake.id is not None
         audit(s, now, user, "intake.created", intake.id, draw_id)
         return intake.id
+
+
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
+
+
+def check_scheduled(value: str) -> None:
+    """The planned time is announced and checked by verifiers: ISO 8601 with an offset."""
+    try:
+        ok = bool(_TIME.fullmatch(value)) and datetime.fromisoformat(value) is not None
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ServiceError(
+            f"计划时间须为 YYYY-MM-DDTHH:MM:SS+08:00 格式：{value or '（空）'}",
+            f"the planned time must be YYYY-MM-DDTHH:MM:SS+08:00: {value or '(empty)'}",
+        )
 
 
 def freeze(env: Env, intake_id: int, *, user: str) -> None:

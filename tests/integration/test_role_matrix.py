@@ -41,6 +41,7 @@ EXPECTED: dict[str, frozenset[Role]] = {
     "staff.amend": frozenset({ADMIN}),
     "staff.public_bundle": EVERYONE,
     "staff.archive_bundle": frozenset({ADMIN, AUDITOR}),
+    "staff.sheets": frozenset({ADMIN, OPERATOR}),
     "admin.index": frozenset({ADMIN}),
     "admin.users": frozenset({ADMIN}),
     "admin.create_user_post": frozenset({ADMIN}),

@@ -136,6 +136,7 @@ def test_closed_school_names_receiving_school(service: Service) -> None:
             name="2024级七年级",
             year=2024,
             profile="taobei-2024",
+            scheduled="2024-08-14T09:00:00+08:00",
             user="admin",
         )
 
@@ -150,6 +151,7 @@ def test_same_child_on_two_schools_is_refused(service: Service) -> None:
         name="2024级一年级",
         year=2024,
         profile="taobei-2024",
+        scheduled="2024-08-14T09:00:00+08:00",
         user="admin",
     )
     lines = ROSTER.decode("utf-8-sig").splitlines()

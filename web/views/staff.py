@@ -1,5 +1,5 @@
-"""Staff pages: the intake list, one intake's page with its workflow forms, and the
-bundle downloads. Each form posts here, then redirects back (PRG) with a message; a
+"""Staff pages: the intake list and one intake's page with its workflow forms (the
+downloads are in ``staff_files``). Each form posts here, then redirects back (PRG) with a message; a
 refused form is shown again with the problems and what was typed."""
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func
 from sqlmodel import Session, col, select
-from werkzeug.wrappers import Response
 
 from keys.errors import KeysError
 from placement.documents import digest
@@ -51,6 +50,7 @@ MAY: Mapping[str, frozenset[Role]] = {
     "amend": frozenset({ADM}),
     "public_bundle": STAFF,
     "archive_bundle": frozenset({ADM, AUD}),
+    "print": frozenset({ADM, OPR}),
 }
 
 # The step bar: label (zh, en) of each step, and the step each stage has reached.
@@ -553,30 +553,3 @@ def amend(intake_id: int) -> ResponseReturnValue:
         return "调整已签名并记入透明日志 / amendment signed and logged"
 
     return _act(intake_id, "amend", step, anchor="amend")
-
-
-# -- downloads -----------------------------------------------------------------------------
-
-
-def _bundle(intake_id: int, kind: str) -> ResponseReturnValue:
-    with reading(services().engine) as s:
-        intake = _load(s, intake_id)
-        draw_id = intake.draw_id
-    data = workflow.export_bundle(services().env, intake_id, kind=kind, user=_user())
-    return Response(
-        data,
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{draw_id}-{kind}.zip"'},
-    )
-
-
-@bp.route("/intakes/<int:intake_id>/bundle/public", methods=["POST"])
-@requires(*MAY["public_bundle"])
-def public_bundle(intake_id: int) -> ResponseReturnValue:
-    return _bundle(intake_id, "public")
-
-
-@bp.route("/intakes/<int:intake_id>/bundle/archive", methods=["POST"])
-@requires(*MAY["archive_bundle"])
-def archive_bundle(intake_id: int) -> ResponseReturnValue:
-    return _bundle(intake_id, "archive")

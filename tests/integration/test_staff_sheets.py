@@ -1,0 +1,50 @@
+"""Printing from the intake page: one PDF with the chosen copies, QR codes that the
+verifier accepts, names and no ID numbers, and the printing logged."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from pagekit import intake_at, page_of, post
+from servicekit import Service
+from sqlmodel import select
+
+from web.db.engine import reading
+from web.db.models import LogEntry, Pupil
+from web.roles import Role
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sheets"))
+from sheetkit import need_tools, pdf_text, qr_codes
+
+
+def test_operator_prints_the_gate_copy(sqlite_service: Service, tmp_path: Path) -> None:
+    need_tools()
+    iid = intake_at(sqlite_service, "drawn")
+    c = sqlite_service.client(Role.OPERATOR)
+    assert "打印名单" in c.get(page_of(iid)).get_data(as_text=True)
+    r = post(c, f"{page_of(iid)}/sheets", {"copy_gate": "1"}, on=page_of(iid))
+    assert r.status_code == 200, r.get_data(as_text=True)[:2000]
+    assert r.mimetype == "application/pdf"
+    pdf = tmp_path / "sheets.pdf"
+    pdf.write_bytes(r.data)
+    text = pdf_text(pdf)
+    with reading(sqlite_service.env.engine) as s:
+        pupils = s.exec(select(Pupil).where(Pupil.intake_id == iid)).all()
+        last = json.loads(s.exec(select(LogEntry.data).order_by(LogEntry.index.desc())).first())
+    assert sum(p.name in text for p in pupils) >= 390  # every name (a few share a name)
+    assert not any(p.id_number in text for p in pupils)
+    assert last["event"] == "sheets.printed"
+    assert last["detail"]["copies"] == 1
+    urls = [q.text for q in qr_codes(pdf, tmp_path)]
+    assert urls
+    assert all(u.startswith("https://verify.taobei.edu.example/verify/#n=") for u in urls)
+
+
+def test_auditor_cannot_print(sqlite_service: Service) -> None:
+    iid = intake_at(sqlite_service, "drawn")
+    c = sqlite_service.client(Role.AUDITOR)
+    assert "打印名单" not in c.get(page_of(iid)).get_data(as_text=True)
+    r = post(c, f"{page_of(iid)}/sheets", {"copy_gate": "1"}, on=page_of(iid))
+    assert r.status_code == 403
