@@ -1,4 +1,10 @@
-"""``placement``: the operator's command line. For now: ``placement demo``."""
+"""``placement``: the operator's command line.
+
+On the service database (an instance folder, see ``web.service_cli``): ``init``, ``users``,
+``profile``, ``schools``, ``intake``, ``roster``, ``teams``, ``freeze``, ``announce``,
+``witness``, ``override``, ``draw``, ``publish``, ``cancel``, ``export-bundle``, ``amend``,
+``district run``, ``serve`` and ``export-public`` (the public side as static files). On
+files: ``keys``, ``record`` and ``print``; and ``demo``, a demo draw in the terminal."""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from placement.errors import InvalidInput, PlacementError
 from placement.policy import PROFILES, Level
 from placement.rfc3797 import canonical_key, select_names
 from placement.roster import Sex
+from web import cli_district, cli_intake, cli_serve, cli_setup, cli_steps, cli_users, portal_export
 from web.print_cli import add_parser as add_print_parser
 from web.record_cli import add_parser as add_record_parser
 
@@ -131,7 +138,7 @@ def _result(prepared: Prepared, outcome: Outcome, server_seed: bytes, *, show_li
             _out("   " + "  ".join(cells[row : row + 5]))
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="placement", description="阳光分班 verifiable class placement"
     )
@@ -144,7 +151,18 @@ def main(argv: list[str] | None = None) -> int:
     add_keys_parser(sub)
     add_record_parser(sub)
     add_print_parser(sub)
-    args = parser.parse_args(argv)
+    cli_setup.add_parsers(sub)
+    cli_users.add_parsers(sub)
+    cli_intake.add_parsers(sub)
+    cli_steps.add_parsers(sub)
+    cli_district.add_parsers(sub)
+    cli_serve.add_parsers(sub)
+    portal_export.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except InvalidInput as e:

@@ -178,6 +178,7 @@ def test_operator_of_another_school_is_refused(sqlite_service: Service) -> None:
             "name": "2024级一年级",
             "year": "2024",
             "profile": "taobei-2024",
+            "scheduled": "2024-08-14T09:00",
         },
     )
     assert r.status_code == 302
