@@ -12,8 +12,10 @@ database is touched; rate limiting happens in the view, before all of this.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -97,11 +99,12 @@ _compiled: dict[str, SQLCompiler] = {}
 
 
 def _rows(engine: Engine, id_number: str) -> list[tuple[object, ...]]:
-    """The query on a pooled driver connection, compiled once per dialect.
+    """The query on this thread's own driver connection, compiled once per dialect.
 
     Result day is the hot path: SQLAlchemy's per-execution work (cache key, events,
-    result wrapping) costs about four times the SQLite query itself, so the lookup
-    runs the compiled SQL on the DB-API cursor (one statement, no transaction needed).
+    result wrapping) costs about four times the SQLite query itself, and a pool
+    checkout and return as much again, so each serving thread keeps one DB-API
+    connection for lookups and runs the compiled SQL on its cursor.
     """
     compiled = _compiled.get(engine.dialect.name)
     if compiled is None:
@@ -112,16 +115,44 @@ def _rows(engine: Engine, id_number: str) -> list[tuple[object, ...]]:
     args: Any = (
         tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
     )
-    conn = engine.raw_connection()
-    try:
-        cur = conn.cursor()
+    for attempt in (1, 2):
+        conn = _connection(engine)
         try:
-            cur.execute(compiled.string, args)
-            return [tuple(r) for r in cur.fetchall()]
-        finally:
-            cur.close()
-    finally:
-        conn.close()
+            cur = conn.cursor()
+            try:
+                cur.execute(compiled.string, args)
+                rows = [tuple(r) for r in cur.fetchall()]
+            finally:
+                cur.close()
+            if engine.dialect.name != "sqlite":
+                conn.rollback()  # end the read transaction: hold no snapshot or locks
+        except engine.dialect.loaded_dbapi.Error:
+            forget_connection()  # a dropped server connection: take a fresh one, once
+            if attempt == 2:
+                raise
+        else:
+            return rows
+    raise AssertionError  # unreachable
+
+
+_local = threading.local()
+
+
+def _connection(engine: Engine) -> Any:  # noqa: ANN401 - a DB-API connection
+    if getattr(_local, "engine", None) is not engine:
+        forget_connection()
+        _local.conn = engine.raw_connection()  # kept by this thread, never returned
+        _local.engine = engine
+    return _local.conn
+
+
+def forget_connection() -> None:
+    conn = getattr(_local, "conn", None)
+    _local.conn = _local.engine = None
+    if conn is not None:
+        # A broken connection may fail even to close; it is dropped either way.
+        with contextlib.suppress(Exception):
+            conn.invalidate()
 
 
 def lookup(engine: Engine, name: str, id_number: str) -> Answer:

@@ -21,6 +21,7 @@ from sqlmodel import select
 from placement.idcard import check_character
 from web.db.engine import reading
 from web.db.models import Pupil
+from web.portal_lookup import forget_connection
 from web.services import services
 
 KEYS = {"found", "school", "intake", "class_label"}
@@ -43,6 +44,7 @@ def statements(svc: Service) -> Iterator[list[str]]:
     seen: list[str] = []
     engine = services(svc.app).engine
     engine.dispose()  # fresh connections, each traced from its checkout
+    forget_connection()  # the lookup's own kept connection too (the client runs in this thread)
 
     def trace(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
         dbapi_conn.set_trace_callback(seen.append)
@@ -52,6 +54,7 @@ def statements(svc: Service) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "checkout", trace)
+        forget_connection()
         engine.dispose()
 
 
