@@ -20,16 +20,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "web" / "static" / "verify"
 VECTORS = ROOT / "tests" / "vectors" / "v1"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class _Handler(SimpleHTTPRequestHandler):

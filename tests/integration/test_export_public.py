@@ -136,34 +136,26 @@ def test_pages_work_from_a_static_server(static_server: str, exported: Path) -> 
         fetch(f"{base}/lookup")  # needs the service; not in the export
 
 
-def test_verify_link_in_a_browser_from_static_files(static_server: str) -> None:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("no /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
-    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-    args += ["--disable-component-update", "--disable-sync", "--no-first-run"]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium), args=args)
-        try:
-            page = browser.new_context().new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{static_server}/index.html")
-            page.click("a.primary")
-            page.click("a.verify-link >> nth=2")
-            page.wait_for_selector("body[data-verified]", timeout=15_000)
-            assert page.get_attribute("#verdict", "data-result") == "ok"
-            assert "/verify/index.html#n=" in page.url
-            page.go_back()
-            page.click("a.replay-link")  # the whole draw replayed in JavaScript
-            page.wait_for_selector("body[data-replayed]", timeout=60_000)
-            verdict = page.get_attribute("#replay-verdict", "data-result")
-            assert verdict == "ok", page.inner_text("#replay-checks")
-            assert not errors
-        finally:
-            browser.close()
+def test_verify_link_in_a_browser_from_static_files(static_server: str, browser: Any) -> None:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{static_server}/index.html")
+        page.click("a.primary")
+        page.click("a.verify-link >> nth=2")
+        page.wait_for_selector("body[data-verified]", timeout=15_000)
+        assert page.get_attribute("#verdict", "data-result") == "ok"
+        assert "/verify/index.html#n=" in page.url
+        page.go_back()
+        page.click("a.replay-link")  # the whole draw replayed in JavaScript
+        page.wait_for_selector("body[data-replayed]", timeout=60_000)
+        verdict = page.get_attribute("#replay-verdict", "data-result")
+        assert verdict == "ok", page.inner_text("#replay-checks")
+        assert not errors
+    finally:
+        context.close()
 
 
 def test_announced_only_and_re_export_replaces(sqlite_service: Service, tmp_path: Path) -> None:

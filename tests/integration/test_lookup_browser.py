@@ -18,16 +18,6 @@ from werkzeug.serving import make_server
 from placement.idcard import check_character
 from web.services import services
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LIMIT = 12
 
 
@@ -48,25 +38,20 @@ def site(tmp_path: Path) -> Iterator[tuple[Service, str]]:
 
 
 @pytest.fixture
-def page() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (./dev installs it)")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            p = browser.new_context().new_page()
-            problems: list[str] = []
-            p.on("pageerror", lambda e: problems.append(str(e)))
-            p.on(
-                "console",
-                lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
-            )
-            p.problems = problems
-            yield p
-        finally:
-            browser.close()
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    try:
+        p = context.new_page()
+        problems: list[str] = []
+        p.on("pageerror", lambda e: problems.append(str(e)))
+        p.on(
+            "console",
+            lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        p.problems = problems
+        yield p
+    finally:
+        context.close()
 
 
 FETCH = """async ([name, id_number]) => {

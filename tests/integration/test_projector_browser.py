@@ -5,30 +5,15 @@ projector without a reload; then the draw, and the class lists appear."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from pagekit import intake_at, page_of, serving
-from playwright.sync_api import ConsoleMessage, Page, Response, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response
 from servicekit import PASSWORD, Service
 
 from web.db.engine import reading
 from web.db.models import Intake
 from web.roles import Role
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WAIT = 15_000  # ms; the projector polls every second
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
 
 
 def log_in(page: Page, base: str, username: str) -> None:
@@ -50,7 +35,7 @@ def note_response(problems: list[str], response: Response) -> None:
         problems.append(f"{response.status} {response.url}")
 
 
-def test_projector_updates_live(sqlite_service: Service) -> None:
+def test_projector_updates_live(sqlite_service: Service, browser: Browser) -> None:
     svc = sqlite_service
     iid = intake_at(svc, "announced")
     with reading(svc.env.engine) as s:
@@ -58,10 +43,10 @@ def test_projector_updates_live(sqlite_service: Service) -> None:
         assert intake is not None
         code = intake.witness_code
     problems: list[str] = []
-    with serving(svc.app) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with serving(svc.app) as base:
+        room = browser.new_context(viewport={"width": 1280, "height": 800})
+        phone_context = browser.new_context(viewport={"width": 390, "height": 800})
         try:
-            room = browser.new_context(viewport={"width": 1280, "height": 800})
             projector = room.new_page()
             projector.on("console", lambda m: note_console(problems, m))
             projector.on("pageerror", lambda e: problems.append(str(e)))
@@ -72,7 +57,7 @@ def test_projector_updates_live(sqlite_service: Service) -> None:
             assert "等待见证人输入" in projector.inner_text("#pj-witness-list")
             projector.evaluate("window.__notReloaded = true")
 
-            phone = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+            phone = phone_context.new_page()
             phone.goto(f"{base}/w/{iid}")
             phone.fill("input[name=code]", code)
             phone.fill("input[name=role]", "家长代表")
@@ -97,5 +82,6 @@ def test_projector_updates_live(sqlite_service: Service) -> None:
             assert projector.evaluate("window.__notReloaded") is True
             assert projector.get_attribute("#projector", "data-stage") == "drawn"
         finally:
-            browser.close()
+            phone_context.close()
+            room.close()
     assert not problems, problems  # no CSP violation, no script error

@@ -63,10 +63,10 @@ class DbLog:
         self.session = session
 
     def _head(self) -> LogHead:
-        head = self.session.exec(select(LogHead).with_for_update()).first()
+        """The log head row, locked until the transaction ends (the migration creates it)."""
+        head = self.session.exec(select(LogHead).where(LogHead.id == 1).with_for_update()).first()
         if head is None:
-            head = LogHead(id=1, size=0)
-            self.session.add(head)
+            raise RuntimeError("log_head row missing: the database was not made by the migrations")
         return head
 
     def entries(self) -> list[dict[str, Json]]:

@@ -50,12 +50,14 @@ def upgrade() -> None:
     with op.batch_alter_table("log_entry", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_log_entry_draw_id"), ["draw_id"], unique=False)
 
-    op.create_table(
+    log_head = op.create_table(
         "log_head",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    # The one row every append locks; made here so two first appends cannot race to create it.
+    op.bulk_insert(log_head, [{"id": 1, "size": 0}])
     op.create_table(
         "school",
         sa.Column("id", sa.Integer(), nullable=False),
