@@ -37,7 +37,7 @@ from placement.keyring import CST
 from web.db.engine import make_engine, writing
 from web.db.models import Intake, Pupil, School
 from web.db.schema import upgrade
-from web.intake_db import import_roster
+from web.intake_db import import_roster, pupil_row
 from web.intake_files import read_roster_bytes
 from web.intakes import Env
 
@@ -121,23 +121,7 @@ def measure(url: str, rows: int, repeat: int) -> dict[str, float]:
 
     full = _timed(full_import, repeat)
     pupils = read_roster_bytes(upload, "a.csv")
-    plain = [
-        {
-            "intake_id": ids[0],
-            "row": p.row,
-            "name": p.name,
-            "sex": p.sex.value,
-            "id_number": p.id_number,
-            "birth_date": p.birth_date,
-            "student_no": p.student_no,
-            "twin_group": p.twin_group,
-            "twin_wish": p.twin_wish.value,
-            "flags": "、".join(p.flags),
-            "class_number": None,
-            "class_label": "",
-        }
-        for p in pupils
-    ]
+    plain = [pupil_row(ids[0], p) for p in pupils]
 
     def bare() -> None:
         with writing(engine) as s:

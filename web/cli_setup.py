@@ -19,8 +19,9 @@ from web.auth import create_user
 from web.cli_output import out
 from web.db.engine import reading, writing
 from web.db.models import School, User
-from web.errors import NotFound, ServiceError
+from web.errors import NotFound
 from web.roles import Role
+from web.schools import add_school
 from web.service_cli import (
     Instance,
     Sub,
@@ -137,28 +138,6 @@ def _safe_url(url: str) -> str:
 # -- schools -----------------------------------------------------------------------------------
 
 
-def add_school(engine: Engine, *, code: str, name: str, level: str, closed: bool, to: str) -> int:
-    if closed and not to:
-        raise ServiceError(
-            "停止招生的学校须用 --catchment-to 注明接收学校",
-            "a school closed for intake needs --catchment-to (the receiving school)",
-        )
-    with writing(engine) as s:
-        clash = s.exec(
-            select(School).where((col(School.code) == code) | (col(School.name) == name))
-        ).first()
-        if clash is not None:
-            raise ServiceError(
-                f"学校代码或名称已存在：{clash.code} {clash.name}",
-                f"a school with this code or name exists: {clash.code} {clash.name}",
-            )
-        row = School(code=code, name=name, level=level, closed=closed, catchment_to=to)
-        s.add(row)
-        s.flush()
-        assert row.id is not None
-        return row.id
-
-
 def cmd_schools_add(args: argparse.Namespace) -> int:
     with context(args) as ctx:
         sid = add_school(
@@ -167,7 +146,9 @@ def cmd_schools_add(args: argparse.Namespace) -> int:
             name=args.name,
             level=args.level,
             closed=args.closed,
-            to=args.catchment_to or "",
+            catchment_to=args.catchment_to or "",
+            user=ctx.user,
+            now=ctx.env.now(),
         )
     out(f"已添加学校 added school #{sid} {args.code} {args.name}")
     return 0

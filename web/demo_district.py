@@ -29,11 +29,12 @@ from placement.keyring import KeyRole
 from web import intake_db, workflow
 from web.auth import create_user
 from web.cli_output import Progress, out
-from web.cli_setup import add_school, ensure_database
+from web.cli_setup import ensure_database
 from web.db.engine import reading
 from web.db.models import School
 from web.errors import ServiceError
 from web.roles import Role
+from web.schools import add_school
 from web.service_cli import Instance, new_secret_key, now, open_services, resolve, write_config
 from web.services import Services
 
@@ -206,7 +207,9 @@ def _schools(services: Services) -> dict[str, int]:
             name=s.name,
             level=s.level,
             closed=bool(s.closed_to),
-            to=s.closed_to,
+            catchment_to=s.closed_to,
+            user="demo",
+            now=services.now(),
         )
         for s in SCHOOLS
     }

@@ -18,6 +18,7 @@ from web.db.models import AuditEvent, Intake, School, User
 from web.errors import NotFound, ServiceError
 from web.intakes import audit
 from web.roles import Role
+from web.schools import add_school
 from web.services import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -187,25 +188,16 @@ def schools() -> ResponseReturnValue:
 def create_school() -> ResponseReturnValue:
     def step() -> str:
         f = request.form
-        code, name = f.get("code", "").strip(), f.get("name", "").strip()
-        if not code or not name:
-            raise ServiceError("请填写学校代码和名称", "a school needs a code and a name")
-        try:
-            level = Level(f.get("level", ""))
-        except ValueError:
-            raise ServiceError("请选择学段", "choose the level") from None
+        name = f.get("name", "").strip()
         svc = services()
-        with writing(svc.engine) as s:
-            clash = s.exec(
-                select(School).where((col(School.code) == code) | (col(School.name) == name))
-            ).first()
-            if clash is not None:
-                raise ServiceError(
-                    f"学校代码或名称已存在：{clash.code} {clash.name}",
-                    f"a school with that code or name exists: {clash.code} {clash.name}",
-                )
-            s.add(School(code=code, name=name, level=level.value))
-            audit(s, svc.now(), _me(), "school.created", None, f"{code} {name}")
+        add_school(
+            svc.engine,
+            code=f.get("code", ""),
+            name=name,
+            level=f.get("level", ""),
+            user=_me(),
+            now=svc.now(),
+        )
         return f"已添加学校 {name} / school {name} added"
 
     return _form_post(_schools_page, "admin.schools", step)
