@@ -23,6 +23,7 @@ from placement.tlog_entries import (
     entry_bytes,
     entry_from_json,
     entry_leaf_hash,
+    is_draw_id,
 )
 from placement.tlog_proofs import (
     PROOF_HEADER,
@@ -70,6 +71,7 @@ __all__ = [
     "entry_leaf_hash",
     "format_hashes",
     "format_proof",
+    "is_draw_id",
     "parse_checkpoint",
     "parse_hashes",
     "parse_proof",

@@ -84,6 +84,11 @@ DETAIL_FIELDS = {
 }
 
 
+def is_draw_id(text: str) -> bool:
+    """A draw id as the log and the documents accept it (spec §16): ASCII, 1–128 chars."""
+    return isinstance(text, str) and _DRAW_ID.fullmatch(text) is not None
+
+
 def entry(
     *, event: str, draw_id: str, actor: str, time: str, detail: Mapping[str, Json]
 ) -> dict[str, Json]:

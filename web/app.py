@@ -18,6 +18,7 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from keys.errors import KeysError
 from keys.passphrase import ENV_VAR
 from keys.store import write_atomic
 from web.auth import current_user, load_user
@@ -60,6 +61,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_LIMIT=10,  # failed or not, per client and per username, per minute
         LOOKUP_LIMIT=20,  # lookups per client per minute
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead; ceremonies run long
+        # The token (tied to the session) and SameSite=Lax cookies guard every form; the
+        # Referer check Flask-WTF adds over HTTPS would refuse every post, since pages
+        # send Referrer-Policy: no-referrer (ID numbers typed in forms stay on the page).
+        WTF_CSRF_SSL_STRICT=False,
         MIGRATE=True,
     )
     app.config.from_prefixed_env("PLACEMENT")
@@ -105,6 +110,7 @@ def _register(app: Flask) -> None:
     app.after_request(_headers)
     app.context_processor(lambda: {"user": current_user(), "Role": Role})
     app.register_error_handler(ServiceError, _service_error)
+    app.register_error_handler(KeysError, _keys_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -166,6 +172,14 @@ def _service_error(e: ServiceError) -> tuple[Any, int]:
     return _error(e.status, e.zh, e.en, e.issues)
 
 
+def _keys_error(e: KeysError) -> tuple[Any, int]:
+    # The signing keys cannot be used (wrong passphrase, missing key): the step was not done.
+    current_app.logger.error("signing keys unusable: %s", e)
+    return _error(
+        503, f"签名密钥不可用，操作未完成：{e.zh}", f"signing keys unusable; nothing done: {e.en}"
+    )
+
+
 def _csrf_error(e: CSRFError) -> tuple[Any, int]:
     return _error(
         400,
@@ -184,4 +198,8 @@ def _http_error(e: HTTPException) -> tuple[Any, int] | HTTPException:
 def _unexpected(e: Exception) -> tuple[Any, int]:
     # No traceback reaches a user; the log keeps it for the operator.
     current_app.logger.error("unexpected error", exc_info=e)
-    return _error(500, "服务器内部错误，操作未完成，已记录", "internal error; nothing was changed")
+    return _error(
+        500,
+        "服务器内部错误，已记录。每一步要么完整完成、要么完全未做：请刷新页面查看当前状态",
+        "internal error (logged). Each step is done whole or not at all: reload to see the state",
+    )

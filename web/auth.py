@@ -65,12 +65,16 @@ def create_user(
         return user.id
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not a password of anyone's")
+
+
 def authenticate(username: str, password: str) -> User | None:
     with reading(services().engine) as s:
         user = s.exec(select(User).where(User.username == username)).first()
-    # Always hash once, so a wrong username costs as long as a wrong password.
-    known = user.password_hash if user else generate_password_hash("x" * MIN_PASSWORD)
-    ok = check_password_hash(known, password)
+    # One check either way, so an unknown username costs what a wrong password costs.
+    ok = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     return user if ok and user is not None and user.active else None
 
 

@@ -17,6 +17,19 @@ class ServiceError(Exception):
         super().__init__(f"{zh} / {en}")
 
 
+def from_core(e: Exception, kind: type[ServiceError] = ServiceError) -> ServiceError:
+    """A core error as a service error: its own zh and en where it has them, else its
+    text split at the " / " the core writes between the two languages."""
+    zh, en = getattr(e, "zh", None), getattr(e, "en", None)
+    if not (isinstance(zh, str) and isinstance(en, str)):
+        text = str(e)
+        zh, _, en = text.partition(" / ")
+        en = en or text
+        if zh.isascii() and not en.isascii():  # a few core messages put English first
+            zh, en = en, zh
+    return kind(zh, en)
+
+
 class NotFound(ServiceError):  # noqa: N818 - named after the HTTP status it maps to
     status = 404
 

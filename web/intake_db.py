@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, text
 from sqlmodel import Session, col, select
 
 from placement.commitment import commit_roster
@@ -40,6 +40,41 @@ def _refused(issues: tuple[Issue, ...]) -> ServiceError:
         f"nothing was imported: {len(issues)} problem(s); fix them and upload the whole file",
         issues=issues,
     )
+
+
+# What the columns hold (web.db.models.Pupil); longer text is refused row by row.
+_LIMITS = {"name": 64, "student_no": 32, "twin_group": 32, "flags": 200}
+_FIELD_ZH = {"name": "姓名", "student_no": "学籍号", "twin_group": "双胞胎组", "flags": "标记"}
+
+
+def _too_long(pupils: Sequence[PupilRecord]) -> list[Issue]:
+    issues: list[Issue] = []
+    for p in pupils:
+        values = {
+            "name": p.name,
+            "student_no": p.student_no,
+            "twin_group": p.twin_group,
+            "flags": "、".join(p.flags),
+        }
+        issues.extend(
+            Issue(
+                p.row,
+                field,
+                "text.too_long",
+                f"{_FIELD_ZH[field]}过长（最多{limit}个字）",
+                f"{field} is too long (at most {limit} characters)",
+            )
+            for field, limit in _LIMITS.items()
+            if len(values[field]) > limit
+        )
+    return issues
+
+
+def _district_lock(s: Session) -> None:
+    """Serialise the steps that check one child, one place across the district. SQLite's
+    BEGIN IMMEDIATE already does; PostgreSQL takes a transaction-scoped advisory lock."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(7071)"))
 
 
 def _other_schools(s: Session, intake: Intake, pupils: Sequence[PupilRecord]) -> list[Issue]:
@@ -86,9 +121,10 @@ def import_roster(env: Env, intake_id: int, *, filename: str, data: bytes, user:
             )
         except InvalidInput as e:
             raise _refused(e.issues) from e
-        issues = _other_schools(s, intake, pupils)
+        _district_lock(s)
+        issues = _too_long(pupils) + _other_schools(s, intake, pupils)
         if issues:
-            raise _refused(tuple(issues))
+            raise _refused(tuple(sorted(issues, key=lambda i: i.row)))
         s.execute(delete(Pupil).where(col(Pupil.intake_id) == intake_id))
         rows = [pupil_row(intake_id, p) for p in pupils]
         for i in range(0, len(rows), _CHUNK):
@@ -199,6 +235,7 @@ def check_frozen_inputs(s: Session, intake: Intake) -> None:
         raise ServiceError(
             "冻结前须导入学生名单和教师团队", "import the roster and the teacher teams first"
         )
+    _district_lock(s)
     profile = profile_of(intake)
     level = Level(intake.level)
     issues = validate_roster(pupils, profile=profile, level=level, class_count=len(teams))

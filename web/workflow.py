@@ -19,10 +19,11 @@ from placement.draw import Intake as DrawIntake
 from placement.errors import InvalidInput, PlacementError
 from placement.keyring import Keyring
 from placement.policy import PROFILES, Level
+from placement.tlog import is_draw_id
 from web.db.engine import writing
 from web.db.models import Intake, Pupil, School
 from web.db.store import DbBlobs, DbLog
-from web.errors import Conflict, NotFound, ServiceError
+from web.errors import Conflict, NotFound, ServiceError, from_core
 from web.intake_db import check_frozen_inputs
 from web.intakes import (
     BEIJING,
@@ -39,6 +40,8 @@ from web.intakes import (
     teams_of,
 )
 from web.record import DrawRecord, RecordError, Signers
+
+DRAW_ID_MAX = 64  # the column's size; the log allows 128
 
 # -- setting up ----------------------------------------------------------------------------
 
@@ -61,6 +64,13 @@ def create_intake(  # noqa: PLR0913 - every field named
     if profile not in PROFILES:
         raise ServiceError(f"没有政策文件 {profile}", f"no policy profile {profile}")
     check_scheduled(scheduled)
+    if not is_draw_id(draw_id) or len(draw_id) > DRAW_ID_MAX:
+        raise ServiceError(
+            f"抽签编号须为 1–{DRAW_ID_MAX} 个 ASCII 字母、数字、点、下划线或连字符，"
+            f"且以字母或数字开头：{draw_id!r}",
+            f"a draw id is 1–{DRAW_ID_MAX} ASCII letters, digits, '.', '_' or '-', "
+            f"starting with a letter or digit: {draw_id!r}",
+        )
     now = env.now()
     with writing(env.engine) as s:
         school = s.get(School, school_id)
@@ -163,7 +173,7 @@ def announce(env: Env, intake_id: int, *, user: str) -> None:
         except InvalidInput as e:
             raise ServiceError("名单不符合要求", "the roster is refused", issues=e.issues) from e
         except PlacementError as e:
-            raise ServiceError(str(e), str(e)) from e
+            raise from_core(e) from e
         intake.witness_code = f"{int.from_bytes(env.token_bytes(4), 'big') % 10**8:08d}"
         moved(intake, Stage.ANNOUNCED, now)
         s.add(intake)
@@ -182,7 +192,7 @@ def add_witness(env: Env, intake_id: int, *, role: str, name: str, text: str, us
                 role=role.strip(), name=name.strip(), text=text, now=now
             )
         except PlacementError as e:
-            raise ServiceError(str(e), str(e)) from e
+            raise from_core(e) from e
         intake.version += 1
         intake.updated = now
         s.add(intake)
@@ -243,9 +253,9 @@ def draw(
             rec = record_of(s, intake)
             rec.reveal(beacon_value=beacon_value or None, now=now, signers=signers)
         except RecordError as e:
-            raise Conflict(str(e), str(e)) from e
+            raise from_core(e, Conflict) from e
         except PlacementError as e:
-            raise ServiceError(str(e), str(e)) from e
+            raise from_core(e) from e
         _place_pupils(s, rec, intake_id)
         moved(intake, Stage.DRAWN, now)
         s.add(intake)
@@ -338,7 +348,7 @@ def amend(
                 signers=signers,
             )
         except RecordError as e:
-            raise ServiceError(str(e), str(e)) from e
+            raise from_core(e) from e
         _place_pupils(s, rec, intake_id)
         if intake.stage == Stage.PUBLISHED:
             _republish(s, intake, signers, env.keyring(), now)

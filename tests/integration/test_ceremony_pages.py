@@ -194,7 +194,7 @@ def test_operator_of_another_school_needs_the_code(sqlite_service: Service) -> N
 
 def test_witness_form_closed_outside_the_announcement(sqlite_service: Service) -> None:
     svc = sqlite_service
-    iid = intake_at(svc, "frozen")
+    iid = intake_at(svc, "drawn")  # before the announcement the form is not found at all
     phone = svc.app.test_client()
     page = text(phone.get(f"/w/{iid}"))
     assert "不接受见证人输入" in page

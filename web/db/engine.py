@@ -20,6 +20,8 @@ _IMMEDIATE = "placement_immediate"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:  # noqa: ANN401 - passed to SQLAlchemy
+    # Bound values are pupils' data (ID numbers, flags): never put them in error logs.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         _sqlite_setup(engine)

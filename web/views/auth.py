@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
@@ -14,10 +16,15 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only paths on this site: no scheme, no host, no protocol-relative "//".
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("staff.index")
+    """Only a path on this site: no scheme, no host, nothing a browser would read as
+    one ("//host", "/\\host", or a control character it strips, as in "/\t/host")."""
+    home = url_for("staff.index")
+    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return home
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return home
+    return home if "\\" in target else target
 
 
 @bp.route("/login", methods=["GET", "POST"])

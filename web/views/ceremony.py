@@ -25,7 +25,7 @@ from web.auth import check_school, current_user, requires
 from web.db.engine import reading
 from web.db.models import Intake, School, TeamRow
 from web.db.store import DbBlobs
-from web.errors import ServiceError
+from web.errors import NotFound, ServiceError
 from web.intakes import Stage, get_intake, record_of
 from web.roles import STAFF, Role
 from web.services import services
@@ -189,6 +189,9 @@ def witness_entry(intake_id: int) -> ResponseReturnValue:
     """Public: a witness's own phone enters with the 8-digit code shown in the room."""
     with reading(services().engine) as s:
         intake = get_intake(s, intake_id)
+    if current_user() is None and intake.stage in (Stage.DRAFT, Stage.FROZEN):
+        # Nothing is public before the announcement, not even that the intake exists.
+        raise NotFound(f"没有编号为 {intake_id} 的招生批次", f"no intake {intake_id}")
     if request.method == "GET":
         return _witness_page(intake, form={})
     form = request.form

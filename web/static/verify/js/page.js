@@ -98,7 +98,7 @@ function renderCeremony(doc, res) {
 
 function renderReceipt(r) {
   return [facts([['name', r.leaf.name], ['sex', t(r.leaf.sex === 'M' ? 'male' : 'female')], ['draw', r.draw, true],
-    ['class', r.class ? r.class.label : t('none')], ['place', t('of', { i: r.index + 1, n: r.size })],
+    ['class_unsigned', r.class ? r.class.label : t('none')], ['place', t('of', { i: r.index + 1, n: r.size })],
     ['roster_root', r.root, true]])];
 }
 
