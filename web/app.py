@@ -11,8 +11,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, current_app, g, render_template, request
+from flask import Response as FlaskResponse
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
@@ -144,6 +145,16 @@ class _Sessions(SecureCookieSessionInterface):
     rather than on every request (a tenth of a millisecond each, on the lookup path)."""
 
     _cache: tuple[object, URLSafeTimedSerializer | None] | None = None
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith("/api/"):  # the JSON API keeps no session
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: FlaskResponse) -> None:
+        if request.path.startswith("/api/"):
+            return
+        super().save_session(app, session, response)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
