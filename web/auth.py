@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from web.db.engine import reading, writing
 from web.db.models import Intake, User
 from web.errors import Forbidden, ServiceError
+from web.intakes import audit
 from web.roles import Role
 from web.services import services
 
@@ -42,7 +43,9 @@ def create_user(
     now: datetime,
     school_id: int | None = None,
     display_name: str = "",
+    by: str = "",
 ) -> int:
+    """A new staff account, audited (as created ``by`` someone) in the same transaction."""
     from sqlalchemy import Engine  # noqa: PLC0415 - typing only
 
     assert isinstance(engine, Engine)
@@ -62,6 +65,7 @@ def create_user(
         s.add(user)
         s.flush()
         assert user.id is not None
+        audit(s, now, by or username, "user.created", None, f"{username} {role.value}")
         return user.id
 
 

@@ -49,6 +49,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
             now=now(),
             school_id=_school_id(ctx.engine, args.school),
             display_name=args.display_name or "",
+            by=ctx.user,
         )
     out(f"已创建用户 created user {args.username}（{Role(args.role).zh}）")
     return 0

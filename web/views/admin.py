@@ -108,9 +108,8 @@ def create_user_post() -> ResponseReturnValue:
             now=svc.now(),
             school_id=int(school) if school.isdigit() and role is Role.OPERATOR else None,
             display_name=f.get("display_name", "").strip(),
+            by=_me(),
         )
-        with writing(svc.engine) as s:
-            audit(s, svc.now(), _me(), "user.created", None, f"{username} {role.value}")
         return f"已创建用户 {username} / user {username} created"
 
     return _form_post(_users_page, "admin.users", step)
