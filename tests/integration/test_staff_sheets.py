@@ -4,9 +4,12 @@ verifier accepts, names and no ID numbers, and the printing logged."""
 from __future__ import annotations
 
 import json
+import re
 import sys
+import time
 from pathlib import Path
 
+from flask.testing import FlaskClient
 from pagekit import intake_at, page_of, post
 from servicekit import Service
 from sqlmodel import select
@@ -25,10 +28,14 @@ def test_operator_prints_the_gate_copy(sqlite_service: Service, tmp_path: Path) 
     c = sqlite_service.client(Role.OPERATOR)
     assert "打印名单" in c.get(page_of(iid)).get_data(as_text=True)
     r = post(c, f"{page_of(iid)}/sheets", {"copy_gate": "1"}, on=page_of(iid))
-    assert r.status_code == 200, r.get_data(as_text=True)[:2000]
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]  # laid out in the background
+    link = wait_for_pdf(c, iid)
+    r = c.get(link)
+    assert r.status_code == 200
     assert r.mimetype == "application/pdf"
     pdf = tmp_path / "sheets.pdf"
     pdf.write_bytes(r.data)
+    r.close()
     text = pdf_text(pdf)
     with reading(sqlite_service.env.engine) as s:
         pupils = s.exec(select(Pupil).where(Pupil.intake_id == iid)).all()
@@ -40,6 +47,19 @@ def test_operator_prints_the_gate_copy(sqlite_service: Service, tmp_path: Path) 
     urls = [q.text for q in qr_codes(pdf, tmp_path)]
     assert urls
     assert all(u.startswith("https://verify.taobei.edu.example/verify/#n=") for u in urls)
+
+
+def wait_for_pdf(c: FlaskClient, iid: int, timeout: float = 120) -> str:
+    """The intake page lists the job; return its download link once it is done."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = c.get(page_of(iid)).get_data(as_text=True)
+        assert 'data-state="failed"' not in page, page[page.find('class="jobs"') :][:500]
+        link = re.search(r'href="(/staff/intakes/\d+/sheets/[0-9a-f]+\.pdf)"', page)
+        if link:
+            return link.group(1)
+        time.sleep(0.5)
+    raise AssertionError("the print job did not finish")
 
 
 def test_auditor_cannot_print(sqlite_service: Service) -> None:

@@ -9,9 +9,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -21,7 +22,7 @@ from placement.documents import digest
 from placement.jws import parse
 from placement.keyring import KeyRole
 from placement.policy import PROFILES
-from web import intake_db, workflow
+from web import intake_db, print_jobs, workflow
 from web.auth import check_school, current_user, requires
 from web.db.engine import reading
 from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
@@ -64,6 +65,11 @@ STEPS = (
 )
 MAX_ISSUES_SHOWN = 300
 PAGE_SIZE = 100
+
+
+def print_root() -> Path:
+    """Where background print jobs leave their PDFs (``web.print_jobs``)."""
+    return Path(current_app.instance_path) / "sheets"
 
 
 def may(action: str) -> bool:
@@ -334,6 +340,7 @@ def _page(
         form=form or {},
         which=which,
         supervisor_keys=_supervisor_keys(),
+        print_jobs=print_jobs.jobs(print_root(), intake_id) if may("print") else [],
     )
 
 

@@ -1,24 +1,20 @@
-"""Staff downloads: record bundles and the printed sheets of a drawn intake. They are
-POST forms, not links, because each one writes a log entry (``bundle.exported`` or
-``sheets.printed``). Registered on the ``staff`` blueprint."""
+"""Staff downloads: record bundles and the printed sheets of a drawn intake. Bundles and
+print jobs are started by POST forms, not links, because each writes a log entry
+(``bundle.exported``, ``sheets.printed``). Registered on the ``staff`` blueprint."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from flask import current_app, request
+from flask import current_app, flash, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from web import workflow
+from web import print_jobs, workflow
 from web.auth import requires
 from web.db.engine import reading
-from web.errors import ServiceError
-from web.intake_sheets import print_intake
+from web.intakes import Stage, require
 from web.services import services
 from web.sheets.options import COPIES, DEFAULT_BASE_URL, Options
-from web.views.staff import MAY, _load, _user, bp
+from web.views.staff import MAY, _load, _user, bp, print_root
 
 
 def _draw_id(intake_id: int) -> str:
@@ -56,27 +52,30 @@ def _base_url() -> str:
 @bp.route("/intakes/<int:intake_id>/sheets", methods=["POST"])
 @requires(*MAY["print"])
 def sheets(intake_id: int) -> ResponseReturnValue:
-    """One PDF: the chosen copies of every class list (gate, school, bureau archive),
-    the announcement and ceremony sheets, and optionally the admission notices."""
-    draw_id = _draw_id(intake_id)
+    """Start laying out one PDF: the chosen copies of every class list (gate, school,
+    bureau archive), the announcement and ceremony sheets, optionally the notices. It
+    renders in the background; the intake page lists it until it can be downloaded."""
+    with reading(services().engine) as s:
+        require(_load(s, intake_id), Stage.DRAWN, Stage.PUBLISHED)
     copies = [c for c in COPIES if request.form.get(f"copy_{c}")] or list(COPIES)
-    notices = bool(request.form.get("notices"))
-    with tempfile.TemporaryDirectory(prefix="sheets-") as tmp:
-        result = print_intake(
-            services().env,
-            intake_id,
-            Path(tmp),
-            copies=copies,
-            notices=notices,
-            opts=Options(base_url=_base_url()),
-            user=_user(),
-            jobs=1,
-        )
-        if len(result.files) != 1:
-            raise ServiceError("排版失败", "the sheets could not be laid out")
-        data = result.files[0].read_bytes()
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{draw_id}-sheets.pdf"'},
+    print_jobs.start(
+        services().env,
+        print_root(),
+        intake_id,
+        copies=copies,
+        notices=bool(request.form.get("notices")),
+        opts=Options(base_url=_base_url()),
+        user=_user(),
+    )
+    flash("正在排版，完成后可在本页下载 / laying out; download it here when ready", "ok")
+    return redirect(url_for("staff.intake", intake_id=intake_id, _anchor="sheets"))
+
+
+@bp.route("/intakes/<int:intake_id>/sheets/<job_id>.pdf")
+@requires(*MAY["print"])
+def sheets_pdf(intake_id: int, job_id: str) -> ResponseReturnValue:
+    draw_id = _draw_id(intake_id)
+    path = print_jobs.pdf(print_root(), intake_id, job_id)
+    return send_file(
+        path, mimetype="application/pdf", download_name=f"{draw_id}-sheets-{job_id}.pdf"
     )
