@@ -41,6 +41,7 @@ from pathlib import Path
 from threading import Thread
 from typing import Any
 
+from benchdoc import replace_section
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from placement.canonical import canonical_json
@@ -51,6 +52,7 @@ STATIC = ROOT / "web" / "static" / "verify"
 VECTORS = ROOT / "tests" / "vectors" / "v1" / "record"
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- browser-bench:start -->", "<!-- browser-bench:end -->"
+HEADING = "## Verify page in the browser (`bench/bench_browser.py`)"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -198,7 +200,7 @@ def section(m: dict[str, Any]) -> str:
     ok = statistics.median(m["warm"]) < 50
     return "\n".join(
         [
-            "## Verify page in the browser (`bench/bench_browser.py`)",
+            HEADING,
             "",
             START,
             (
@@ -225,16 +227,7 @@ def section(m: dict[str, Any]) -> str:
 
 
 def write(m: dict[str, Any]) -> None:
-    text = DOC.read_text("utf-8")
-    new = section(m)
-    if START in text:
-        head = text[: text.index(START)]
-        head = head[: head.rindex("## Verify page in the browser")]
-        tail = text[text.index(END) + len(END) :]
-        text = head + new + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    DOC.write_text(text, "utf-8")
+    replace_section(DOC, section(m), heading=HEADING, end=END)
 
 
 def main() -> int:

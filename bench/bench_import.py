@@ -25,12 +25,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
-from sqlalchemy import create_engine, delete, insert, text
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_core import synthesise
+from sqlalchemy import create_engine, delete, insert, text
 
 from placement.idcard import check_character
 from placement.keyring import CST

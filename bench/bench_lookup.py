@@ -44,16 +44,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from benchdoc import replace_section
+from sqlalchemy import insert
+
+from placement.idcard import check_character
+from web.app import create_app
+from web.db.engine import writing
+from web.db.models import Intake, Pupil, School
+from web.services import services
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from sqlalchemy import insert  # noqa: E402
-
-from placement.idcard import check_character  # noqa: E402
-from web.app import create_app  # noqa: E402
-from web.db.engine import writing  # noqa: E402
-from web.db.models import Intake, Pupil, School  # noqa: E402
-from web.services import services  # noqa: E402
 
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- lookup-bench:start -->", "<!-- lookup-bench:end -->"
@@ -407,16 +407,7 @@ def section(m: dict[str, object], seconds: int) -> str:
 
 
 def write(m: dict[str, object], seconds: int) -> None:
-    text = DOC.read_text("utf-8")
-    new = section(m, seconds)
-    if START in text:
-        head = text[: text.index(START)]
-        head = head[: head.rindex(HEADING)]
-        tail = text[text.index(END) + len(END) :]
-        text = head + new + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    DOC.write_text(text, "utf-8")
+    replace_section(DOC, section(m, seconds), heading=HEADING, end=END)
 
 
 def main() -> int:
