@@ -14,7 +14,6 @@ INTAKE is the intake's number or its draw id. The steps after the import are in
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -22,14 +21,13 @@ from pathlib import Path
 from sqlmodel import col, select
 
 from placement.documents import digest
-from placement.jws import parse
 from placement.policy import PROFILES
 from web import intake_db, workflow
 from web.cli_output import out
 from web.db.engine import reading
-from web.db.models import AuditEvent, Intake, Pupil, RecordBlob, School, TeamRow
+from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
 from web.errors import NotFound
-from web.intakes import BEIJING, Stage
+from web.intakes import BEIJING, Stage, record_of
 from web.service_cli import Context, Sub, command, common, context, find_intake, intake_id
 
 
@@ -103,24 +101,15 @@ def cmd_intake_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def signed_digest(blob: bytes | None) -> str:
-    return digest(parse(blob.decode()).document()).hex() if blob else ""
-
-
 def cmd_intake_show(args: argparse.Namespace) -> int:
     with context(args) as ctx:
         intake = find_intake(ctx, args.intake)
         assert intake.id is not None
         with reading(ctx.engine) as s:
             school = s.get(School, intake.school_id)
-            blobs = {
-                b.name: b.data
-                for b in s.exec(
-                    select(RecordBlob).where(
-                        RecordBlob.intake_id == intake.id, col(RecordBlob.private).is_(False)
-                    )
-                )
-            }
+            rec = record_of(s, intake)
+            witnesses = rec.state()["witnesses"] if rec.has("draw.json") else []
+            announcement, result = rec.document("announcement.jws"), rec.document("result.jws")
             events = s.exec(
                 select(AuditEvent)
                 .where(AuditEvent.intake_id == intake.id)
@@ -143,13 +132,14 @@ def cmd_intake_show(args: argparse.Namespace) -> int:
         out(f"   派位时间例外 window override: {intake.override_reason}（{intake.override_by}）")
     if intake.witness_code:
         out(f"   见证码 witness code {intake.witness_code}")
-    state = json.loads(blobs.get("draw.json", b"{}"))
-    for i, w in enumerate(state.get("witnesses", []), 1):
+    assert isinstance(witnesses, list)
+    for i, w in enumerate(witnesses, 1):
+        assert isinstance(w, dict)
         out(f"   见证 witness {i}: {w['role']} {w['name']}: {w['input']}")
-    if "public/announcement.jws" in blobs:
-        out(f"   公告摘要 announcement digest {signed_digest(blobs['public/announcement.jws'])}")
-    if "public/result.jws" in blobs:
-        out(f"   结果摘要 result digest       {signed_digest(blobs['public/result.jws'])}")
+    if announcement is not None:
+        out(f"   公告摘要 announcement digest {digest(announcement).hex()}")
+    if result is not None:
+        out(f"   结果摘要 result digest       {digest(result).hex()}")
     for label, n in sorted(classes.items()):
         out(f"   {label}: {n}")
     for e in events:

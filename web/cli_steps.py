@@ -18,11 +18,12 @@ from pathlib import Path
 from sqlmodel import select
 
 from keys.store import write_atomic
+from placement.documents import digest
 from web import workflow
-from web.cli_intake import signed_digest
 from web.cli_output import out
 from web.db.engine import reading
-from web.db.models import Pupil, RecordBlob
+from web.db.models import Pupil
+from web.intakes import record_of
 from web.service_cli import Sub, command, common, context, env_or_prompt, find_intake, intake_id
 
 # The name of an environment variable, not a passphrase (S105).
@@ -41,13 +42,9 @@ def cmd_announce(args: argparse.Namespace) -> int:
         workflow.announce(ctx.env, intake_id(ctx, args.intake), user=ctx.user)
         intake = find_intake(ctx, args.intake)
         with reading(ctx.engine) as s:
-            blob = s.exec(
-                select(RecordBlob.data).where(
-                    RecordBlob.intake_id == intake.id, RecordBlob.name == "public/announcement.jws"
-                )
-            ).first()
+            ann = record_of(s, intake).document("announcement.jws")
     out(f"已公告并记入日志 announced and logged: {intake.draw_id}")
-    out(f"   公告摘要 announcement digest {signed_digest(blob)}")
+    out(f"   公告摘要 announcement digest {digest(ann).hex() if ann else '-'}")
     out(f"   见证码 witness code {intake.witness_code}")
     return 0
 
@@ -86,15 +83,11 @@ def cmd_draw(args: argparse.Namespace) -> int:
             ctx.env, iid, beacon_value=args.beacon_value, user=ctx.user, supervisor=supervisor
         )
         with reading(ctx.engine) as s:
-            result = s.exec(
-                select(RecordBlob.data).where(
-                    RecordBlob.intake_id == iid, RecordBlob.name == "public/result.jws"
-                )
-            ).first()
+            result = record_of(s, find_intake(ctx, args.intake)).document("result.jws")
             rows = s.exec(select(Pupil.class_label, Pupil.sex).where(Pupil.intake_id == iid))
             sizes = Counter((label, sex) for label, sex in rows)
     out(f"已开奖、签名并记入日志 drawn, signed and logged: {args.intake}")
-    out(f"   结果摘要 result digest {signed_digest(result)}")
+    out(f"   结果摘要 result digest {digest(result).hex() if result else '-'}")
     for label in sorted({label for label, _ in sizes}):
         boys, girls = sizes[(label, "男")], sizes[(label, "女")]
         out(f"   {label}: 男 {boys} 女 {girls} 合计 {boys + girls}")

@@ -229,6 +229,10 @@ class DrawRecord:
         """A signed public document of this record, e.g. ``result.jws``."""
         return parse(self._bytes(f"public/{name}").decode()).document()
 
+    def document(self, name: str) -> dict[str, Json] | None:
+        """The payload of the signed public document ``name``, or None before it exists."""
+        return self._signed(name) if self.has(f"public/{name}") else None
+
     def _announcement_digest(self) -> bytes:
         return digest(self._signed("announcement.jws"))
 

@@ -17,16 +17,15 @@ from sqlmodel import Session, select
 
 from placement import rfc3797 as nomcom
 from placement.documents import digest
-from placement.jws import parse
 from placement.rfc3797 import Rfc3797Error, Source, canonical_key
 from placement.seed import opens
 from web import workflow
 from web.auth import check_school, current_user, requires
 from web.db.engine import reading
 from web.db.models import Intake, School, TeamRow
-from web.db.store import DbBlobs
 from web.errors import NotFound, ServiceError
 from web.intakes import Stage, get_intake, record_of
+from web.recordstore import Blobs
 from web.roles import STAFF, Role
 from web.services import services
 from web.views.staff import MAY
@@ -39,17 +38,13 @@ WITNESS_CODE_LENGTH = 8
 # -- what the projector shows --------------------------------------------------------------
 
 
-def _signed(blobs: DbBlobs, name: str) -> dict[str, Any] | None:
-    data = blobs.get(f"public/{name}")
-    return None if data is None else parse(data.decode()).document()
-
-
 def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
     """Everything the room sees, as JSON-ready values (no ID numbers, names only)."""
     assert intake.id is not None
     school = s.get(School, intake.school_id)
     stage = Stage(intake.stage)
-    blobs = DbBlobs(s, intake.id)
+    rec = record_of(s, intake)
+    blobs = rec.store
     st: dict[str, Any] = {
         "version": intake.version,
         "stage": stage.value,
@@ -66,7 +61,7 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
         "report": None,
         "classes": None,
     }
-    ann = _signed(blobs, "announcement.jws")
+    ann: dict[str, Any] | None = rec.document("announcement.jws")
     if ann is None:
         return st
     st["announcement"] = {
@@ -80,7 +75,7 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
     }
     state = blobs.get("draw.json")
     st["witnesses"] = json.loads(state)["witnesses"] if state else []
-    cer = _signed(blobs, "ceremony.jws")
+    cer: dict[str, Any] | None = rec.document("ceremony.jws")
     if cer is None:
         return st
     st["witnesses"] = cer["witnesses"]
@@ -93,14 +88,14 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
             bytes.fromhex(str(ann["seed_commitment"])), bytes.fromhex(str(cer["server_seed"]))
         ),
     }
-    result = _signed(blobs, "result.jws")
+    result = rec.document("result.jws")
     if result is not None:
         st["report"] = result["report"]
         st["classes"] = _class_lists(s, intake, blobs)
     return st
 
 
-def _class_lists(s: Session, intake: Intake, blobs: DbBlobs) -> list[dict[str, Any]]:
+def _class_lists(s: Session, intake: Intake, blobs: Blobs) -> list[dict[str, Any]]:
     """Each class with its head teacher and pupils' names in leaf order, as on the gate
     copy; approved amendments applied."""
     assert intake.id is not None

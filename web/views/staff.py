@@ -19,16 +19,14 @@ from sqlmodel import Session, col, select
 
 from keys.errors import KeysError
 from placement.documents import digest
-from placement.jws import parse
 from placement.keyring import KeyRole
 from placement.policy import PROFILES
 from web import intake_db, print_jobs, workflow
 from web.auth import check_school, current_user, requires
 from web.db.engine import reading
 from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
-from web.db.store import DbBlobs
 from web.errors import Forbidden, NotFound, ServiceError
-from web.intakes import BEIJING, Stage, get_intake, profile_of
+from web.intakes import BEIJING, Stage, get_intake, profile_of, record_of
 from web.record import Signers
 from web.roles import STAFF, Role
 from web.services import services
@@ -229,21 +227,17 @@ def _summary(s: Session, intake_id: int) -> Summary:
 
 def _record_view(s: Session, intake: Intake) -> dict[str, Any]:
     """What the signed record says so far: the announcement, witnesses, the reveal."""
-    assert intake.id is not None
-    blobs = DbBlobs(s, intake.id)
+    rec = record_of(s, intake)
     out: dict[str, Any] = {}
-    ann = blobs.get("public/announcement.jws")
-    if ann is not None:
-        doc = parse(ann.decode()).document()
+    doc = rec.document("announcement.jws")
+    if doc is not None:
         out["digest"] = digest(doc).hex()
         out["seed_commitment"] = doc["seed_commitment"]
         out["roster_root"] = doc["roster"]["root"]  # type: ignore[index, call-overload]
         out["teams_root"] = doc["teams"]["root"]  # type: ignore[index, call-overload]
-    state = blobs.get("draw.json")
-    out["witnesses"] = json.loads(state)["witnesses"] if state else []
-    cer = blobs.get("public/ceremony.jws")
-    if cer is not None:
-        doc = parse(cer.decode()).document()
+    out["witnesses"] = rec.state()["witnesses"] if rec.has("draw.json") else []
+    doc = rec.document("ceremony.jws")
+    if doc is not None:
         out["server_seed"] = doc["server_seed"]
         out["final_seed"] = doc["final_seed"]
     return out
