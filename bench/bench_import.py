@@ -4,7 +4,7 @@ import in a few seconds").
     python bench/bench_import.py              # 50 000 rows, SQLite (+ PostgreSQL if configured)
     python bench/bench_import.py --rows 5000  # a quick run
 
-Times ``web.intake_db.import_roster`` — parse the CSV upload, validate every row and the
+Times ``web.service.intake_db.import_roster`` — parse the CSV upload, validate every row and the
 roster, check every ID number against the district's other intakes, bulk-insert — on a
 database that already holds a second intake of the same size (so the duplicate check has
 work to do), next to two references measured in the same run: parsing alone
@@ -34,9 +34,9 @@ from placement.keyring import CST
 from web.db.engine import make_engine, writing
 from web.db.models import Intake, Pupil, School
 from web.db.schema import upgrade
-from web.intake_db import import_roster, pupil_row
-from web.intake_files import read_roster_bytes
-from web.intakes import Env
+from web.service.intake_db import import_roster, pupil_row
+from web.service.intake_files import read_roster_bytes
+from web.service.intakes import Env
 
 NOW = datetime(2024, 7, 1, 9, 0, tzinfo=CST)
 

@@ -48,10 +48,10 @@ from benchdoc import replace_section
 from sqlalchemy import insert
 
 from placement.idcard import check_character
-from web.app import create_app
+from web.app.factory import create_app
+from web.app.services import services
 from web.db.engine import writing
 from web.db.models import Intake, Pupil, School
-from web.services import services
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ LIMIT = 10**9
 
 APPS = """\
 from flask import Flask, request
-from web.app import create_app
+from web.app.factory import create_app
 
 lookup = create_app()
 

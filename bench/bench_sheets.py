@@ -29,8 +29,11 @@ from typing import Final
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from web.sheets import batch, qr  # noqa: E402
-from web.sheets.demo import demo_record  # noqa: E402
+from web.demo.sheets import demo_record  # noqa: E402
+from web.sheets import (  # noqa: E402
+    batch,
+    qr,
+)
 from web.sheets.options import COPIES, Options  # noqa: E402
 from web.sheets.plan import Job, Sheet, plan  # noqa: E402
 from web.sheets.receipts import receipts  # noqa: E402

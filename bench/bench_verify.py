@@ -71,8 +71,8 @@ from keys.signer import Signer
 from placement.canonical import canonical_json
 from placement.draw import Intake
 from placement.keyring import CST, KeyEntry, Keyring, KeyRole
-from web.filelog import FileLog
-from web.record import DrawRecord, Signers
+from web.record.draw import DrawRecord, Signers
+from web.record.filelog import FileLog
 
 T = TypeVar("T")
 

@@ -1,1 +1,2 @@
-"""The IO side: operator CLI now; the Flask service, storage and sheets later."""
+"""The IO side around the pure core, in rooms with one-way doors (see docs/service.md):
+cli → demo → app → portal → service → sheets → db → record → (placement, keys)."""

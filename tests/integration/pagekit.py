@@ -17,7 +17,7 @@ from servicekit import DEMO, Service, csrf
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
-from web.roles import Role
+from web.service.roles import Role
 
 ROSTER = (DEMO / "taobei-2024-primary-school.csv").read_bytes()
 TEAMS = (DEMO / "taobei-2024-primary-teams.csv").read_bytes()

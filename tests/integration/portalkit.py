@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from servicekit import DEMO, Service
 
-from web import intake_db, workflow
+from web.service import intake_db, workflow
 
 ROSTER = (DEMO / "taobei-2024-primary-school.csv").read_bytes()
 TEAMS = (DEMO / "taobei-2024-primary-teams.csv").read_bytes()

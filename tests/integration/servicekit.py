@@ -18,13 +18,13 @@ from sqlalchemy import create_engine, text
 
 from keys.store import KeyStore
 from placement.keyring import CST, KeyRole
-from web.app import create_app
-from web.auth import create_user
+from web.app.factory import create_app
+from web.app.services import services
 from web.db.engine import writing
 from web.db.models import School
-from web.intakes import Env
-from web.roles import Role
-from web.services import services
+from web.service.accounts import create_user
+from web.service.intakes import Env
+from web.service.roles import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "demo"

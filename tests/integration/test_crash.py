@@ -34,7 +34,6 @@ from keys.store import KeyStore
 from placement.keyring import KeyRole
 from placement.tlog import checkpoint_of
 from verifier.verify import verify_bundle
-from web import intake_db, workflow
 from web.db.engine import make_engine, reading, writing
 from web.db.models import (
     AuditEvent,
@@ -48,8 +47,9 @@ from web.db.models import (
 )
 from web.db.schema import upgrade
 from web.db.store import DbLog
-from web.intakes import Env
-from web.services import Services, make_limiter
+from web.service import intake_db, workflow
+from web.service.intakes import Env
+from web.service.services import Services, make_limiter
 
 KILLS = {"sqlite": 40, "postgresql": 24}  # per database; 64 with PostgreSQL configured
 BUDGET = {"sqlite": 40.0, "postgresql": 25.0}  # seconds of killing, at most

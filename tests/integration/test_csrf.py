@@ -13,7 +13,7 @@ from sqlmodel import func, select
 
 from web.db.engine import reading
 from web.db.models import AuditEvent, Intake, LogEntry, User
-from web.roles import Role
+from web.service.roles import Role
 
 
 def state(svc: Service) -> tuple[object, ...]:

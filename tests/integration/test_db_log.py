@@ -11,11 +11,11 @@ from sqlmodel import select
 
 from placement.merkle import MerkleTree
 from placement.tlog import Actor, Event, checkpoint_of, entry, parse_proof
+from web.app.services import services
 from web.db.engine import reading, writing
 from web.db.models import LogEntry
 from web.db.store import DbLog
-from web.filelog import FileLog
-from web.services import services
+from web.record.filelog import FileLog
 
 
 def _entry(i: int, draw: str = "d") -> dict[str, object]:

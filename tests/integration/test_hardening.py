@@ -12,9 +12,9 @@ from pagekit import ROSTER, intake_at, page_of, step
 from servicekit import PASSWORD, Service, make_service
 from test_workflow_steps import new_intake
 
-from web.errors import ServiceError
-from web.intake_db import import_roster
-from web.roles import Role
+from web.service.errors import ServiceError
+from web.service.intake_db import import_roster
+from web.service.roles import Role
 
 
 def test_forms_work_over_https(sqlite_service: Service) -> None:

@@ -11,10 +11,10 @@ from servicekit import Service
 from sqlmodel import select
 from test_workflow_steps import imported
 
-from web import workflow
 from web.db.engine import reading
 from web.db.models import LogEntry, Pupil
-from web.intake_sheets import print_intake
+from web.service import workflow
+from web.service.intake_sheets import print_intake
 from web.sheets.options import Options
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sheets"))

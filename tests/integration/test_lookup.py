@@ -19,10 +19,10 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from placement.idcard import check_character
+from web.app.services import services
 from web.db.engine import reading
 from web.db.models import Pupil
-from web.portal_lookup import forget_connection
-from web.services import services
+from web.portal.lookup import forget_connection
 
 KEYS = {"found", "school", "intake", "class_label"}
 

@@ -16,7 +16,7 @@ from servicekit import Service, make_service
 from werkzeug.serving import make_server
 
 from placement.idcard import check_character
-from web.services import services
+from web.app.services import services
 
 LIMIT = 12
 

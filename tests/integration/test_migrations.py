@@ -8,8 +8,8 @@ from alembic.migration import MigrationContext
 from servicekit import Service
 from sqlmodel import SQLModel
 
+from web.app.services import services
 from web.db.schema import current_revision, head_revision, upgrade
-from web.services import services
 
 
 def test_migrations_match_the_models(service: Service) -> None:

@@ -19,7 +19,7 @@ from placement.canonical import canonical_json
 from placement.jws import parse
 from placement.tlog import checkpoint_of, entries_from_tiles, root_from_tiles, tile_paths_for
 from verifier.signatures import verify_checkpoint
-from web.app import CSP
+from web.app.factory import CSP
 from web.db.engine import reading
 from web.db.models import RecordBlob
 from web.sheets.qr import from_digits

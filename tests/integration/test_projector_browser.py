@@ -11,7 +11,7 @@ from servicekit import PASSWORD, Service
 
 from web.db.engine import reading
 from web.db.models import Intake
-from web.roles import Role
+from web.service.roles import Role
 
 WAIT = 15_000  # ms; the projector polls every second
 

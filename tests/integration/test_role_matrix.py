@@ -17,7 +17,7 @@ from sqlmodel import func, select
 
 from web.db.engine import reading
 from web.db.models import AuditEvent, Intake, LogEntry, School, User
-from web.roles import Role
+from web.service.roles import Role
 
 ADMIN, OPERATOR, SUPERVISOR, AUDITOR = Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.AUDITOR
 EVERYONE = frozenset(Role)

@@ -28,7 +28,7 @@ from verifier.verify import verify_bundle
 from web.cli import build_parser
 from web.db.engine import make_engine, reading
 from web.db.models import Intake, LogEntry, Pupil, User
-from web.demo_district import DEMO_PASSPHRASE, OVERRIDE, build_demo
+from web.demo.district import DEMO_PASSPHRASE, OVERRIDE, build_demo
 
 OVERRIDE_REASON = "测试：不在派位时间内 / test: outside the placement window"
 

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from web.db.engine import reading
 from web.db.models import LogEntry, Pupil
-from web.roles import Role
+from web.service.roles import Role
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sheets"))
 from sheetkit import need_tools, pdf_text, qr_codes

@@ -19,12 +19,12 @@ from sqlmodel import col, select
 from keys.signer import Signer
 from placement.keyring import CST, KeyRole
 from verifier.verify import verify_bundle
-from web import intake_db, workflow
 from web.db.engine import reading
 from web.db.models import LogEntry, Pupil, RecordBlob
-from web.errors import Conflict, ServiceError
-from web.intakes import Stage, get_intake
-from web.record import Signers
+from web.record.draw import Signers
+from web.service import intake_db, workflow
+from web.service.errors import Conflict, ServiceError
+from web.service.intakes import Stage, get_intake
 
 ROSTER = (DEMO / "taobei-2024-primary-school.csv").read_bytes()
 TEAMS = (DEMO / "taobei-2024-primary-teams.csv").read_bytes()

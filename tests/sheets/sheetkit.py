@@ -23,8 +23,8 @@ from placement.keyring import CST
 from placement.policy import TAOBEI_2024, Level
 from placement.roster import PupilRecord, Sex
 from placement.teams import Teacher, Team
-from web.filelog import FileLog
-from web.record import DrawRecord, Signers
+from web.record.draw import DrawRecord, Signers
+from web.record.filelog import FileLog
 
 PASSPHRASE = "correct horse battery"
 NOW = datetime(2024, 8, 14, 9, 30, tzinfo=CST)

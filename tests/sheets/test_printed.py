@@ -26,7 +26,7 @@ from sheetkit import (
 )
 
 from web.cli import main
-from web.record import DrawRecord
+from web.record.draw import DrawRecord
 from web.sheets.receipts import receipts
 from web.sheets.source import load
 

@@ -12,7 +12,7 @@ import pytest
 from placement.idcard import check_character
 from placement.seed import final_seed, opens
 from web.cli import DEMO_DIR, main
-from web.intake_files import read_roster
+from web.service.intake_files import read_roster
 
 HEX64 = r"([0-9a-f]{64})"
 

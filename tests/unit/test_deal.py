@@ -25,7 +25,7 @@ from placement.merkle import leaf_hash
 from placement.policy import TAOBEI_2024, Level
 from placement.roster import PupilRecord, Sex, TwinWish
 from placement.teams import Team, commit_teams
-from web.intake_files import read_roster, read_teams
+from web.service.intake_files import read_roster, read_teams
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 WITNESS_INPUTS = ("3 1 4 1 5 9", "2 7 1 8 2 8", "1 4 1 4 2 1")

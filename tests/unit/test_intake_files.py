@@ -16,7 +16,7 @@ from placement.idcard import check_character
 from placement.policy import PROFILES, Level
 from placement.roster import PupilRecord
 from placement.teams import Team
-from web.intake_files import (
+from web.service.intake_files import (
     FORMAT_GB18030,
     FORMAT_UTF8,
     FORMAT_UTF8_BOM,

@@ -19,9 +19,9 @@ from placement.draw import Intake
 from placement.keyring import CST, KeyRole
 from placement.policy import PROFILES, Level
 from verifier._cli import main as verify_main
-from web.filelog import FileLog
-from web.intake_files import read_roster, read_teams
-from web.record import DrawRecord, RecordError, Signers
+from web.record.draw import DrawRecord, RecordError, Signers
+from web.record.filelog import FileLog
+from web.service.intake_files import read_roster, read_teams
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 PASS = "test passphrase, not a secret"
@@ -201,7 +201,6 @@ def test_not_before_reveal(tmp_path: Path) -> None:
 def test_cli_amend_and_print_log(
     setup: Setup, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from web import print_cli  # noqa: PLC0415
     from web.cli import main  # noqa: PLC0415
 
     s = setup
@@ -226,6 +225,8 @@ def test_cli_amend_and_print_log(
     assert main([*amend, "--to", "99"]) == 1
     assert "there is no class 99" in capsys.readouterr().err
     # the logging half of `placement print --log` (rendering PDFs is tested elsewhere)
+    from web.cli import printing as print_cli  # noqa: PLC0415
+
     args = print_cli_args(common)
     print_cli._log_printed([s.rec.dir], 3, Path(args.log), print_cli._log_signers(args))
     assert "printing logged" in capsys.readouterr().out
@@ -235,7 +236,7 @@ def test_cli_amend_and_print_log(
 
 
 def print_cli_args(common: list[str]) -> argparse.Namespace:
-    from web.print_cli import add_parser  # noqa: PLC0415
+    from web.cli.printing import add_parser  # noqa: PLC0415
 
     parser = argparse.ArgumentParser()
     add_parser(parser.add_subparsers(dest="command"))

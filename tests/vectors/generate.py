@@ -1537,14 +1537,14 @@ def draws_file() -> Doc:
 
 
 def demo_file() -> Doc:
-    from web.cli import (  # noqa: PLC0415 - only this file needs the web layer
+    from web.demo.terminal import (  # noqa: PLC0415 - only this file needs the web layer
         DEMO_DIR,
         DEMO_SOURCES,
         DEMO_WITNESS_INPUTS,
         DEMOS,
         _demo_bytes,
     )
-    from web.intake_files import read_roster, read_teams  # noqa: PLC0415
+    from web.service.intake_files import read_roster, read_teams  # noqa: PLC0415
 
     roster_file, teams_file, level, school, intake_name = DEMOS["primary"]
     pupils = read_roster(DEMO_DIR / roster_file)

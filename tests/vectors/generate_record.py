@@ -65,8 +65,8 @@ from placement.tlog import (
     parse_hashes,
     parse_proof,
 )
-from web.filelog import FileLog
-from web.record import DrawRecord, Signers
+from web.record.draw import DrawRecord, Signers
+from web.record.filelog import FileLog
 
 Doc = dict[str, Any]
 

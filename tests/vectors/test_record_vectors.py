@@ -457,7 +457,7 @@ def _repack(members: dict[str, bytes], *, manifest: bool) -> bytes:
         members["manifest.json"] = canonical_json(doc)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
-        for path in sorted(members):  # laid out as web/bundle.py does
+        for path in sorted(members):  # laid out as web/record/bundle.py does
             info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

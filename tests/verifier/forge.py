@@ -21,7 +21,7 @@ from placement import jws
 from placement.canonical import canonical_json
 from placement.merkle import MerkleTree, leaf_hash
 from placement.tlog import checkpoint_body, format_hashes, format_proof
-from web.bundle import json_bytes
+from web.record.bundle import json_bytes
 
 Path_ = tuple[str | int, ...]
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -35,7 +35,7 @@ def members(data: bytes) -> dict[str, bytes]:
 
 
 def pack(files: dict[str, bytes], *, manifest: bool = True) -> bytes:
-    """A bundle zip laid out as ``web.bundle`` does; the manifest is recomputed."""
+    """A bundle zip laid out as ``web.record.bundle`` does; the manifest is recomputed."""
     files = dict(files)
     if manifest:
         old = json.loads(files["manifest.json"])

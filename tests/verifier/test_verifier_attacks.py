@@ -21,8 +21,8 @@ from placement.tlog import entry
 from verifier.checks import Status
 from verifier.report import Report
 from verifier.verify import verify_bundle, verify_receipt, verify_statement
-from web.filelog import FileLog
-from web.record import DrawRecord
+from web.record.draw import DrawRecord
+from web.record.filelog import FileLog
 
 SIGNED_DOCUMENTS = {
     "signature.announcement",

@@ -1,4 +1,4 @@
-"""Fresh signed records made with the real record flow (web.record, keys.store).
+"""Fresh signed records made with the real record flow (web.record.draw, keys.store).
 
 Session-scoped: keys are created once (KDF rounds lowered for speed), then a small
 draw (40 pupils, 3 classes, twins both ways, a same-name pair, flags), a second
@@ -24,9 +24,9 @@ from placement.keyring import CST, Keyring, KeyRole
 from placement.policy import TAOBEI_2024, Level
 from placement.roster import PupilRecord, Sex, TwinWish
 from placement.teams import Teacher, Team
-from web.filelog import FileLog
-from web.intake_files import read_roster, read_teams
-from web.record import DrawRecord, Signers
+from web.record.draw import DrawRecord, Signers
+from web.record.filelog import FileLog
+from web.service.intake_files import read_roster, read_teams
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "correct horse battery"

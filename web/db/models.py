@@ -14,7 +14,7 @@ class User(SQLModel, table=True):
     username: str = Field(max_length=64, unique=True, index=True)
     display_name: str = Field(default="", max_length=100)
     password_hash: str = Field(max_length=255)
-    role: str = Field(max_length=16)  # web.auth.Role
+    role: str = Field(max_length=16)  # web.service.accounts.Role
     school_id: int | None = Field(default=None, foreign_key="school.id")
     active: bool = True
     created: datetime
@@ -39,7 +39,7 @@ class Intake(SQLModel, table=True):
     level: str = Field(max_length=16)
     year: int
     profile: str = Field(max_length=64)  # key of placement.policy.PROFILES
-    stage: str = Field(default="draft", max_length=16, index=True)  # web.workflow.Stage
+    stage: str = Field(default="draft", max_length=16, index=True)  # web.service.workflow.Stage
     scheduled: str = Field(default="", max_length=40)  # planned time, ISO 8601 with offset
     planned_witnesses: str = Field(default="", max_length=2000)  # one "role name" per line
     beacon: str = Field(default="", max_length=200)
@@ -85,7 +85,7 @@ class TeamRow(SQLModel, table=True):
 
 
 class RecordBlob(SQLModel, table=True):
-    """One named blob of a draw's signed record (see ``web.recordstore.Blobs``)."""
+    """One named blob of a draw's signed record (see ``web.record.store.Blobs``)."""
 
     __tablename__ = "record_blob"
     __table_args__ = (UniqueConstraint("intake_id", "name"),)

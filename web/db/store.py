@@ -1,5 +1,5 @@
 """A draw's record and the transparency log kept in the database (see
-``web.recordstore``); both write only inside the caller's transaction."""
+``web.record.store``); both write only inside the caller's transaction."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every pupil's receipt (spec §17) at once, for the admission notices.
 
-The same document as :meth:`web.record.DrawRecord.receipt`, built from one Merkle
+The same document as :meth:`web.record.draw.DrawRecord.receipt`, built from one Merkle
 tree for the whole roster instead of one per pupil.
 """
 

@@ -21,8 +21,8 @@ from placement.jws import b64u_decode, parse
 from placement.policy import PROFILES
 from placement.roster import Sex
 from placement.teams import Team
-from web.filelog import FileLog
-from web.record import DrawRecord
+from web.record.draw import DrawRecord
+from web.record.filelog import FileLog
 
 
 class SheetError(PlacementError):

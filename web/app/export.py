@@ -1,0 +1,188 @@
+"""``placement export-public DIR``: the public side as static files, so result day can
+be served by a CDN or any web server, without the service doing the work.
+
+The tree (every page in Chinese, ``index.html``, and English, ``index.en.html``)::
+
+    index.html                         schools and intakes with their state
+    portal.css
+    announcements/index.html           every announcement
+    announcements/<draw>/index.html    one announcement + announcement.jws
+    results/<draw>/index.html          published class lists + public.zip
+    verify/                            the verify page, its scripts, keyring.json, portal.json
+    log/checkpoint, log/tile/...       the transparency log in the C2SP tlog-tiles layout
+
+Pages are rendered from the portal's own templates with relative links. The lookup
+needs the service: pass ``--lookup-url`` to link to it. The new tree is written beside
+``DIR`` and swapped in whole, so a web server never serves half an export.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+
+from placement.canonical import canonical_json
+from placement.tlog import checkpoint_of
+from web.app.portal_links import Lang, StaticLinks, page_context, page_path
+from web.app.services import services
+from web.db.engine import reading
+from web.portal import data
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    files: int
+    announcements: int
+    results: int
+    log_size: int
+
+
+def portal_json(hotline: str) -> bytes:
+    """``verify/portal.json``: the hotline and procedure the verify page shows."""
+    zh, en = data.procedure(hotline)
+    return canonical_json({"hotline": hotline, "procedure_en": en, "procedure_zh": zh})
+
+
+class _Tree:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.count = 0
+
+    def write(self, rel: str, body: bytes | str) -> None:
+        path = self.root / rel
+        if ".." in Path(rel).parts or not path.resolve().is_relative_to(self.root.resolve()):
+            raise ValueError(f"refusing to write outside the export: {rel!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body.encode() if isinstance(body, str) else body)
+        self.count += 1
+
+    def page(
+        self,
+        kind: str,
+        template: str,
+        hotline: str,
+        lookup_url: str | None,
+        draw_id: str = "",
+        **values: Any,  # noqa: ANN401 - template values
+    ) -> None:
+        for lang in LANGS:
+            links = StaticLinks(lang, kind, draw_id, lookup_url)
+            html = render_template(template, **page_context(links, hotline), **values)
+            self.write(page_path(kind, lang, draw_id), html)
+
+
+def _verify_page(tree: _Tree, hotline: str, keyring_json: bytes) -> None:
+    source = STATIC / "verify"
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            tree.write(f"verify/{path.relative_to(source).as_posix()}", path.read_bytes())
+    tree.write("verify/keyring.json", keyring_json)
+    tree.write("verify/portal.json", portal_json(hotline))
+
+
+def write_public(app: Flask, out: Path, *, lookup_url: str | None = None) -> Exported:
+    """Write the whole public side into the (empty) folder ``out``."""
+    tree = _Tree(out)
+    svc = services(app)
+    with app.app_context(), reading(svc.engine) as s:
+        hotline = data.district_profile(data.profile_keys(s)).hotline
+        _verify_page(tree, hotline, canonical_json(svc.keyring().to_json()))
+        tree.write("portal.css", (STATIC / "portal.css").read_bytes())
+        tree.page("home", "portal/home.html", hotline, lookup_url, schools=data.schools(s))
+        rows = data.intake_rows(s, *data.PUBLIC_STAGES)
+        tree.page("announcements", "portal/announcements.html", hotline, lookup_url, rows=rows)
+        results = 0
+        for row in rows:
+            ann = data.announcement(s, row.draw_id)
+            jws = data.announcement_jws(s, row.draw_id)
+            if ann is None or jws is None:
+                continue
+            tree.page(
+                "announcement",
+                "portal/announcement.html",
+                ann.hotline,
+                lookup_url,
+                row.draw_id,
+                a=ann,
+            )
+            tree.write(f"announcements/{row.draw_id}/announcement.jws", jws)
+            res = data.result(s, row.draw_id)
+            bundle = data.public_bundle(s, row.draw_id)
+            if res is None or bundle is None:
+                continue
+            tree.page("result", "portal/result.html", res.hotline, lookup_url, row.draw_id, r=res)
+            tree.write(f"results/{row.draw_id}/public.zip", bundle)
+            results += 1
+        log = data.log_tiles(s)
+        for rel, body in log.items():
+            tree.write(f"log/{rel}", body)
+    size = checkpoint_of(log["checkpoint"].decode()).size if log else 0
+    return Exported(files=tree.count, announcements=len(rows), results=results, log_size=size)
+
+
+def export_public(app: Flask, directory: Path, *, lookup_url: str | None = None) -> Exported:
+    """Write the export beside ``directory`` and swap it in whole (replacing an older one)."""
+    directory = directory.resolve()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    new = Path(tempfile.mkdtemp(prefix=f".{directory.name}.new-", dir=directory.parent))
+    try:
+        summary = write_public(app, new, lookup_url=lookup_url)
+        new.chmod(0o755)
+        old = directory.with_name(f".{directory.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        if directory.exists():
+            directory.rename(old)
+        new.rename(directory)
+        if old.exists():
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    return summary
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "export-public",
+        help="write the public portal as static files (公告、结果、核验页、透明日志)",
+        description="Write announcements, results, the verify page, the keyring, public "
+        "bundles and the transparency log (C2SP tlog-tiles) as static files for any web "
+        "server or CDN. Reads the service's database and key store (PLACEMENT_* settings).",
+    )
+    p.add_argument("dir", type=Path, help="output folder (replaced as a whole)")
+    p.add_argument(
+        "--lookup-url", help="the service's lookup page (学位锁定查询) to link to, if any"
+    )
+    p.add_argument(
+        "--instance", help="the service's instance folder (default: PLACEMENT_INSTANCE_PATH)"
+    )
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from web.app.factory import create_app  # noqa: PLC0415 - keep `placement --help` fast
+    from web.service.instance import resolve  # noqa: PLC0415
+
+    # The same instance, database and keys every other service command resolves.
+    app = create_app(resolve(args.instance).app_config())
+    try:
+        summary = export_public(app, args.dir, lookup_url=args.lookup_url)
+    finally:
+        services(app).engine.dispose()
+    sys.stdout.write(
+        f"已导出 exported {summary.files} files to {args.dir}: "
+        f"{summary.announcements} 公告 announcements, {summary.results} 结果 results, "
+        f"log size {summary.log_size}\n"
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""The signed record of a draw: ``DrawRecord``, its blob stores, the file log and bundles."""

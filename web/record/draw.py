@@ -1,0 +1,541 @@
+"""One draw's signed record in a folder: announce → witnesses → reveal → export.
+
+Each step signs what the record needs, appends to the transparency log, and only
+then moves the draw to its next stage, so a step is either done and logged or
+not done. The service (database) follows the same steps.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from keys.signer import Signer, sign_general
+from placement.announcement import from_json
+from placement.canonical import Json, canonical_json
+from placement.commitment import PublicLeaf, leaves_root, opaque_codes, private_json
+from placement.documents import (
+    Change,
+    WitnessInput,
+    amendment,
+    ceremony,
+    class_statement,
+    digest,
+)
+from placement.documents import receipt as receipt_document
+from placement.draw import Intake, Outcome, prepare, replay
+from placement.errors import PlacementError
+from placement.jws import parse
+from placement.keyring import Keyring
+from placement.merkle import MerkleTree
+from placement.policy import PolicyProfile
+from placement.roster import PupilRecord, Sex, TwinWish
+from placement.seed import check_witness_input
+from placement.teams import Teacher, Team, TeamCommitment, commit_teams
+from placement.tlog import Actor, Event, checkpoint_of, entry
+from web.record.bundle import build_bundle, json_bytes, schemas
+from web.record.store import Blobs, FileBlobs, Log
+
+
+class RecordError(PlacementError):
+    """A step is not allowed in the draw's current stage, or the record is damaged."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signers:
+    bureau: Signer
+    log: Signer
+    supervisor: Signer | None = None
+
+    def cosigners(self) -> list[Signer]:
+        return [self.bureau] + ([self.supervisor] if self.supervisor else [])
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """A draw builds millions of small objects that all live to its end; the cyclic
+    collector would re-scan them many times (a third of the time at 100 000 pupils)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _time(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def _iat(now: datetime) -> int:
+    return int(now.timestamp())
+
+
+class DrawRecord:
+    """The folder of one draw. Secrets (server seed, salts) are kept 0600 until
+    the reveal; the server seed is published in the ceremony document."""
+
+    def __init__(self, store: Blobs | Path, log: Log) -> None:
+        self.store: Blobs = FileBlobs(store) if isinstance(store, Path) else store
+        self.log = log
+
+    @property
+    def dir(self) -> Path:
+        """The folder of a file-based record."""
+        if not isinstance(self.store, FileBlobs):
+            raise RecordError("this record is kept in the database, not in a folder")
+        return self.store.directory
+
+    # -- state -------------------------------------------------------------
+    def _bytes(self, name: str) -> bytes:
+        data = self.store.get(name)
+        if data is None:
+            raise RecordError(f"记录缺少文件 {name} / the record has no {name}")
+        return data
+
+    def _read(self, name: str) -> Json:
+        return json.loads(self._bytes(name))  # type: ignore[no-any-return]
+
+    def has(self, name: str) -> bool:
+        return self.store.get(name) is not None
+
+    def _write(self, name: str, data: bytes, *, private: bool = False) -> None:
+        self.store.put(name, data, private=private)
+
+    def state(self) -> dict[str, Json]:
+        doc = self._read("draw.json")
+        if not isinstance(doc, dict):
+            raise RecordError("draw.json is damaged")
+        return doc
+
+    def _set_state(self, state: dict[str, Json]) -> None:
+        self._write("draw.json", json_bytes(state))
+
+    @property
+    def draw_id(self) -> str:
+        return str(self.state()["draw_id"])
+
+    def _log(self, event: Event, actor: Actor, now: datetime, detail: dict[str, Json]) -> int:
+        return self.log.append(
+            entry(event=event, draw_id=self.draw_id, actor=actor, time=_time(now), detail=detail)
+        )
+
+    # -- steps -------------------------------------------------------------
+    @classmethod
+    def announce(  # noqa: PLR0913 - one step, every input named
+        cls,
+        store: Blobs | Path,
+        log: Log,
+        *,
+        intake: Intake,
+        profile: PolicyProfile,
+        pupils: Sequence[PupilRecord],
+        teams: Sequence[Team],
+        signers: Signers,
+        now: datetime,
+        token_bytes: Callable[[int], bytes],
+    ) -> DrawRecord:
+        rec = cls(store, log)
+        if rec.has("draw.json"):
+            raise RecordError("该抽签已公告；如需重来请先撤销 / this draw is already announced")
+        salts = [token_bytes(16) for _ in pupils]
+        server_seed = token_bytes(32)
+        with _no_gc():
+            prepared = prepare(
+                intake=intake,
+                profile=profile,
+                pupils=pupils,
+                teams=teams,
+                salts=salts,
+                server_seed=server_seed,
+            )
+        ann = prepared.announcement.to_json()
+        roster = prepared.roster
+        private = [private_json(pupils[i], salts[i]) for i in roster.order]
+        codes = {
+            "strata": dict(roster.strata),
+            "twins": {code: label for label, code in _twin_codes(pupils).items()},
+        }
+        rec._write("secret/server_seed", server_seed.hex().encode(), private=True)
+        rec._write("private/leaves.json", json_bytes(private), private=True)
+        rec._write("private/codes.json", json_bytes(codes), private=True)
+        rec._write("public/leaves.json", json_bytes([leaf.to_json() for leaf in roster.leaves]))
+        rec._write("public/teams.json", json_bytes([t.to_json() for t in prepared.teams.teams]))
+        rec._write(
+            "public/announcement.jws",
+            sign_general(ann, signers.cosigners(), iat=_iat(now)).encode(),
+        )
+        state: dict[str, Json] = {
+            "beacon_round": intake.beacon,
+            "draw_id": intake.draw_id,
+            "stage": "announced",
+            "witnesses": [],
+        }
+        rec._set_state(state)
+        rec._log(
+            Event.PUBLISHED,
+            Actor.BUREAU,
+            now,
+            {"digest": prepared.announcement.digest().hex()},
+        )
+        log.checkpoint(signers.log)
+        return rec
+
+    def _stage(self, *allowed: str) -> dict[str, Json]:
+        state = self.state()
+        if state["stage"] not in allowed:
+            raise RecordError(
+                f"当前阶段为 {state['stage']}，不能进行此操作 / "
+                f"not allowed in stage {state['stage']}"
+            )
+        return state
+
+    def add_witness(self, *, role: str, name: str, text: str, now: datetime) -> int:
+        state = self._stage("announced")
+        value = check_witness_input(text)
+        witnesses = state["witnesses"]
+        assert isinstance(witnesses, list)
+        index = len(witnesses)
+        self._log(
+            Event.WITNESS,
+            Actor.WITNESS,
+            now,
+            {"index": index, "input": value, "role": role},
+        )
+        witnesses.append({"entered_at": _time(now), "input": value, "name": name, "role": role})
+        self._set_state(state)
+        return index
+
+    def cancel(self, *, reason: str, now: datetime, signers: Signers) -> None:
+        self._stage("announced")
+        self._log(
+            Event.CANCELLED,
+            Actor.BUREAU,
+            now,
+            {"digest": self._announcement_digest().hex(), "reason": reason},
+        )
+        state = self.state()
+        state["stage"] = "cancelled"
+        self._set_state(state)
+        self.log.checkpoint(signers.log)
+
+    def _signed(self, name: str) -> dict[str, Json]:
+        """A signed public document of this record, e.g. ``result.jws``."""
+        return parse(self._bytes(f"public/{name}").decode()).document()
+
+    def document(self, name: str) -> dict[str, Json] | None:
+        """The payload of the signed public document ``name``, or None before it exists."""
+        return self._signed(name) if self.has(f"public/{name}") else None
+
+    def _announcement_digest(self) -> bytes:
+        return digest(self._signed("announcement.jws"))
+
+    def leaves(self) -> list[PublicLeaf]:
+        raw = self._read("public/leaves.json")
+        assert isinstance(raw, list)
+        return [_leaf(x) for x in raw]
+
+    def teams(self) -> TeamCommitment:
+        raw = self._read("public/teams.json")
+        assert isinstance(raw, list)
+        return commit_teams([_team(x) for x in raw])
+
+    def reveal(self, *, beacon_value: str | None, now: datetime, signers: Signers) -> Outcome:
+        state = self._stage("announced")
+        witnesses = state["witnesses"]
+        assert isinstance(witnesses, list)
+        if not witnesses:
+            raise RecordError("至少需要一名见证人输入 / at least one witness input is needed")
+
+        ann = from_json(self._signed("announcement.jws"))
+        server_seed = bytes.fromhex(self._bytes("secret/server_seed").decode())
+        leaves, teams = self.leaves(), self.teams()
+        inputs = [str(w["input"]) for w in witnesses if isinstance(w, dict)]
+        with _no_gc():
+            outcome = replay(
+                announcement=ann,
+                leaves=leaves,
+                teams=teams,
+                server_seed=server_seed,
+                witness_inputs=inputs,
+                beacon_value=beacon_value,
+            )
+        cer = ceremony(
+            announcement_digest=ann.digest(),
+            witnesses=[
+                WitnessInput(str(w["role"]), str(w["name"]), str(w["input"]), str(w["entered_at"]))
+                for w in witnesses
+                if isinstance(w, dict)
+            ],
+            beacon_round=ann.beacon,
+            beacon_value=beacon_value,
+            server_seed=server_seed,
+            final_seed=outcome.final_seed,
+            revealed_at=_time(now),
+        )
+        iat = _iat(now)
+        self._write("public/ceremony.jws", signers.bureau.sign_jws(cer, iat=iat).encode())
+        self._log(Event.REVEALED, Actor.BUREAU, now, {"digest": digest(cer).hex()})
+        self._write(
+            "public/result.jws", sign_general(outcome.result, signers.cosigners(), iat=iat).encode()
+        )
+        result_hex = outcome.result_digest.hex()
+        self._log(Event.PERFORMED, Actor.SYSTEM, now, {"digest": result_hex})
+        by_number = {t.number: t for t in teams.teams}
+        for placed in outcome.placement.classes:
+            doc = class_statement(
+                draw_id=ann.draw_id,
+                school=ann.school,
+                intake=ann.intake,
+                placed=placed,
+                head_teacher=by_number[placed.number].head_teacher,
+                leaves=leaves,
+                result_digest=outcome.result_digest,
+            )
+            jws_text = signers.bureau.sign_jws(doc, iat=iat, compress=True)
+            self._write(f"public/statements/{placed.number:02d}.jws", jws_text.encode())
+        self._log(Event.SIGNED, Actor.BUREAU, now, {"digest": result_hex})
+        state["stage"] = "published"
+        self._set_state(state)
+        self.log.checkpoint(signers.log)
+        return outcome
+
+    # -- after the draw ----------------------------------------------------
+    def _result_doc(self) -> dict[str, Json]:
+        return self._signed("result.jws")
+
+    def _amendment_count(self, state: dict[str, Json]) -> int:
+        n = state.get("amendments", 0)
+        return n if isinstance(n, int) else 0
+
+    def amendments(self) -> list[dict[str, Json]]:
+        """The approved amendments in order (seq 1, 2, …), as signed."""
+
+        n = self._amendment_count(self.state())
+        return [self._signed(f"amendments/{seq}.jws") for seq in range(1, n + 1)]
+
+    def current_classes(self) -> dict[int, int]:
+        """Leaf index → class number: the signed result with every amendment applied."""
+        result = self._result_doc()
+        classes = result["classes"]
+        assert isinstance(classes, list)
+        class_of: dict[int, int] = {}
+        for c in classes:
+            assert isinstance(c, dict)
+            pupils = c["pupils"]
+            assert isinstance(pupils, list)
+            for i in pupils:
+                class_of[int(str(i))] = int(str(c["number"]))
+        for doc in self.amendments():
+            changes = doc["changes"]
+            assert isinstance(changes, list)
+            for ch in changes:
+                assert isinstance(ch, dict)
+                class_of[int(str(ch["pupil"]))] = int(str(ch["to"]))
+        return class_of
+
+    def amend(
+        self,
+        *,
+        changes: Sequence[Change],
+        reason: str,
+        approved_by: str,
+        approved_on: str,
+        now: datetime,
+        signers: Signers,
+    ) -> dict[str, Json]:
+        """Sign, log and keep an approved amendment (spec §15) to the published result."""
+        state = self._stage("published")
+        if not changes:
+            raise RecordError("调整记录至少包含一项调整 / an amendment needs at least one change")
+        if not reason.strip() or not approved_by.strip():
+            raise RecordError(
+                "调整须注明理由和批准人 / an amendment needs a reason and an approver"
+            )
+        try:
+            valid_day = date.fromisoformat(approved_on).isoformat() == approved_on
+        except ValueError:
+            valid_day = False
+        if not valid_day:
+            raise RecordError(
+                f"批准日期须为 YYYY-MM-DD：{approved_on} / "
+                f"approved_on must be a date YYYY-MM-DD: {approved_on}"
+            )
+        result = self._result_doc()
+        class_of = self.current_classes()
+        classes = result["classes"]
+        assert isinstance(classes, list)
+        numbers = {int(str(c["number"])) for c in classes if isinstance(c, dict)}
+        for ch in changes:
+            if ch.pupil not in class_of:
+                raise RecordError(
+                    f"没有序号为 {ch.pupil} 的学生 / there is no pupil with leaf index {ch.pupil}"
+                )
+            if class_of[ch.pupil] != ch.from_class:
+                raise RecordError(
+                    f"学生 {ch.pupil} 现在在第{class_of[ch.pupil]}班，不在第{ch.from_class}班 / "
+                    f"pupil {ch.pupil} is in class {class_of[ch.pupil]}, not class {ch.from_class}"
+                )
+            if ch.to_class not in numbers:
+                raise RecordError(f"没有第{ch.to_class}班 / there is no class {ch.to_class}")
+            if ch.to_class == ch.from_class:
+                raise RecordError(
+                    f"学生 {ch.pupil} 已在第{ch.to_class}班，不能调入本班 / "
+                    f"pupil {ch.pupil} is already in class {ch.to_class}"
+                )
+            class_of[ch.pupil] = ch.to_class
+        seq = self._amendment_count(state) + 1
+        doc = amendment(
+            result_digest=digest(result),
+            seq=seq,
+            changes=changes,
+            reason=reason,
+            approved_by=approved_by,
+            approved_on=approved_on,
+        )
+        jws_text = signers.bureau.sign_jws(doc, iat=_iat(now))
+        self._write(f"public/amendments/{seq}.jws", jws_text.encode())
+        self._log(Event.AMENDED, Actor.BUREAU, now, {"digest": digest(doc).hex()})
+        state["amendments"] = seq
+        self._set_state(state)
+        self.log.checkpoint(signers.log)
+        return doc
+
+    def log_printed(self, *, copies: int, now: datetime, signers: Signers) -> int:
+        """Log that ``copies`` copies of the published result's sheets were printed."""
+        self._stage("published")
+        if copies < 1:
+            raise RecordError("打印份数至少为 1 / at least one copy must be printed")
+        result_hex = digest(self._result_doc()).hex()
+        index = self._log(
+            Event.PRINTED, Actor.BUREAU, now, {"copies": copies, "digest": result_hex}
+        )
+        self.log.checkpoint(signers.log)
+        return index
+
+    # -- export ------------------------------------------------------------
+    def export(self, *, kind: str, keyring: Keyring, now: datetime, signers: Signers) -> bytes:
+        state = self._stage("published", "cancelled")
+        detail: dict[str, Json] = {"kind": kind}
+        published = state["stage"] == "published"
+        if published:
+            detail["digest"] = digest(self._result_doc()).hex()
+            self._log(Event.EXPORTED, Actor.BUREAU, now, detail)
+        checkpoint = self.log.checkpoint(signers.log)
+        members: dict[str, bytes] = {
+            "keyring.json": canonical_json(keyring.to_json()),
+            "log/checkpoint": checkpoint.encode(),
+            **schemas(),
+        }
+        for name in ("announcement.jws", "ceremony.jws", "result.jws"):
+            data = self.store.get(f"public/{name}")
+            if data is not None:
+                members[name] = data
+        members["roster/leaves.json"] = self._bytes("public/leaves.json")
+        members["teams.json"] = self._bytes("public/teams.json")
+        for name in self.store.names("public/statements/"):
+            members[name.removeprefix("public/")] = self._bytes(name)
+        if published:
+            for seq in range(1, self._amendment_count(state) + 1):
+                members[f"amendments/{seq}.jws"] = self._bytes(f"public/amendments/{seq}.jws")
+        members.update(self._log_members(checkpoint))
+        if kind == "archive":
+            members["private/leaves.json"] = self._bytes("private/leaves.json")
+            members["private/codes.json"] = self._bytes("private/codes.json")
+        return build_bundle(kind=kind, draw_id=self.draw_id, created=_time(now), members=members)
+
+    def _log_members(self, checkpoint: str) -> dict[str, bytes]:
+
+        size = checkpoint_of(checkpoint).size
+        mine = [
+            (i, e) for i, e in enumerate(self.log.entries()[:size]) if e["draw"] == self.draw_id
+        ]
+        out = {"log/entries.json": json_bytes([{"entry": e, "index": i} for i, e in mine])}
+        for i, _ in mine:
+            out[f"log/proofs/{i}.tlog-proof"] = self.log.inclusion(i, checkpoint).encode()
+        first = mine[0][0] if mine else size
+        kept = self.log.checkpoints()
+        earlier = sorted(s for s in kept if first < s < size)
+        for s in earlier:
+            out[f"log/checkpoints/{s}"] = kept[s].encode()
+        for old, new in zip(earlier, [*earlier[1:], size], strict=True):
+            out[f"log/consistency/{old}-{new}"] = self.log.consistency(old, new).encode()
+        return out
+
+    def receipt(self, id_number: str) -> dict[str, Json]:
+        """A pupil's private receipt: their salted leaf and its inclusion proof (spec §17)."""
+        private = self._read("private/leaves.json")
+        assert isinstance(private, list)
+        index = next(
+            (
+                i
+                for i, p in enumerate(private)
+                if isinstance(p, dict) and p.get("id_number") == id_number
+            ),
+            None,
+        )
+        if index is None:
+            raise RecordError("名单中没有该身份证号 / no pupil with that ID number in this roster")
+        leaves = self.leaves()
+        hashes, root = leaves_root(leaves)
+        placed: Json = None
+        if self.has("public/result.jws"):
+            for c in self.classes():
+                pupils = c["pupils"]
+                if isinstance(pupils, list) and index in pupils:
+                    placed = {"label": c["label"], "number": c["number"]}
+        return receipt_document(
+            draw_id=self.draw_id,
+            index=index,
+            leaf=leaves[index],
+            private=private[index],
+            proof=MerkleTree.from_leaf_hashes(hashes).inclusion_proof(index),
+            root=root,
+            size=len(leaves),
+            placed=placed,
+        )
+
+    def classes(self) -> list[dict[str, Json]]:
+        classes = self._result_doc()["classes"]
+        assert isinstance(classes, list)
+        return [c for c in classes if isinstance(c, dict)]
+
+
+def _twin_codes(pupils: Sequence[PupilRecord]) -> dict[str, str]:
+
+    return opaque_codes([p.twin_group for p in pupils], "t")
+
+
+def _leaf(raw: Json) -> PublicLeaf:
+    if not isinstance(raw, dict):
+        raise RecordError("a leaf is a JSON object")
+    return PublicLeaf(
+        name=str(raw["name"]),
+        sex=Sex(str(raw["sex"])),
+        stratum=str(raw["stratum"]),
+        twin=str(raw["twin"]),
+        twin_wish=TwinWish(str(raw["twin_wish"])),
+        private=bytes.fromhex(str(raw["private"])),
+    )
+
+
+def _team(raw: Json) -> Team:
+
+    if not isinstance(raw, dict) or not isinstance(raw["teachers"], list):
+        raise RecordError("a team is a JSON object")
+    return Team(
+        number=int(str(raw["number"])),
+        label=str(raw["label"]),
+        head_teacher=str(raw["head_teacher"]),
+        teachers=tuple(
+            Teacher(subject=str(t["subject"]), name=str(t["name"]))
+            for t in raw["teachers"]
+            if isinstance(t, dict)
+        ),
+    )
