@@ -19,8 +19,9 @@ from placement.draw import Intake
 from placement.keyring import CST, KeyRole
 from placement.policy import PROFILES, Level
 from verifier._cli import main as verify_main
-from web.record.draw import DrawRecord, RecordError, Signers
+from web.record.draw import DrawRecord, Signers
 from web.record.filelog import FileLog
+from web.record.reading import RecordError
 from web.service.intake_files import read_roster, read_teams
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"

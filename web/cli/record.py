@@ -24,8 +24,9 @@ from placement.canonical import canonical_json
 from placement.documents import Change
 from placement.draw import Intake
 from placement.policy import PROFILES, Level
-from web.record.draw import DrawRecord, RecordError, Signers
+from web.record.draw import DrawRecord, Signers
 from web.record.filelog import FileLog
+from web.record.reading import RecordError
 from web.service.intake_files import read_roster, read_teams
 
 

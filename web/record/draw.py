@@ -8,7 +8,6 @@ not done. The service (database) follows the same steps.
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from pathlib import Path
 from keys.signer import Signer, sign_general
 from placement.announcement import from_json
 from placement.canonical import Json, canonical_json
-from placement.commitment import PublicLeaf, leaves_root, opaque_codes, private_json
+from placement.commitment import opaque_codes, private_json
 from placement.documents import (
     Change,
     WitnessInput,
@@ -27,23 +26,16 @@ from placement.documents import (
     class_statement,
     digest,
 )
-from placement.documents import receipt as receipt_document
 from placement.draw import Intake, Outcome, prepare, replay
-from placement.errors import PlacementError
-from placement.jws import parse
 from placement.keyring import Keyring
-from placement.merkle import MerkleTree
 from placement.policy import PolicyProfile
-from placement.roster import PupilRecord, Sex, TwinWish
+from placement.roster import PupilRecord
 from placement.seed import check_witness_input
-from placement.teams import Teacher, Team, TeamCommitment, commit_teams
+from placement.teams import Team
 from placement.tlog import Actor, Event, checkpoint_of, entry
 from web.record.bundle import build_bundle, json_bytes, schemas
+from web.record.reading import RecordError, RecordReading
 from web.record.store import Blobs, FileBlobs, Log
-
-
-class RecordError(PlacementError):
-    """A step is not allowed in the draw's current stage, or the record is damaged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +69,7 @@ def _iat(now: datetime) -> int:
     return int(now.timestamp())
 
 
-class DrawRecord:
+class DrawRecord(RecordReading):
     """The folder of one draw. Secrets (server seed, salts) are kept 0600 until
     the reveal; the server seed is published in the ceremony document."""
 
@@ -85,41 +77,11 @@ class DrawRecord:
         self.store: Blobs = FileBlobs(store) if isinstance(store, Path) else store
         self.log = log
 
-    @property
-    def dir(self) -> Path:
-        """The folder of a file-based record."""
-        if not isinstance(self.store, FileBlobs):
-            raise RecordError("this record is kept in the database, not in a folder")
-        return self.store.directory
-
-    # -- state -------------------------------------------------------------
-    def _bytes(self, name: str) -> bytes:
-        data = self.store.get(name)
-        if data is None:
-            raise RecordError(f"记录缺少文件 {name} / the record has no {name}")
-        return data
-
-    def _read(self, name: str) -> Json:
-        return json.loads(self._bytes(name))  # type: ignore[no-any-return]
-
-    def has(self, name: str) -> bool:
-        return self.store.get(name) is not None
-
     def _write(self, name: str, data: bytes, *, private: bool = False) -> None:
         self.store.put(name, data, private=private)
 
-    def state(self) -> dict[str, Json]:
-        doc = self._read("draw.json")
-        if not isinstance(doc, dict):
-            raise RecordError("draw.json is damaged")
-        return doc
-
     def _set_state(self, state: dict[str, Json]) -> None:
         self._write("draw.json", json_bytes(state))
-
-    @property
-    def draw_id(self) -> str:
-        return str(self.state()["draw_id"])
 
     def _log(self, event: Event, actor: Actor, now: datetime, detail: dict[str, Json]) -> int:
         return self.log.append(
@@ -225,27 +187,6 @@ class DrawRecord:
         self._set_state(state)
         self.log.checkpoint(signers.log)
 
-    def _signed(self, name: str) -> dict[str, Json]:
-        """A signed public document of this record, e.g. ``result.jws``."""
-        return parse(self._bytes(f"public/{name}").decode()).document()
-
-    def document(self, name: str) -> dict[str, Json] | None:
-        """The payload of the signed public document ``name``, or None before it exists."""
-        return self._signed(name) if self.has(f"public/{name}") else None
-
-    def _announcement_digest(self) -> bytes:
-        return digest(self._signed("announcement.jws"))
-
-    def leaves(self) -> list[PublicLeaf]:
-        raw = self._read("public/leaves.json")
-        assert isinstance(raw, list)
-        return [_leaf(x) for x in raw]
-
-    def teams(self) -> TeamCommitment:
-        raw = self._read("public/teams.json")
-        assert isinstance(raw, list)
-        return commit_teams([_team(x) for x in raw])
-
     def reveal(self, *, beacon_value: str | None, now: datetime, signers: Signers) -> Outcome:
         state = self._stage("announced")
         witnesses = state["witnesses"]
@@ -305,40 +246,6 @@ class DrawRecord:
         self._set_state(state)
         self.log.checkpoint(signers.log)
         return outcome
-
-    # -- after the draw ----------------------------------------------------
-    def _result_doc(self) -> dict[str, Json]:
-        return self._signed("result.jws")
-
-    def _amendment_count(self, state: dict[str, Json]) -> int:
-        n = state.get("amendments", 0)
-        return n if isinstance(n, int) else 0
-
-    def amendments(self) -> list[dict[str, Json]]:
-        """The approved amendments in order (seq 1, 2, …), as signed."""
-
-        n = self._amendment_count(self.state())
-        return [self._signed(f"amendments/{seq}.jws") for seq in range(1, n + 1)]
-
-    def current_classes(self) -> dict[int, int]:
-        """Leaf index → class number: the signed result with every amendment applied."""
-        result = self._result_doc()
-        classes = result["classes"]
-        assert isinstance(classes, list)
-        class_of: dict[int, int] = {}
-        for c in classes:
-            assert isinstance(c, dict)
-            pupils = c["pupils"]
-            assert isinstance(pupils, list)
-            for i in pupils:
-                class_of[int(str(i))] = int(str(c["number"]))
-        for doc in self.amendments():
-            changes = doc["changes"]
-            assert isinstance(changes, list)
-            for ch in changes:
-                assert isinstance(ch, dict)
-                class_of[int(str(ch["pupil"]))] = int(str(ch["to"]))
-        return class_of
 
     def amend(
         self,
@@ -468,74 +375,7 @@ class DrawRecord:
             out[f"log/consistency/{old}-{new}"] = self.log.consistency(old, new).encode()
         return out
 
-    def receipt(self, id_number: str) -> dict[str, Json]:
-        """A pupil's private receipt: their salted leaf and its inclusion proof (spec §17)."""
-        private = self._read("private/leaves.json")
-        assert isinstance(private, list)
-        index = next(
-            (
-                i
-                for i, p in enumerate(private)
-                if isinstance(p, dict) and p.get("id_number") == id_number
-            ),
-            None,
-        )
-        if index is None:
-            raise RecordError("名单中没有该身份证号 / no pupil with that ID number in this roster")
-        leaves = self.leaves()
-        hashes, root = leaves_root(leaves)
-        placed: Json = None
-        if self.has("public/result.jws"):
-            for c in self.classes():
-                pupils = c["pupils"]
-                if isinstance(pupils, list) and index in pupils:
-                    placed = {"label": c["label"], "number": c["number"]}
-        return receipt_document(
-            draw_id=self.draw_id,
-            index=index,
-            leaf=leaves[index],
-            private=private[index],
-            proof=MerkleTree.from_leaf_hashes(hashes).inclusion_proof(index),
-            root=root,
-            size=len(leaves),
-            placed=placed,
-        )
-
-    def classes(self) -> list[dict[str, Json]]:
-        classes = self._result_doc()["classes"]
-        assert isinstance(classes, list)
-        return [c for c in classes if isinstance(c, dict)]
-
 
 def _twin_codes(pupils: Sequence[PupilRecord]) -> dict[str, str]:
 
     return opaque_codes([p.twin_group for p in pupils], "t")
-
-
-def _leaf(raw: Json) -> PublicLeaf:
-    if not isinstance(raw, dict):
-        raise RecordError("a leaf is a JSON object")
-    return PublicLeaf(
-        name=str(raw["name"]),
-        sex=Sex(str(raw["sex"])),
-        stratum=str(raw["stratum"]),
-        twin=str(raw["twin"]),
-        twin_wish=TwinWish(str(raw["twin_wish"])),
-        private=bytes.fromhex(str(raw["private"])),
-    )
-
-
-def _team(raw: Json) -> Team:
-
-    if not isinstance(raw, dict) or not isinstance(raw["teachers"], list):
-        raise RecordError("a team is a JSON object")
-    return Team(
-        number=int(str(raw["number"])),
-        label=str(raw["label"]),
-        head_teacher=str(raw["head_teacher"]),
-        teachers=tuple(
-            Teacher(subject=str(t["subject"]), name=str(t["name"]))
-            for t in raw["teachers"]
-            if isinstance(t, dict)
-        ),
-    )

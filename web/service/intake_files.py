@@ -2,15 +2,7 @@
 
 What this module decides is only how a file becomes rows of text:
 
-* **Format** by content first, then name: a zip is an XLSX workbook (read with openpyxl in
-  read-only mode, first worksheet); an OLE2 file is an old ``.xls`` or a password-protected
-  workbook and is refused; anything else is CSV text.
-* **Encoding** of CSV: a UTF-8 byte-order mark means UTF-8 (what Excel's "CSV UTF-8" writes);
-  else strict UTF-8; else GB18030, a superset of GBK (what Excel's plain "CSV" writes on a
-  Chinese Windows). UTF-16/UTF-32 and bytes that fit neither are refused.
-* **Cells** of XLSX: text as is; whole numbers without ``.0``; Excel dates as ``YYYY-MM-DD``.
-  An ID number stored as a number is refused: Excel keeps 15 significant digits, so the last
-  digits are already lost and the operator must format the column as Text and re-enter them.
+* **Format**, **encoding** and **cells**: see ``web.service.tables``.
 * **Header**: the first non-blank row that names every required column (a title row above it,
   as Chinese school sheets often have, is skipped); columns named twice are refused; unknown
   columns are ignored; a value in a column beyond the last header is refused.
@@ -22,12 +14,7 @@ Every parsing rule for a row and its messages live in the core (``placement.rost
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import re
-import warnings
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,225 +32,37 @@ from placement.roster import (
     validate_roster,
 )
 from placement.teams import TEAM_HEADERS, Team, parse_team_row
+from web.service.tables import (
+    FORMAT_GB18030,
+    FORMAT_UTF8,
+    FORMAT_UTF8_BOM,
+    FORMAT_XLSX,
+    MAX_FILE_BYTES,
+    Cell,
+    Table,
+    _number_issue,
+    _text,
+    column_letter,
+    read_table,
+)
 
 T = TypeVar("T")
 
-MAX_FILE_BYTES: Final = 64 * 1024 * 1024  # a 50 000-pupil CSV is about 4 MB
-MAX_XLSX_UNZIPPED: Final = 256 * 1024 * 1024  # guards against zip bombs
 HEADER_SEARCH_ROWS: Final = 10  # how many leading non-blank rows may hold titles, not headers
 
-FORMAT_XLSX: Final = "xlsx"
-FORMAT_UTF8: Final = "csv/utf-8"
-FORMAT_UTF8_BOM: Final = "csv/utf-8-sig"
-FORMAT_GB18030: Final = "csv/gb18030"
 
 TEAM_REQUIRED: Final = ("number", "label", "head_teacher")
 
-_ZIP_MAGIC: Final = b"PK\x03\x04"
-_OLE2_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_UTF8_BOM: Final = b"\xef\xbb\xbf"
-_WIDE_BOMS: Final = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
-_XLSX_SUFFIXES: Final = frozenset({".xlsx", ".xlsm", ".xls", ".et"})
 # Excel shows numbers of 12+ digits as 2.20802E+17 and writes that into CSV.
 _SCIENTIFIC: Final = re.compile(r"^\d+(?:\.\d+)?[eE][+]?\d+$")
 # Excel keeps 15 significant digits; a whole number at or above this has lost some.
 _EXACT_LIMIT: Final = 10**15
 
-Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | dt.timedelta | None
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A file's rows as the spreadsheet shows them, before any field is interpreted.
-
-    ``rows`` holds (1-based row number, cells); blank rows are left out. ``format`` is one of
-    the ``FORMAT_*`` names (for the service to show what was detected).
-    """
-
-    format: str
-    rows: tuple[tuple[int, tuple[Cell, ...]], ...]
-    sheet: str = ""  # XLSX: the worksheet read (the first) …
-    sheet_count: int = 0  # … of this many
-
-
-def _refuse(code: str, zh: str, en: str) -> InvalidInput:
-    return InvalidInput((Issue(0, "", code, zh, en),))
-
-
-def column_letter(index: int) -> str:
-    """0 → "A", 25 → "Z", 26 → "AA": the column names Excel shows."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(ord("A") + rem) + letters
-    return letters
-
 
 # --- files → tables ---------------------------------------------------------------------------
 
 
-def read_table(data: bytes, filename: str) -> Table:
-    """Detect the format and read every non-blank row; raise ``InvalidInput`` if unreadable."""
-    if len(data) > MAX_FILE_BYTES:
-        raise _refuse(
-            "file.too_large",
-            f"文件超过{MAX_FILE_BYTES // 2**20} MB，请分校导入",
-            f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; import one school at a time",
-        )
-    if not data.strip():
-        raise _refuse("file.empty", "文件为空", "the file is empty")
-    suffix = Path(filename).suffix.lower()
-    if data.startswith(_ZIP_MAGIC):
-        return _read_xlsx(data)
-    if data.startswith(_OLE2_MAGIC):
-        raise _refuse(
-            "file.xls",
-            "这是旧版Excel（.xls）或加了密码的工作簿，无法读取；"
-            "请在Excel中“另存为”Excel工作簿（.xlsx）或CSV UTF-8，并取消密码",
-            "this is an old Excel .xls file or a password-protected workbook; "
-            "save it as an Excel workbook (.xlsx) or as CSV UTF-8, without a password",
-        )
-    if suffix in _XLSX_SUFFIXES:
-        raise _refuse(
-            "file.not_xlsx",
-            f"文件扩展名为{suffix}，但内容不是Excel工作簿",
-            f"the file is named {suffix} but is not an Excel workbook",
-        )
-    return _read_csv(data)
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith(_UTF8_BOM):
-        try:
-            return data[len(_UTF8_BOM) :].decode("utf-8"), FORMAT_UTF8_BOM
-        except UnicodeDecodeError:
-            pass  # a BOM followed by something else: refused below
-    elif data.startswith(_WIDE_BOMS) or b"\x00" in data:
-        raise _refuse(
-            "file.encoding",
-            "文件是UTF-16/UTF-32编码（Excel的“Unicode文本”）或二进制文件，无法读取；"
-            "请在Excel中“另存为”CSV UTF-8（逗号分隔）或Excel工作簿（.xlsx）",
-            "the file is UTF-16/UTF-32 (Excel's 'Unicode Text') or binary; "
-            "save it as CSV UTF-8 (comma delimited) or as an Excel workbook (.xlsx)",
-        )
-    else:
-        try:
-            return data.decode("utf-8"), FORMAT_UTF8
-        except UnicodeDecodeError:
-            pass
-        try:
-            return data.decode("gb18030"), FORMAT_GB18030
-        except UnicodeDecodeError:
-            pass
-    raise _refuse(
-        "file.encoding",
-        "文件编码无法识别（既不是UTF-8也不是GBK/GB18030）；"
-        "请在Excel中“另存为”CSV UTF-8（逗号分隔）或Excel工作簿（.xlsx）",
-        "the file's encoding is neither UTF-8 nor GBK/GB18030; "
-        "save it as CSV UTF-8 (comma delimited) or as an Excel workbook (.xlsx)",
-    )
-
-
-def _read_csv(data: bytes) -> Table:
-    text, fmt = _decode(data)
-    sample = text[:8192]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","  # Excel's "Text (Tab)"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, tuple[Cell, ...]]] = []
-    n = 0
-    try:
-        for n, raw in enumerate(reader, start=1):
-            if any(cell.strip() for cell in raw):
-                rows.append((n, tuple(raw)))
-    except csv.Error as e:
-        raise InvalidInput(
-            (
-                Issue(
-                    n + 1,
-                    "",
-                    "file.csv",
-                    f"第{n + 1}行CSV格式有误（{e}）",
-                    f"row {n + 1} is not valid CSV ({e})",
-                ),
-            )
-        ) from e
-    return Table(fmt, tuple(rows))
-
-
-def _read_xlsx(data: bytes) -> Table:
-    unreadable = _refuse(
-        "file.xlsx",
-        "无法读取这个Excel工作簿；请在Excel中“另存为”Excel工作簿（.xlsx）或CSV UTF-8",
-        "this Excel workbook cannot be read; save it again as an Excel workbook (.xlsx) "
-        "or as CSV UTF-8",
-    )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            unzipped = sum(info.file_size for info in z.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise unreadable from e
-    if unzipped > MAX_XLSX_UNZIPPED:
-        raise _refuse(
-            "file.too_large",
-            "Excel工作簿解压后过大，请分校导入或另存为CSV",
-            "the workbook is too large once unpacked; import one school at a time or use CSV",
-        )
-    import openpyxl  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415 - optional
-
-    rows: list[tuple[int, tuple[Cell, ...]]] = []
-    title, count = "", 0
-    try:
-        # Workbooks from Excel and WPS carry styles and extensions openpyxl warns about.
-        with warnings.catch_warnings(action="ignore", category=UserWarning):
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                sheet = book.worksheets[0]
-                title, count = str(sheet.title), len(book.worksheets)
-                sheet.reset_dimensions()  # the stored dimension may be missing or too small
-                for n, raw in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    if any(v is not None and (not isinstance(v, str) or v.strip()) for v in raw):
-                        rows.append((n, tuple(raw)))
-            finally:
-                book.close()
-    except Exception as e:  # any failure inside a foreign file means "unreadable"
-        raise unreadable from e
-    return Table(FORMAT_XLSX, tuple(rows), title, count)
-
-
 # --- cells → text -----------------------------------------------------------------------------
-
-
-def _number_issue(row: int, field: str, label: str, col: str) -> Issue:
-    return Issue(
-        row,
-        field,
-        "cell.number",
-        f"“{label}”（{col}{row}）被Excel存成了数字，只保留15位有效数字，末尾几位已丢失；"
-        "请把这一列设置为“文本”格式，再重新录入",
-        f"'{label}' ({col}{row}) is stored as an Excel number, which keeps only 15 digits, "
-        "so the last digits are lost; format the column as Text and re-enter the values",
-    )
-
-
-def _text(value: Cell) -> str:
-    """A cell as the operator sees it: whole numbers without ".0", dates as YYYY-MM-DD."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        text = ""
-    elif isinstance(value, bool):
-        text = "TRUE" if value else "FALSE"
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    elif isinstance(value, dt.datetime):
-        midnight = value.time() == dt.time()
-        text = value.date().isoformat() if midnight else value.isoformat(sep=" ")
-    elif isinstance(value, dt.date | dt.time):
-        text = value.isoformat()
-    else:  # int, other floats, durations
-        text = str(value)
-    return text
 
 
 # --- tables → records -------------------------------------------------------------------------

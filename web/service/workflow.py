@@ -23,7 +23,8 @@ from placement.tlog import is_draw_id
 from web.db.engine import writing
 from web.db.models import Intake, Pupil, School
 from web.db.store import DbBlobs, DbLog
-from web.record.draw import DrawRecord, RecordError, Signers
+from web.record.draw import DrawRecord, Signers
+from web.record.reading import RecordError
 from web.service.errors import Conflict, NotFound, ServiceError, from_core
 from web.service.intake_db import check_frozen_inputs
 from web.service.intakes import (
