@@ -34,6 +34,7 @@ from web.app.portal_links import Lang, StaticLinks, page_context, page_path
 from web.app.services import services
 from web.db.engine import reading
 from web.portal import data
+from web.portal.views import PUBLIC_STAGES
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -99,7 +100,7 @@ def write_public(app: Flask, out: Path, *, lookup_url: str | None = None) -> Exp
         _verify_page(tree, hotline, canonical_json(svc.keyring().to_json()))
         tree.write("portal.css", (STATIC / "portal.css").read_bytes())
         tree.page("home", "portal/home.html", hotline, lookup_url, schools=data.schools(s))
-        rows = data.intake_rows(s, *data.PUBLIC_STAGES)
+        rows = data.intake_rows(s, *PUBLIC_STAGES)
         tree.page("announcements", "portal/announcements.html", hotline, lookup_url, rows=rows)
         results = 0
         for row in rows:

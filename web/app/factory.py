@@ -110,7 +110,6 @@ def _register(app: Flask) -> None:
         ceremony,
         portal,
         staff,
-        staff_files,  # noqa: F401 - adds the download routes to staff.bp
     )
 
     for bp in (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp):

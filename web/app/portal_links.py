@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
-from web.portal.data import STAGE_TEXT, procedure
+from web.portal.data import procedure
+from web.portal.views import STAGE_TEXT
 from web.service.intakes import Stage
 
 Lang = Literal["zh", "en"]

@@ -21,13 +21,13 @@ from placement.rfc3797 import Rfc3797Error, Source, canonical_key
 from placement.seed import opens
 from web.app.auth import check_school, current_user, requires
 from web.app.services import services
-from web.app.views.staff import MAY
 from web.db.engine import reading
 from web.db.models import Intake, School, TeamRow
 from web.record.store import Blobs
 from web.service import workflow
 from web.service.errors import NotFound, ServiceError
 from web.service.intakes import Stage, get_intake, record_of
+from web.service.permissions import MAY
 from web.service.roles import STAFF, Role
 
 bp = Blueprint("ceremony", __name__)

@@ -34,6 +34,7 @@ from web.db.engine import reading
 from web.db.store import DbLog
 from web.portal import data
 from web.portal.lookup import check_query, lookup
+from web.portal.views import PUBLIC_STAGES
 from web.service.errors import ServiceError
 
 bp = Blueprint("portal", __name__)
@@ -110,7 +111,7 @@ def index() -> Response:
 @bp.route("/announcements")
 def announcements() -> Response:
     with reading(services().engine) as s:
-        rows = data.intake_rows(s, *data.PUBLIC_STAGES)
+        rows = data.intake_rows(s, *PUBLIC_STAGES)
         hotline = data.district_profile(data.profile_keys(s)).hotline
     return _page("portal/announcements.html", hotline, rows=rows)
 

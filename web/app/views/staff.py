@@ -4,94 +4,33 @@ refused form is shown again with the problems and what was typed."""
 
 from __future__ import annotations
 
-import json
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func
-from sqlmodel import Session, col, select
 
 from keys.errors import KeysError
-from placement.documents import digest
 from placement.keyring import KeyRole
 from placement.policy import PROFILES
-from web.app.auth import check_school, current_user, requires
+from web.app.auth import current_user, requires
 from web.app.services import services
+from web.app.views import staff_files
+from web.app.views.staff_access import load_intake, may, print_root, user_name
 from web.db.engine import reading
-from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
+from web.db.models import School
 from web.record.draw import Signers
 from web.service import intake_db, print_jobs, workflow
+from web.service import staff_pages as pages
 from web.service.errors import Forbidden, NotFound, ServiceError
-from web.service.intakes import BEIJING, Stage, get_intake, profile_of, record_of
+from web.service.intakes import BEIJING, Stage, profile_of
+from web.service.permissions import MAY
 from web.service.roles import STAFF, Role
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-ADM, OPR, SUP, AUD = Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.AUDITOR
 
-# Who may do what; the routes and the page's buttons both read this table.
-MAY: Mapping[str, frozenset[Role]] = {
-    "create": frozenset({ADM}),
-    "import": frozenset({ADM, OPR}),
-    "freeze": frozenset({ADM, OPR}),
-    "announce": frozenset({ADM, OPR}),
-    "witness": frozenset({ADM, OPR, SUP}),
-    "draw": frozenset({ADM, OPR, SUP}),
-    "publish": frozenset({ADM, OPR}),
-    "cancel": frozenset({ADM}),
-    "override": frozenset({ADM}),
-    "amend": frozenset({ADM}),
-    "public_bundle": STAFF,
-    "archive_bundle": frozenset({ADM, AUD}),
-    "print": frozenset({ADM, OPR}),
-}
-
-# The step bar: label (zh, en) of each step, and the step each stage has reached.
-STEPS = (
-    ("草稿", "draft"),
-    ("名单冻结", "roster frozen"),
-    ("已公告", "announced"),
-    ("见证输入", "witness inputs"),
-    ("开奖签名", "drawn and signed"),
-    ("已发布", "published"),
-)
 MAX_ISSUES_SHOWN = 300
-PAGE_SIZE = 100
-
-
-def print_root() -> Path:
-    """Where background print jobs leave their PDFs (``web.service.print_jobs``)."""
-    return Path(current_app.instance_path) / "sheets"
-
-
-def may(action: str) -> bool:
-    user = current_user()
-    return user is not None and Role(user.role) in MAY[action]
-
-
-def mask_id(id_number: str) -> str:
-    """220802201806147027 → 220802********7027: enough to tell pupils apart, no more."""
-    if len(id_number) < 10:
-        return "*" * len(id_number)
-    return id_number[:6] + "*" * (len(id_number) - 10) + id_number[-4:]
-
-
-def _user() -> str:
-    user = current_user()
-    assert user is not None  # every route here requires a role
-    return user.username
-
-
-def _load(s: Session, intake_id: int) -> Intake:
-    intake = get_intake(s, intake_id)
-    check_school(intake)
-    return intake
 
 
 # -- the list ------------------------------------------------------------------------------
@@ -102,14 +41,10 @@ def _load(s: Session, intake_id: int) -> Intake:
 def index() -> ResponseReturnValue:
     user = current_user()
     assert user is not None
+    school = user.school_id if user.role == Role.OPERATOR else None
     with reading(services().engine) as s:
-        q = select(Intake, School).join(School, col(School.id) == col(Intake.school_id))
-        if user.role == Role.OPERATOR:
-            q = q.where(Intake.school_id == user.school_id)
-        rows = s.exec(q.order_by(col(School.code), col(Intake.id))).all()
-        counts = dict(
-            s.exec(select(Pupil.intake_id, func.count()).group_by(col(Pupil.intake_id))).all()
-        )
+        rows = pages.intake_list(s, school)
+        counts = pages.pupil_counts(s)
     return render_template("staff/index.html", rows=rows, counts=counts, Stage=Stage, may=may)
 
 
@@ -126,7 +61,7 @@ def _scheduled(value: str) -> str:
 
 def _schools() -> list[School]:
     with reading(services().engine) as s:
-        return list(s.exec(select(School).order_by(col(School.code))).all())
+        return pages.schools(s)
 
 
 @bp.route("/intakes/new", methods=["GET", "POST"])
@@ -145,7 +80,7 @@ def new_intake() -> ResponseReturnValue:
                 scheduled=_scheduled(form.get("scheduled", "")),
                 planned_witnesses=[w.strip() for w in form.get("witnesses", "").splitlines()],
                 beacon=form.get("beacon", "").strip(),
-                user=_user(),
+                user=user_name(),
             )
         except ServiceError as e:
             _flash_error(e)
@@ -179,96 +114,6 @@ def _flash_error(e: ServiceError) -> None:
 # -- one intake ----------------------------------------------------------------------------
 
 
-@dataclass
-class Summary:
-    pupils: int = 0
-    by_sex: dict[str, int] = field(default_factory=dict)
-    flags: dict[str, int] = field(default_factory=dict)
-    twin_groups: int = 0
-    twin_pupils: int = 0
-    twin_wishes: dict[str, int] = field(default_factory=dict)
-    classes: list[tuple[str, int, int, int]] = field(default_factory=list)  # label, size, M, F
-
-
-def _summary(s: Session, intake_id: int) -> Summary:
-    mine = col(Pupil.intake_id) == intake_id
-    out = Summary()
-    out.by_sex = dict(s.exec(select(Pupil.sex, func.count()).where(mine).group_by(Pupil.sex)).all())
-    out.pupils = sum(out.by_sex.values())
-    flags: Counter[str] = Counter()
-    for text, n in s.exec(
-        select(Pupil.flags, func.count()).where(mine).group_by(Pupil.flags)
-    ).all():
-        for f in (x for x in text.split("、") if x):
-            flags[f] += n
-    out.flags = dict(sorted(flags.items()))
-    twins = col(Pupil.twin_group) != ""
-    out.twin_pupils = s.exec(select(func.count()).where(mine, twins)).one()
-    out.twin_groups = s.exec(
-        select(func.count(func.distinct(Pupil.twin_group))).where(mine, twins)
-    ).one()
-    out.twin_wishes = dict(
-        s.exec(
-            select(Pupil.twin_wish, func.count()).where(mine, twins).group_by(Pupil.twin_wish)
-        ).all()
-    )
-    rows = s.exec(
-        select(Pupil.class_number, Pupil.class_label, Pupil.sex, func.count())
-        .where(mine, col(Pupil.class_number).is_not(None))
-        .group_by(col(Pupil.class_number), col(Pupil.class_label), col(Pupil.sex))
-        .order_by(col(Pupil.class_number))
-    ).all()
-    classes: dict[tuple[int, str], Counter[str]] = {}
-    for number, label, sex, n in rows:
-        classes.setdefault((number or 0, label), Counter())[sex] += n
-    out.classes = [(label, c.total(), c["M"], c["F"]) for (_, label), c in sorted(classes.items())]
-    return out
-
-
-def _record_view(s: Session, intake: Intake) -> dict[str, Any]:
-    """What the signed record says so far: the announcement, witnesses, the reveal."""
-    rec = record_of(s, intake)
-    out: dict[str, Any] = {}
-    doc = rec.document("announcement.jws")
-    if doc is not None:
-        out["digest"] = digest(doc).hex()
-        out["seed_commitment"] = doc["seed_commitment"]
-        out["roster_root"] = doc["roster"]["root"]  # type: ignore[index, call-overload]
-        out["teams_root"] = doc["teams"]["root"]  # type: ignore[index, call-overload]
-    out["witnesses"] = rec.state()["witnesses"] if rec.has("draw.json") else []
-    doc = rec.document("ceremony.jws")
-    if doc is not None:
-        out["server_seed"] = doc["server_seed"]
-        out["final_seed"] = doc["final_seed"]
-    return out
-
-
-def _teams(s: Session, intake_id: int) -> list[dict[str, Any]]:
-    rows = s.exec(
-        select(TeamRow).where(TeamRow.intake_id == intake_id).order_by(col(TeamRow.number))
-    )
-    return [
-        {
-            "number": t.number,
-            "label": t.label,
-            "head_teacher": t.head_teacher,
-            "teachers": json.loads(t.teachers),
-        }
-        for t in rows
-    ]
-
-
-def _step(stage: Stage, witnesses: int) -> int:
-    return {
-        Stage.DRAFT: 0,
-        Stage.FROZEN: 1,
-        Stage.ANNOUNCED: 3 if witnesses else 2,
-        Stage.DRAWN: 4,
-        Stage.PUBLISHED: 5,
-        Stage.CANCELLED: 2,
-    }[stage]
-
-
 def _supervisor_keys() -> list[str]:
     try:
         ring = services().keyring()
@@ -286,24 +131,13 @@ def _page(
 ) -> str:
     page = max(1, request.args.get("page", 1, type=int) or 1)
     with reading(services().engine) as s:
-        intake = _load(s, intake_id)
+        intake = load_intake(s, intake_id)
         school = s.get(School, intake.school_id)
-        summary = _summary(s, intake_id)
-        pupils = s.exec(
-            select(Pupil)
-            .where(Pupil.intake_id == intake_id)
-            .order_by(col(Pupil.row))
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE)
-        ).all()
-        teams = _teams(s, intake_id)
-        record = _record_view(s, intake)
-        events = s.exec(
-            select(AuditEvent)
-            .where(AuditEvent.intake_id == intake_id)
-            .order_by(col(AuditEvent.id).desc())
-            .limit(30)
-        ).all()
+        summary = pages.summary(s, intake_id)
+        pupils = pages.pupils_page(s, intake_id, page)
+        teams = pages.teams(s, intake_id)
+        record = pages.record_view(s, intake)
+        events = pages.recent_events(s, intake_id)
     stage = Stage(intake.stage)
     window = profile_of(intake).placement_window()
     today = services().now().astimezone(BEIJING).date()
@@ -314,13 +148,13 @@ def _page(
         school=school,
         stage=stage,
         Stage=Stage,
-        steps=STEPS,
-        step=_step(stage, len(record["witnesses"])),
+        steps=pages.STEPS,
+        step=pages.step(stage, len(record["witnesses"])),
         summary=summary,
         pupils=pupils,
         page=page,
-        pages=max(1, -(-summary.pupils // PAGE_SIZE)),
-        mask_id=mask_id,
+        pages=max(1, -(-summary.pupils // pages.PAGE_SIZE)),
+        mask_id=pages.mask_id,
         teams=teams,
         record=record,
         events=events,
@@ -350,7 +184,7 @@ def _act(
     """Run one workflow step for a form post: on success redirect back with a message;
     when refused, show the page again with the problems and what was typed."""
     with reading(services().engine) as s:
-        _load(s, intake_id)  # 404 / 403 before anything else
+        load_intake(s, intake_id)  # 404 / 403 before anything else
     try:
         message = step()
     except (Forbidden, NotFound):
@@ -376,7 +210,7 @@ def import_roster(intake_id: int) -> ResponseReturnValue:
     def step() -> str:
         name, data = _upload()
         n = intake_db.import_roster(
-            services().env, intake_id, filename=name, data=data, user=_user()
+            services().env, intake_id, filename=name, data=data, user=user_name()
         )
         return f"已导入学生名单 {n} 人 / roster imported: {n} pupils"
 
@@ -389,7 +223,7 @@ def import_teams(intake_id: int) -> ResponseReturnValue:
     def step() -> str:
         name, data = _upload()
         n = intake_db.import_teams(
-            services().env, intake_id, filename=name, data=data, user=_user()
+            services().env, intake_id, filename=name, data=data, user=user_name()
         )
         return f"已导入教师团队 {n} 个 / teacher teams imported: {n}"
 
@@ -423,7 +257,7 @@ def edit_team(intake_id: int, number: int) -> ResponseReturnValue:
             label=request.form.get("label", ""),
             head_teacher=request.form.get("head_teacher", ""),
             teachers=_teachers(request.form.get("teachers", "")),
-            user=_user(),
+            user=user_name(),
         )
         return f"已保存第{number}班教师团队 / team {number} saved"
 
@@ -434,7 +268,7 @@ def edit_team(intake_id: int, number: int) -> ResponseReturnValue:
 @requires(*MAY["freeze"])
 def freeze(intake_id: int) -> ResponseReturnValue:
     def step() -> str:
-        workflow.freeze(services().env, intake_id, user=_user())
+        workflow.freeze(services().env, intake_id, user=user_name())
         return "名单和教师团队已冻结 / roster and teams frozen"
 
     return _act(intake_id, "freeze", step)
@@ -444,7 +278,7 @@ def freeze(intake_id: int) -> ResponseReturnValue:
 @requires(*MAY["announce"])
 def announce(intake_id: int) -> ResponseReturnValue:
     def step() -> str:
-        workflow.announce(services().env, intake_id, user=_user())
+        workflow.announce(services().env, intake_id, user=user_name())
         return "已公告：承诺已签名并记入透明日志 / announced, signed and logged"
 
     return _act(intake_id, "announce", step)
@@ -461,7 +295,7 @@ def witness(intake_id: int) -> ResponseReturnValue:
             role=f.get("role", ""),
             name=f.get("name", ""),
             text=f.get("input", ""),
-            user=_user(),
+            user=user_name(),
         )
         return f"已记录第{n + 1}位见证人输入 / witness input {n + 1} recorded"
 
@@ -477,7 +311,7 @@ def draw(intake_id: int) -> ResponseReturnValue:
             services().env,
             intake_id,
             beacon_value=f.get("beacon_value", "").strip() or None,
-            user=_user(),
+            user=user_name(),
             supervisor=_cosigners(f.get("supervisor_key", ""), f.get("passphrase", "")),
         )
         return "已开奖：结果与各班名单已签名 / drawn: result and class lists signed"
@@ -506,7 +340,7 @@ def _cosigners(key: str, passphrase: str) -> Signers | None:
 @requires(*MAY["publish"])
 def publish(intake_id: int) -> ResponseReturnValue:
     def step() -> str:
-        workflow.publish(services().env, intake_id, user=_user())
+        workflow.publish(services().env, intake_id, user=user_name())
         return "已发布：公开记录包可供查验 / published: the public bundle is online"
 
     return _act(intake_id, "publish", step)
@@ -517,7 +351,7 @@ def publish(intake_id: int) -> ResponseReturnValue:
 def cancel(intake_id: int) -> ResponseReturnValue:
     def step() -> str:
         workflow.cancel(
-            services().env, intake_id, reason=request.form.get("reason", ""), user=_user()
+            services().env, intake_id, reason=request.form.get("reason", ""), user=user_name()
         )
         return "公告已撤销（已记入透明日志）/ announcement cancelled (logged)"
 
@@ -529,7 +363,7 @@ def cancel(intake_id: int) -> ResponseReturnValue:
 def override(intake_id: int) -> ResponseReturnValue:
     def step() -> str:
         workflow.record_override(
-            services().env, intake_id, reason=request.form.get("reason", ""), user=_user()
+            services().env, intake_id, reason=request.form.get("reason", ""), user=user_name()
         )
         return "已登记派位时间例外 / override recorded"
 
@@ -549,8 +383,12 @@ def amend(intake_id: int) -> ResponseReturnValue:
             reason=f.get("reason", ""),
             approved_by=f.get("approved_by", ""),
             approved_on=f.get("approved_on", "").strip(),
-            user=_user(),
+            user=user_name(),
         )
         return "调整已签名并记入透明日志 / amendment signed and logged"
 
     return _act(intake_id, "amend", step, anchor="amend")
+
+
+# The downloads live in their own module; added here, once, in plain sight.
+staff_files.register(bp)

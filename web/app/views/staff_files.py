@@ -1,30 +1,31 @@
 """Staff downloads: record bundles and the printed sheets of a drawn intake. Bundles and
 print jobs are started by POST forms, not links, because each writes a log entry
-(``bundle.exported``, ``sheets.printed``). Registered on the ``staff`` blueprint."""
+(``bundle.exported``, ``sheets.printed``). Added to the ``staff`` blueprint by ``register``."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from web.app.auth import requires
 from web.app.services import services
-from web.app.views.staff import MAY, _load, _user, bp, print_root
+from web.app.views.staff_access import load_intake, print_root, user_name
 from web.db.engine import reading
 from web.service import print_jobs, workflow
 from web.service.intakes import Stage, require
+from web.service.permissions import MAY
 from web.sheets.options import COPIES, DEFAULT_BASE_URL, Options
 
 
 def _draw_id(intake_id: int) -> str:
     with reading(services().engine) as s:
-        return _load(s, intake_id).draw_id
+        return load_intake(s, intake_id).draw_id
 
 
 def _bundle(intake_id: int, kind: str) -> ResponseReturnValue:
     draw_id = _draw_id(intake_id)
-    data = workflow.export_bundle(services().env, intake_id, kind=kind, user=_user())
+    data = workflow.export_bundle(services().env, intake_id, kind=kind, user=user_name())
     return Response(
         data,
         mimetype="application/zip",
@@ -32,14 +33,10 @@ def _bundle(intake_id: int, kind: str) -> ResponseReturnValue:
     )
 
 
-@bp.route("/intakes/<int:intake_id>/bundle/public", methods=["POST"])
-@requires(*MAY["public_bundle"])
 def public_bundle(intake_id: int) -> ResponseReturnValue:
     return _bundle(intake_id, "public")
 
 
-@bp.route("/intakes/<int:intake_id>/bundle/archive", methods=["POST"])
-@requires(*MAY["archive_bundle"])
 def archive_bundle(intake_id: int) -> ResponseReturnValue:
     return _bundle(intake_id, "archive")
 
@@ -49,14 +46,12 @@ def _base_url() -> str:
     return base.rstrip("/") + "/verify/" if base else DEFAULT_BASE_URL
 
 
-@bp.route("/intakes/<int:intake_id>/sheets", methods=["POST"])
-@requires(*MAY["print"])
 def sheets(intake_id: int) -> ResponseReturnValue:
     """Start laying out one PDF: the chosen copies of every class list (gate, school,
     bureau archive), the announcement and ceremony sheets, optionally the notices. It
     renders in the background; the intake page lists it until it can be downloaded."""
     with reading(services().engine) as s:
-        require(_load(s, intake_id), Stage.DRAWN, Stage.PUBLISHED)
+        require(load_intake(s, intake_id), Stage.DRAWN, Stage.PUBLISHED)
     copies = [c for c in COPIES if request.form.get(f"copy_{c}")] or list(COPIES)
     print_jobs.start(
         services().env,
@@ -65,17 +60,38 @@ def sheets(intake_id: int) -> ResponseReturnValue:
         copies=copies,
         notices=bool(request.form.get("notices")),
         opts=Options(base_url=_base_url()),
-        user=_user(),
+        user=user_name(),
     )
     flash("正在排版，完成后可在本页下载 / laying out; download it here when ready", "ok")
     return redirect(url_for("staff.intake", intake_id=intake_id, _anchor="sheets"))
 
 
-@bp.route("/intakes/<int:intake_id>/sheets/<job_id>.pdf")
-@requires(*MAY["print"])
 def sheets_pdf(intake_id: int, job_id: str) -> ResponseReturnValue:
     draw_id = _draw_id(intake_id)
     path = print_jobs.pdf(print_root(), intake_id, job_id)
     return send_file(
         path, mimetype="application/pdf", download_name=f"{draw_id}-sheets-{job_id}.pdf"
+    )
+
+
+def register(bp: Blueprint) -> None:
+    """Add the download routes to the ``staff`` blueprint (``web.app.views.staff`` calls this
+    once, before the blueprint is registered on any app)."""
+    post = ["POST"]
+    bp.add_url_rule(
+        "/intakes/<int:intake_id>/bundle/public",
+        view_func=requires(*MAY["public_bundle"])(public_bundle),
+        methods=post,
+    )
+    bp.add_url_rule(
+        "/intakes/<int:intake_id>/bundle/archive",
+        view_func=requires(*MAY["archive_bundle"])(archive_bundle),
+        methods=post,
+    )
+    bp.add_url_rule(
+        "/intakes/<int:intake_id>/sheets", view_func=requires(*MAY["print"])(sheets), methods=post
+    )
+    bp.add_url_rule(
+        "/intakes/<int:intake_id>/sheets/<job_id>.pdf",
+        view_func=requires(*MAY["print"])(sheets_pdf),
     )
