@@ -16,9 +16,9 @@ from werkzeug.test import TestResponse
 
 from placement.rfc3797 import canonical_key, select_names
 from web.app.services import services
-from web.cli import DEMO_SOURCES
 from web.db.engine import reading
 from web.db.models import Intake, Pupil
+from web.demo.terminal import DEMO_SOURCES
 from web.service.roles import Role
 
 FULL_ID = re.compile(r"\d{17}[\dX]")

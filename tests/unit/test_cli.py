@@ -11,7 +11,8 @@ import pytest
 
 from placement.idcard import check_character
 from placement.seed import final_seed, opens
-from web.cli import DEMO_DIR, main
+from web.cli import main
+from web.demo.terminal import DEMO_DIR
 from web.service.intake_files import read_roster
 
 HEX64 = r"([0-9a-f]{64})"

@@ -60,7 +60,3 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         sys.stderr.write(f"无法读取文件 cannot read file: {e}\n")
         return 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

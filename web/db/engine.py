@@ -47,10 +47,6 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 @contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
     """One write transaction: committed if the block ends normally, else rolled back."""

@@ -23,4 +23,3 @@ class Role(StrEnum):
 
 
 STAFF = frozenset(Role)
-READERS = STAFF  # everyone signed in may read intakes (operators: own school only)

@@ -43,6 +43,7 @@ from web.service.intakes import (
 )
 
 DRAW_ID_MAX = 64  # the column's size; the log allows 128
+WITNESS_CODE_LENGTH = 8  # digits of the code the projector shows witnesses
 
 # -- setting up ----------------------------------------------------------------------------
 
@@ -175,7 +176,8 @@ def announce(env: Env, intake_id: int, *, user: str) -> None:
             raise ServiceError("名单不符合要求", "the roster is refused", issues=e.issues) from e
         except PlacementError as e:
             raise from_core(e) from e
-        intake.witness_code = f"{int.from_bytes(env.token_bytes(4), 'big') % 10**8:08d}"
+        code = int.from_bytes(env.token_bytes(4), "big") % 10**WITNESS_CODE_LENGTH
+        intake.witness_code = f"{code:0{WITNESS_CODE_LENGTH}d}"
         moved(intake, Stage.ANNOUNCED, now)
         s.add(intake)
         audit(s, now, user, "draw.announced", intake_id, intake.draw_id)

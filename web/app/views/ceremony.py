@@ -32,8 +32,6 @@ from web.service.roles import STAFF, Role
 
 bp = Blueprint("ceremony", __name__)
 
-WITNESS_CODE_LENGTH = 8
-
 
 # -- what the projector shows --------------------------------------------------------------
 
