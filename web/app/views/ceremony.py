@@ -5,6 +5,7 @@ picking parent representatives from sources announced in advance."""
 
 from __future__ import annotations
 
+import base64
 import hmac
 import json
 import re
@@ -29,6 +30,7 @@ from web.service.errors import NotFound, ServiceError
 from web.service.intakes import Stage, get_intake, record_of
 from web.service.permissions import MAY
 from web.service.roles import STAFF, Role
+from web.sheets.qr import qr_image
 
 bp = Blueprint("ceremony", __name__)
 
@@ -47,6 +49,7 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
         "version": intake.version,
         "stage": stage.value,
         "stage_zh": stage.zh,
+        "stage_en": stage.en,
         "school": school.name if school else "",
         "intake": intake.name,
         "draw_id": intake.draw_id,
@@ -59,6 +62,8 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
         "report": None,
         "classes": None,
     }
+    if st["witness_code"]:
+        st["witness_qr"] = qr_data_uri(st["witness_url"])
     ann: dict[str, Any] | None = rec.document("announcement.jws")
     if ann is None:
         return st
@@ -91,6 +96,12 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
         st["report"] = result["report"]
         st["classes"] = _class_lists(s, intake, blobs)
     return st
+
+
+def qr_data_uri(url: str) -> str:
+    """The QR code of ``url`` as a PNG ``data:`` URI (the sheets' encoder), so a witness's
+    phone camera opens the entry form; the page's CSP allows ``img-src data:``."""
+    return "data:image/png;base64," + base64.b64encode(qr_image(url).png).decode("ascii")
 
 
 def _class_lists(s: Session, intake: Intake, blobs: Blobs) -> list[dict[str, Any]]:
