@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import string
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +92,26 @@ def test_no_sideways_scrolling_on_a_phone(phone: Any, vector_site: str, tmp_path
     assert verdict(phone) == "bad"
     open_verified(phone, f"{vector_site}#n={good}")
     assert verdict(phone) == "ok"
+
+
+def test_chinese_reasons_carry_no_library_text(page: Any, vector_site: str) -> None:
+    """A code whose base64url has stray padding bits: the Chinese reason is Chinese words
+    only; the English view names the library's detail."""
+    compact = _compact("class-statement-1")
+    head, payload, sig = compact.split(".")
+    # 64 signature bytes in 86 characters leave 4 unused bits in the last one: set one
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+    assert len(sig) == 86
+    broken = f"{head}.{payload}.{sig[:-1]}{alphabet[alphabet.index(sig[-1]) | 1]}"
+    page.goto(vector_site)
+    for lang in ("zh", "en"):
+        page.evaluate("(l) => localStorage.setItem('lang', l)", lang)
+        page.goto("about:blank")
+        open_verified(page, f"{vector_site}#n={to_digits(broken)}")
+        assert verdict(page) == "bad"
+        reason = page.inner_text("#reason")
+        shown = reason + page.inner_text("#checks-box")
+        if lang == "zh":
+            assert not re.search(r"[A-Za-z]{3,}", shown), shown
+        else:
+            assert "padding" in shown or "canonical" in shown, shown
