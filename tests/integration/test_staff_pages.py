@@ -384,11 +384,12 @@ def test_read_only_roles_see_no_action_buttons(sqlite_service: Service) -> None:
     svc = sqlite_service
     iid = intake_at(svc, "imported")
     page = text(svc.client(Role.AUDITOR).get(page_of(iid)))
+    # an action with or without the #fragment that opens the page again at its form
     for action in ("freeze", "roster", "teams", "announce"):
-        assert f'action="{page_of(iid)}/{action}"' not in page
+        assert not re.search(f'action="{page_of(iid)}/{action}[#"]', page)
     page = text(svc.client(Role.OPERATOR).get(page_of(iid)))
     for action in ("freeze", "roster", "teams"):
-        assert f'action="{page_of(iid)}/{action}"' in page
+        assert re.search(f'action="{page_of(iid)}/{action}[#"]', page)
 
 
 def test_roster_pages(sqlite_service: Service) -> None:
