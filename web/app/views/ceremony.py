@@ -174,8 +174,10 @@ def _staff_may_witness(intake: Intake) -> bool:
 def _witness_page(
     intake: Intake, *, form: Mapping[str, str], error: ServiceError | None = None
 ) -> str:
+    done = request.args.get("done", type=int) if request.method == "GET" else None
     with reading(services().engine) as s:
         school = s.get(School, intake.school_id)
+        recorded = _recorded(s, intake, done) if done else None
     return render_template(
         "ceremony/witness.html",
         intake=intake,
@@ -184,8 +186,21 @@ def _witness_page(
         needs_code=not _staff_may_witness(intake),
         form=form,
         error=error,
-        done=request.args.get("done", type=int),
+        done=done,
+        recorded=recorded,
+        stage=Stage(intake.stage),
     )
+
+
+def _recorded(s: Session, intake: Intake, number: int) -> dict[str, Any] | None:
+    """The ``number``-th witness input (1-based) as the record holds it, to show the
+    witness what was recorded; public anyway (the projector shows every input)."""
+    rec = record_of(s, intake)
+    witnesses = rec.state()["witnesses"] if rec.has("draw.json") else []
+    if not isinstance(witnesses, list) or not 1 <= number <= len(witnesses):
+        return None
+    entry = witnesses[number - 1]
+    return dict(entry) if isinstance(entry, dict) else None
 
 
 @bp.route("/w/<int:intake_id>", methods=["GET", "POST"])
