@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from pagekit import intake_at, page_of, text
+from pagekit import intake_at, page_of, post, text
 from servicekit import Service
 
+from web.errors import from_core
 from web.intakes import Stage
 from web.roles import Role
 
@@ -48,3 +49,43 @@ def test_supervisor_label_speaks_to_its_reader(sqlite_service: Service) -> None:
     assert "不联署 no cosignature" not in sup
     assert "监督员联署密钥（可选）" in op
     assert "不联署 no cosignature" in op
+
+
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def error_texts(page: str) -> tuple[str, str]:
+    """The Chinese and the English line of a refused form's error card."""
+    m = re.search(
+        r'<section class="card error"[^>]*>\s*<h2>(.*?)</h2>\s*<p lang="en">(.*?)</p>',
+        page,
+        re.DOTALL,
+    )
+    assert m, page[:3000]
+    return m.group(1), m.group(2)
+
+
+def test_rfc3797_errors_in_chinese_words(sqlite_service: Service) -> None:
+    svc = sqlite_service
+    iid = intake_at(svc, "announced")
+    c = svc.client(Role.OPERATOR)
+    path = f"/ceremony/{iid}/rfc3797"
+    pool = "贾雪\n欧阳丽娜\n王建国"
+    r = post(c, path, {"pool": pool, "sources": "北京——上海", "count": "2"}, on=path)
+    assert r.status_code == 400
+    zh, en = error_texts(text(r))
+    assert not ENGLISH_WORD.search(zh), zh
+    assert "随机来源" in zh
+    assert "text source" in en  # the library's detail stays in the English line
+    r = post(c, path, {"pool": pool, "sources": "9319", "count": "5"}, on=path)
+    zh, en = error_texts(text(r))
+    assert zh == "抽选人数须在 1 到 3（名单人数）之间"
+    assert "between 1 and 3" in en
+
+
+def test_core_errors_without_chinese_get_chinese_words() -> None:
+    e = from_core(ValueError("base64url: non-canonical padding bits"))
+    assert not ENGLISH_WORD.search(e.zh), e.zh
+    assert e.en == "base64url: non-canonical padding bits"
+    both = from_core(ValueError("名单为空 / the roster is empty"))
+    assert (both.zh, both.en) == ("名单为空", "the roster is empty")

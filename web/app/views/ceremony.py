@@ -276,11 +276,24 @@ def _selection(form: Mapping[str, str]) -> dict[str, Any]:
         count = int(form.get("count", "0"))
     except ValueError:
         raise ServiceError("人数须为整数", "the count must be a whole number") from None
+    if len(pool) > nomcom.MAX_POOL:
+        raise ServiceError(
+            f"家长名单最多 {nomcom.MAX_POOL} 人", f"the pool holds at most {nomcom.MAX_POOL} names"
+        )
+    if not 1 <= count <= len(pool):
+        raise ServiceError(
+            f"抽选人数须在 1 到 {len(pool)}（名单人数）之间",
+            f"the count must be between 1 and {len(pool)} (the size of the pool)",
+        )
     try:
         key = canonical_key(parse_sources(form.get("sources", "")))
         picks = nomcom.select(len(pool), key, count)
     except Rfc3797Error as e:
-        raise ServiceError(f"无法抽选：{e}", f"cannot select: {e}") from e
+        # The library's words are English: the Chinese message says what to fix instead.
+        raise ServiceError(
+            "无法抽选：请检查公开随机来源（每行一个：一组数字，或含字母或数字的文字）",
+            f"cannot select: {e}",
+        ) from e
     return {"key": key, "picks": [(p, pool[p - 1]) for p in picks], "pool": pool}
 
 
