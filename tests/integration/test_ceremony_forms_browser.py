@@ -16,7 +16,7 @@ from test_projector_browser import log_in
 
 from web.db.engine import reading
 from web.db.models import Intake
-from web.roles import Role
+from web.service.roles import Role
 
 SCREENS = (
     pytest.param({"width": 1366, "height": 768}, id="desk"),

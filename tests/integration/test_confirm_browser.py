@@ -14,7 +14,7 @@ from screenkit import shot
 from servicekit import Service
 from test_projector_browser import log_in
 
-from web.roles import Role
+from web.service.roles import Role
 
 SCREENS = (
     pytest.param({"width": 1366, "height": 768}, True, id="desk"),

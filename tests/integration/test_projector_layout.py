@@ -23,7 +23,7 @@ from screenkit import (
 from servicekit import Service
 from test_projector_browser import WAIT, log_in
 
-from web.roles import Role
+from web.service.roles import Role
 
 WITNESSES = (  # five inputs, as a real ceremony plans them
     ("家长代表", "贾雪", "3 1 4 1 5 9"),

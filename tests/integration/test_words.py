@@ -8,9 +8,9 @@ import re
 from pagekit import intake_at, page_of, post, text
 from servicekit import Service
 
-from web.errors import from_core
-from web.intakes import Stage
-from web.roles import Role
+from web.service.errors import from_core
+from web.service.intakes import Stage
+from web.service.roles import Role
 
 
 def badge(page: str) -> str:
