@@ -4,8 +4,9 @@ cosignature label says what applies to the reader (no "可选；监督员必填"
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
-from pagekit import intake_at, page_of, post, text
+from pagekit import ROSTER, created, intake_at, page_of, post, text, upload
 from servicekit import Service
 
 from web.service.errors import from_core
@@ -89,3 +90,44 @@ def test_core_errors_without_chinese_get_chinese_words() -> None:
     assert e.en == "base64url: non-canonical padding bits"
     both = from_core(ValueError("名单为空 / the roster is empty"))
     assert (both.zh, both.en) == ("名单为空", "the roster is empty")
+
+
+def test_issues_name_fields_in_words(sqlite_service: Service) -> None:
+    svc = sqlite_service
+    c = svc.client(Role.ADMIN)
+    iid = created(c, svc)
+    rows = ROSTER.decode("utf-8").splitlines()
+    head, first = rows[0].split(","), rows[1].split(",")
+    first[head.index("身份证号")] = "220802201806147021"  # a wrong check character
+    bad = "\n".join([rows[0], ",".join(first), *rows[2:]]).encode()
+    page = text(upload(c, iid, "roster", bad, "roster.csv"))
+    table = page[page.index('<table class="issues">') :]
+    table = table[: table.index("</table>")]
+    assert '身份证号 <small lang="en">ID number</small>' in table
+    assert "id_number" not in table
+    long_cell = b"name,gender,id_number\n" + b'"' + b"x" * 200_000 + b'",M,1\n'
+    page = text(upload(c, iid, "roster", long_cell, "roster.csv"))
+    table = page[page.index('<table class="issues">') :]
+    zh = re.findall(r"<td>(第\d+行CSV格式有误[^<]*)</td>", table)
+    assert zh, table[:2000]
+    assert not ENGLISH_WORD.search(zh[0].replace("CSV", "")), zh
+    assert "field limit" in table  # the English column keeps the library's words
+
+
+def test_favicon(sqlite_service: Service) -> None:
+    c = sqlite_service.client()
+    r = c.get("/favicon.ico")
+    assert r.status_code == 200
+    assert r.mimetype == "image/svg+xml"
+    assert r.data.startswith(b"<svg")
+    r.close()
+    for path in ("/", "/login", "/verify/"):
+        r = c.get(path)
+        page = r.get_data(as_text=True)
+        r.close()
+        m = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+        assert m, path
+        icon = c.get(urljoin(path, m.group(1)))
+        assert icon.status_code == 200, (path, m.group(1))
+        icon.get_data()
+        icon.close()
