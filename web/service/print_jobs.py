@@ -91,6 +91,14 @@ def jobs(root: Path, intake_id: int) -> list[Job]:
     return sorted((j for j in found if j is not None), key=lambda j: -j.started)
 
 
+def find(root: Path, intake_id: int, job_id: str) -> Job:
+    """One job of this intake, as its status file says now."""
+    job = _read(root / str(intake_id) / f"{job_id}.json") if job_id.isalnum() else None
+    if job is None:
+        raise NotFound("没有这项打印任务", "no such print job")
+    return job
+
+
 def pdf(root: Path, intake_id: int, job_id: str) -> Path:
     path = root / str(intake_id) / f"{job_id}.pdf"
     job = _read(root / str(intake_id) / f"{job_id}.json") if job_id.isalnum() else None
