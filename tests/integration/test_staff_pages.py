@@ -182,14 +182,14 @@ def test_bad_rows_show_the_issues_table_and_keep_nothing(sqlite_service: Service
     assert r.status_code == 400
     page = text(r)
     assert '<table class="issues">' in page
-    rows = re.findall(
-        r"<tr><td>(\d+)</td><td class=\"mono\">([a-z_]+)</td><td>([^<]+)</td>"
+    rows = re.findall(  # fields in words: 性别 <small lang="en">sex</small>
+        r"<tr><td>(\d+)</td><td>([^<]+) <small lang=\"en\">[^<]+</small></td><td>([^<]+)</td>"
         r"<td lang=\"en\">([^<]+)</td>",
         page,
     )
     fields = {(row, field) for row, field, _, _ in rows}
-    assert ("3", "gender") in fields
-    assert any(row == "4" and field == "id_number" for row, field in fields)
+    assert ("3", "性别") in fields
+    assert any(row == "4" and field == "身份证号" for row, field in fields)
     assert all(zh.strip() and en.strip() for _, _, zh, en in rows)
     assert "文件未导入" in page
     assert pupils_in(svc, iid) == 400  # the earlier roster is still the roster
