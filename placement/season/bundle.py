@@ -1,4 +1,4 @@
-"""The season bundle (spec S12): a deterministic zip of the public or archive record.
+"""The season bundle's members (spec S12): the public or archive record, ready to zip.
 
 The public bundle carries the whole log up to a checkpoint (the chain's completeness
 rests on it), the policy, every notice with its entry list, every derivation and
@@ -7,17 +7,13 @@ allocation; the archive adds the records and the private documents.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from placement.canonical import Json, canonical_json
 from placement.season.documents import (
     ALLOCATION,
     ALLOCATION_RESULT,
-    BUNDLE,
     CATCHMENT,
     NOTICE,
     PLAN,
@@ -27,7 +23,6 @@ from placement.season.documents import (
 from placement.season.ledger import Ledger
 from placement.tlog import checkpoint_body
 
-_EPOCH = (1980, 1, 1, 0, 0, 0)
 PUBLIC_TYPES = {CATCHMENT, PLAN, NOTICE, ROSTER, ALLOCATION, ALLOCATION_RESULT}
 
 
@@ -83,24 +78,3 @@ def _logged_digests(ledger: Ledger) -> list[str]:
         if isinstance(d, str) and d in ledger.signed and e.get("season") == ledger.season:
             out.append(d)
     return out
-
-
-def build_zip(*, kind: str, season: str, created: str, files: Mapping[str, bytes]) -> bytes:
-    """A zip laid out as §17: sorted members, 1980-01-01, DEFLATE, manifest included."""
-    manifest: dict[str, Json] = {
-        "created": created,
-        "files": {p: hashlib.sha256(data).hexdigest() for p, data in sorted(files.items())},
-        "kind": kind,
-        "season": season,
-        "t": BUNDLE,
-        "version": 1,
-    }
-    everything = {**files, "manifest.json": canonical_json(manifest)}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for path in sorted(everything):
-            info = zipfile.ZipInfo(path, date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, everything[path])
-    return out.getvalue()

@@ -76,6 +76,10 @@ class Ledger:
     def _append(
         self, event: SeasonEvent, actor: str, now: dt.datetime, detail: dict[str, Json]
     ) -> int:
+        last = next((e["time"] for e in reversed(self.log) if "time" in e), None)
+        if last is not None and now < dt.datetime.fromisoformat(str(last)):
+            # The log is in time order; a clock that went back would make windows lie.
+            raise SeasonError(f"时间早于上一条日志（{last}） / time is before the last entry")
         e = season_entry(
             event=event.value, season=self.season, actor=actor, time=cst_time(now), detail=detail
         )
