@@ -33,7 +33,7 @@ from placement.season.outcome import Outcome
 from placement.season.plan import TAOBEI_RULES, Plan, PlannedIntake, windows_from_profile
 from placement.teams import Teacher, Team
 from placement.tlog import entry
-from web.season_bundle import build_zip
+from web.record.season_bundle import build_zip
 
 SEASON = "taobei-2024"
 PRIMARY = "2024级一年级"

@@ -135,7 +135,7 @@ def read(data: bytes) -> dict[str, bytes]:
 
 
 def rezip(files: dict[str, bytes]) -> bytes:
-    from web.season_bundle import build_zip  # noqa: PLC0415
+    from web.record.season_bundle import build_zip  # noqa: PLC0415
 
     return build_zip(
         kind="public", season="taobei-2024", created="2024-08-10T12:00:00+08:00", files=files
