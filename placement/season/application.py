@@ -307,3 +307,43 @@ def application_number(year: int, serial: int) -> str:
 
 def is_digest(text: object) -> bool:
     return isinstance(text, str) and HEX64.fullmatch(text) is not None
+
+
+def from_json(doc: Json) -> Application:
+    """Rebuild a stored record; it must re-serialise to exactly the same JSON."""
+    try:
+        assert isinstance(doc, dict)
+        assert doc["t"] == APPLICATION
+        child, guardian = doc["child"], doc["guardian"]
+        assert isinstance(child, dict)
+        assert isinstance(guardian, dict)
+        revision = doc["revision"]
+        assert isinstance(revision, int)
+        app = Application(
+            season=str(doc["season"]),
+            number=str(doc["number"]),
+            revision=revision,
+            school=str(doc["school"]),
+            intake=str(doc["intake"]),
+            level=Level(str(doc["level"])),
+            name=str(child["name"]),
+            sex=Sex(str(child["sex"])),
+            id_number=str(child["id_number"]),
+            birth_date=dt.date.fromisoformat(str(child["birth_date"])),
+            address=str(doc["address"]),
+            community=str(doc["community"]),
+            proof=Proof(str(doc["proof"])),
+            guardian_name=str(guardian["name"]),
+            guardian_phone=str(guardian["phone"]),
+            student_no=str(doc["student_no"]),
+            primary_school=str(doc["primary_school"]),
+            channel=Channel(str(doc["channel"])),
+            entered_by=str(doc["entered_by"]),
+            submitted_at=str(doc["submitted_at"]),
+            salt=bytes.fromhex(str(doc["salt"])),
+        )
+    except (AssertionError, KeyError, ValueError, TypeError) as e:
+        raise SeasonError(f"报名记录格式错误 / malformed application record: {e}") from e
+    if app.to_json() != doc:
+        raise SeasonError("报名记录含多余或不规范字段 / record has unknown or altered fields")
+    return app

@@ -108,3 +108,29 @@ class CaseFinding:
             "season": self.case.season,
             "t": FINDING,
         }
+
+
+def case_from_json(doc: Json) -> Case:
+    """Rebuild a stored case document."""
+    try:
+        assert isinstance(doc, dict)
+        assert doc["t"] == CASE
+        number = doc["case"]
+        assert isinstance(number, int)
+        app = doc["application"]
+        case = Case(
+            str(doc["season"]),
+            number,
+            bytes.fromhex(str(doc["notice"])),
+            str(doc["school"]),
+            str(doc["intake"]),
+            None if app is None else str(app),
+            str(doc["claim"]),
+            str(doc["channel"]),
+            str(doc["filed_at"]),
+        )
+    except (AssertionError, KeyError, ValueError, TypeError) as e:
+        raise SeasonError(f"举报文件格式错误 / malformed case: {e}") from e
+    if case.to_json() != doc:
+        raise SeasonError("举报文件含多余字段 / case has unknown fields")
+    return case

@@ -10,6 +10,7 @@ override), signs its document, and appends its log entry.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -59,7 +60,10 @@ class Ledger:
     records: list[Application] = field(default_factory=list)  # every revision, in order
     current: dict[str, Application] = field(default_factory=dict)  # number → latest
     by_id: dict[str, str] = field(default_factory=dict)  # ID number → application number
-    decisions: list[Decision] = field(default_factory=list)
+    decisions: list[dict[str, Json]] = field(default_factory=list)  # decision documents
+    latest: dict[str, dict[str, Json]] = field(default_factory=dict)  # number → last decision
+    placed: dict[bytes, Place | None] = field(default_factory=dict)  # entry → standing
+    counts: Counter[Place] = field(default_factory=Counter)  # place → entries standing there
     notices: dict[Place, Notice] = field(default_factory=dict)
     cases: list[Case] = field(default_factory=list)
     findings: dict[int, CaseFinding] = field(default_factory=dict)
@@ -185,15 +189,33 @@ class Ledger:
     def receipt_jws(self, app: Application) -> str:
         return self.signed[digest(app.receipt()).hex()]
 
-    def standing(self, number: str) -> Decision | None:
-        return next((d for d in reversed(self.decisions) if d.application.number == number), None)
+    def standing(self, number: str) -> dict[str, Json] | None:
+        """The latest decision document of an application, or None."""
+        return self.latest.get(number)
 
     def where(self, number: str) -> str:
         """The school the application is with now: applied-to, or where it was returned."""
         last = self.standing(number)
-        if last is not None and last.outcome in {Outcome.RETURN, Outcome.ASSIGN}:
-            return last.to_school or last.school
+        if last is not None and last["outcome"] in {Outcome.RETURN.value, Outcome.ASSIGN.value}:
+            return str(last["to_school"] or last["school"])
         return self.current[number].school
+
+    def _record_decision(self, doc: dict[str, Json]) -> None:
+        """Standing and counts move with each decision (spec S6: the latest one counts)."""
+        entry = bytes.fromhex(str(doc["entry"]))
+        place = chain.decision_place(doc)
+        old = self.placed.get(entry)
+        if old is not None:
+            self.counts[old] -= 1
+        if place is not None:
+            self.counts[place] += 1
+        self.placed[entry] = place
+        self.decisions.append(doc)
+        self.latest[str(doc["application"])] = doc
+
+    def admitted(self, place: Place) -> set[bytes]:
+        """The entries standing at ``place`` now: what a notice commits."""
+        return {e for e, p in self.placed.items() if p == place}
 
     def decide(  # noqa: PLR0913
         self,
@@ -239,16 +261,17 @@ class Ledger:
         target = decision.admits_to
         if target is not None:
             self._within_plan((target, app.intake), adding=app.entry())
-        d = self._signed(decision.to_json(), now)
-        self.decisions.append(decision)
+        doc = decision.to_json()
+        d = self._signed(doc, now)
+        self._record_decision(doc)
         self._append(SeasonEvent.DECISION, "school", now, decision.log_detail(d))
         return decision
 
     def _within_plan(self, place: Place, *, adding: bytes) -> None:
         planned = self.plan.intake(*place)
         assert planned is not None
-        there = chain.admitted(self.log, len(self.log), place)
-        if adding not in there and len(there) + 1 > planned.places:
+        here = self.placed.get(adding) == place
+        if not here and self.counts[place] + 1 > planned.places:
             raise SeasonError(
                 f"{place[0]} {place[1]} 计划 {planned.places} 人已满，不得突破计划招生"
                 f" / the plan's {planned.places} places are full"
@@ -257,7 +280,7 @@ class Ledger:
     def commit_notice(self, *, school: str, intake: str, now: dt.datetime) -> Notice:
         self._open("notice", now)
         place = (school, intake)
-        entries = chain.admitted(self.log, len(self.log), place)
+        entries = self.admitted(place)
         apps = {a.entry(): a for a in self.records}
         female = sum(apps[e].sex.value == "F" for e in entries)
         w = self.plan.window("notice")

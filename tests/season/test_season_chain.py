@@ -14,6 +14,7 @@ import zipfile
 from seasonkit import PRIMARY, SY, X1, Made, draw_bundle, run
 
 from placement.season import chain
+from placement.season.ledger import Ledger
 from placement.season.outcome import Outcome
 from verifier.checks import Status
 from verifier.season_report import verify_season
@@ -76,13 +77,13 @@ class TestTamperedChain:
         def sneak(made: Made) -> None:
             app = made.apps[SY][-1]  # its materials are pending: not approved
             sneaked.append(app.entry())
-            real = chain.admitted
+            real = Ledger.admitted
 
-            def padded(log, end, place):  # the operator's tool adds one child to the list
-                found = real(log, end, place)
+            def padded(self, place):  # the operator's tool adds one child to the list
+                found = real(self, place)
                 return found | set(sneaked) if place == (SY, PRIMARY) else found
 
-            monkeypatch.setattr(chain, "admitted", padded)
+            monkeypatch.setattr(Ledger, "admitted", padded)
 
         made = run(before_notice=sneak, reports=())
         monkeypatch.undo()

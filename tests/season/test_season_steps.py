@@ -268,3 +268,33 @@ class TestNoticeWindowAndReports:
             led.decide_case(
                 case.number, upheld=True, reason="x", handled_by="y", now=made.clock(7, 31)
             )
+
+
+class TestRestore:
+    def test_a_restored_ledger_goes_on_exactly_as_the_original(self):
+        """State → JSON → restore, then one more step: same log, same documents."""
+        import json  # noqa: PLC0415
+
+        from placement.policy import TAOBEI_2024  # noqa: PLC0415
+        from placement.season.restore import ledger_state, restore  # noqa: PLC0415
+
+        made = run(stop_at_notice=True)
+        led = made.ledger
+        copy = restore(
+            json.loads(json.dumps(ledger_state(led))), profile=TAOBEI_2024, sign=led.sign
+        )
+        assert ledger_state(copy) == ledger_state(led)
+        step = {
+            "school": SY,
+            "intake": PRIMARY,
+            "application": made.apps[SY][0].number,
+            "claim": "x",
+            "channel": "desk",
+            "now": when(7, 30),
+        }
+        led.file_case(**step)
+        copy.file_case(**step)
+        led.derive_roster(school=SY, intake=PRIMARY, now=when(8, 10))
+        copy.derive_roster(school=SY, intake=PRIMARY, now=when(8, 10))
+        assert ledger_state(copy) == ledger_state(led)
+        assert copy.counts == led.counts
