@@ -19,6 +19,7 @@ from placement.keyring import Keyring, KeyRole, keyring_from_json
 from placement.merkle import leaf_hash, root
 from placement.season import catchment, plan
 from placement.season.documents import BUNDLE, LOG_ENTRY, NOTICE, ROSTER, SEASON_ID
+from placement.season.log import entry_bytes as season_entry_bytes
 from placement.season.log import season_entry_from_json
 from placement.tlog import Checkpoint, entry_from_json
 from verifier.container import read_members
@@ -177,7 +178,11 @@ class SeasonRecord:
             except PlacementError as err:
                 zh, en = split_message(str(err))
                 raise Failed(f"第 {n} 条日志：{zh}", f"log entry {n}: {en}") from err
-        if len(out) != cp.size or root([leaf_hash(canonical_json(e)) for e in out]) != cp.root:
+        hashes = [
+            leaf_hash(season_entry_bytes(e) if e.get("t") == LOG_ENTRY else canonical_json(e))
+            for e in out
+        ]
+        if len(out) != cp.size or root(hashes) != cp.root:
             raise Failed(
                 f"日志条目（{len(out)} 条）算不出检查点的根（{cp.size} 条）：日志不完整或被改动",
                 f"the {len(out)} entries do not give the checkpoint's root ({cp.size} entries): "

@@ -23,8 +23,9 @@ from placement.season.application import Application, Channel, Form, application
 from placement.season.cases import Case, CaseFinding, Finding, file_case
 from placement.season.catchment import Catchment
 from placement.season.decision import CheckedProof, Decision, decide
-from placement.season.documents import SeasonError, digest
+from placement.season.documents import LOG_ENTRY, SeasonError, digest
 from placement.season.log import SeasonEvent, season_entry
+from placement.season.log import entry_bytes as season_entry_bytes
 from placement.season.notice import EntrySet, entry_set, notice_document
 from placement.season.outcome import Outcome
 from placement.season.plan import Plan
@@ -102,7 +103,10 @@ class Ledger:
         return d
 
     def leaf_hashes(self) -> list[bytes]:
-        return [leaf_hash(canonical_json(e)) for e in self.log]
+        return [
+            leaf_hash(season_entry_bytes(e) if e.get("t") == LOG_ENTRY else canonical_json(e))
+            for e in self.log
+        ]
 
     def log_root(self) -> bytes:
         return root(self.leaf_hashes())

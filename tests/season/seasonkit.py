@@ -21,18 +21,18 @@ from keys.signer import Signer
 from placement.canonical import Json
 from placement.commitment import private_json
 from placement.draw import Intake, prepare
-from placement.idcard import check_character
 from placement.keyring import CST, KeyEntry, Keyring, KeyRole
 from placement.policy import TAOBEI_2024, Level
 from placement.roster import PupilRecord
 from placement.season import bundle
-from placement.season.application import Application, Form
+from placement.season.application import Application
 from placement.season.catchment import Area, AreaKind, Catchment, SchoolArea
 from placement.season.ledger import Ledger
 from placement.season.outcome import Outcome
 from placement.season.plan import TAOBEI_RULES, Plan, PlannedIntake, windows_from_profile
 from placement.teams import Teacher, Team
 from placement.tlog import entry
+from web.demo.season import form
 from web.record.season_bundle import build_zip
 
 SEASON = "taobei-2024"
@@ -102,58 +102,6 @@ def plan(places: int = 45) -> Plan:
         intakes=tuple(sorted(intakes, key=lambda i: (i.school, i.intake))),
         rules=TAOBEI_RULES,
         windows=windows_from_profile(TAOBEI_2024),
-    )
-
-
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = (
-    "子涵",
-    "欣怡",
-    "浩然",
-    "梓萱",
-    "宇轩",
-    "雨桐",
-    "一诺",
-    "思远",
-    "佳怡",
-    "俊熙",
-    "诗涵",
-    "明轩",
-    "若汐",
-    "博文",
-    "可馨",
-    "天佑",
-    "语嫣",
-    "泽宇",
-    "安然",
-    "晨曦",
-)
-
-
-def id_number(serial: int, *, male: bool, born: dt.date, region: str = "220802") -> str:
-    order = (serial * 2 + (1 if male else 0)) % 1000
-    first17 = f"{region}{born:%Y%m%d}{order:03d}"
-    return first17 + check_character(first17)
-
-
-def form(serial: int, community: str, *, level: Level = Level.PRIMARY) -> Form:
-    male = serial % 2 == 0
-    born = dt.date(2017, 9, 1) + dt.timedelta(days=(serial * 37) % 365)
-    if level is Level.MIDDLE:
-        born = born.replace(year=2012)
-    name = SURNAMES[serial % len(SURNAMES)] + GIVEN[(serial // len(SURNAMES)) % len(GIVEN)]
-    return Form(
-        name=name,
-        sex="男" if male else "女",
-        id_number=id_number(serial, male=male, born=born),
-        birth_date=born.isoformat(),
-        address=f"洮北区{community}{serial % 90 + 1}号",
-        community=community,
-        proof="户口本",
-        guardian_name=name[0] + "建国",
-        guardian_phone=f"139{serial:08d}",
-        student_no=f"G{id_number(serial, male=male, born=born)}" if level is Level.MIDDLE else "",
-        primary_school=SY if level is Level.MIDDLE else "",
     )
 
 

@@ -48,3 +48,18 @@ def test_the_poster_order_does_not_follow_the_committed_order():
     assert [p.name for p in poster] == sorted(a.name for a in listed)
     assert [a.name for a in listed] != [p.name for p in poster]
     assert list(notice.entries.entries) == sorted(notice.entries.entries, key=leaf_hash)
+
+
+def test_the_fast_record_bytes_are_rfc8785():
+    """record_bytes takes the fast serialiser: it must equal RFC 8785 on every record."""
+    import rfc8785  # noqa: PLC0415
+
+    from placement.season.application import record_bytes  # noqa: PLC0415
+
+    made = run()
+    for app in made.ledger.records:
+        assert record_bytes(app) == rfc8785.dumps(app.to_json())
+    for e in made.ledger.log:
+        from placement.season.log import entry_bytes  # noqa: PLC0415
+
+        assert entry_bytes(e) == rfc8785.dumps(e)
