@@ -15,6 +15,8 @@ from placement.season.documents import HEX64, LOG_ENTRY, SEASON_ID, TIME, Season
 from placement.season.outcome import Outcome
 from placement.season.plan import STAGES
 from placement.tlog_entries import Actor
+from placement.tlog_entries import entry_bytes as draw_entry_bytes
+from placement.tlog_entries import entry_from_json as draw_entry_from_json
 
 
 class SeasonEvent(StrEnum):
@@ -151,3 +153,17 @@ def season_entry_from_json(value: Json) -> dict[str, Json]:
 def entry_bytes(e: dict[str, Json]) -> bytes:
     """JCS bytes of a season entry made or checked by this module (spec §2.1 fast path)."""
     return fast_json(e)
+
+
+def any_entry_from_json(value: Json) -> dict[str, Json]:
+    """A log entry of either kind the district log holds: a draw step (§16) or a season step."""
+    if isinstance(value, dict) and value.get("t") == LOG_ENTRY:
+        return season_entry_from_json(value)
+    return draw_entry_from_json(value)
+
+
+def any_entry_bytes(e: dict[str, Json]) -> bytes:
+    """JCS bytes of either kind of entry, checked."""
+    if e.get("t") == LOG_ENTRY:
+        return entry_bytes(season_entry_from_json(e))
+    return draw_entry_bytes(e)

@@ -381,7 +381,7 @@ class DrawRecord(RecordReading):
 
         size = checkpoint_of(checkpoint).size
         mine = [
-            (i, e) for i, e in enumerate(self.log.entries()[:size]) if e["draw"] == self.draw_id
+            (i, e) for i, e in enumerate(self.log.entries()[:size]) if e.get("draw") == self.draw_id
         ]
         out = {"log/entries.json": json_bytes([{"entry": e, "index": i} for i, e in mine])}
         for i, _ in mine:

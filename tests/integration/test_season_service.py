@@ -1,0 +1,153 @@
+"""The season in the service's database: every step one transaction, the ledger restored
+from the database by another process, the exported bundle verifying."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import pytest
+from servicekit import Service
+from sqlmodel import select
+
+from placement.keyring import CST
+from placement.policy import Level
+from placement.season.outcome import Outcome
+from placement.season.restore import ledger_state
+from verifier.season_report import verify_season
+from web.db.engine import reading
+from web.db.models import LogEntry, SeasonApplication
+from web.demo import season as demo
+from web.service.errors import ServiceError
+from web.service.season import steps
+from web.service.season.store import SeasonStore
+
+
+def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
+    return datetime(2024, month, day, hour, minute, tzinfo=CST)
+
+
+def setup(service: Service, per_school: int = 4) -> list[str]:
+    env = service.env
+    service.at(at(7, 1))
+    steps.create(env, catchment=demo.catchment(), plan=demo.plan(), user="admin")
+    numbers = []
+    for n in range(per_school):
+        for i, school in enumerate((demo.SY, demo.X1)):
+            service.at(at(7, 15, 9, n * 2 + i))
+            community = demo.AREAS[school][2][n % 2]
+            app = steps.register(
+                env,
+                demo.SEASON,
+                demo.form(100 + n * 2 + i, community),
+                school=school,
+                intake=demo.PRIMARY,
+                level=Level.PRIMARY,
+            )
+            numbers.append(app.number)
+    return numbers
+
+
+def test_a_whole_season_in_the_database_verifies(service: Service):
+    env = service.env
+    numbers = setup(service)
+    for k, number in enumerate(numbers):
+        service.at(at(7, 22, 10, k))
+        steps.decide(
+            env,
+            demo.SEASON,
+            number,
+            outcome=Outcome.APPROVE,
+            rule="catchment-resident",
+            reason="材料齐全",
+            reviewer="审核员",
+            user="op",
+        )
+    service.at(at(7, 29, 8))
+    for school in (demo.SY, demo.X1):
+        steps.commit_notice(env, demo.SEASON, school=school, intake=demo.PRIMARY, user="admin")
+    service.at(at(7, 30, 10))
+    case = steps.file_case(
+        env,
+        demo.SEASON,
+        school=demo.SY,
+        intake=demo.PRIMARY,
+        application=numbers[0],
+        claim="实际不在学区居住",
+        channel="online",
+    )
+    service.at(at(7, 31, 10))
+    steps.decide_case(
+        env,
+        demo.SEASON,
+        case,
+        upheld=True,
+        reason="走访查实",
+        handled_by="基础教育科",
+        user="admin",
+    )
+    service.at(at(8, 10, 9))
+    doc = steps.derive(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
+    assert doc["summary"] == {"added": 0, "notice": 4, "removed": 1, "roster": 3}
+    public = steps.export(env, demo.SEASON, kind="public")
+    report = verify_season(public, trusted=env.keyring())
+    assert report.verified, report.table()
+    line = next(c.message_en for c in report.checks if c.name == "season.rosters")
+    assert f"{demo.SY}: 4 on 公示; 1 removed by report #1; 3 in the draw" in line
+    archive = steps.export(env, demo.SEASON, kind="archive")
+    assert verify_season(archive, trusted=env.keyring()).verified
+
+    # another process: a fresh store restores the same ledger from the database alone
+    other = SeasonStore(env.engine, demo.SEASON, env.signers).read()
+    mine = steps.store_for(env, demo.SEASON).read()
+    assert ledger_state(other) == ledger_state(mine)
+
+
+def test_a_refused_step_leaves_nothing_behind(service: Service):
+    env = service.env
+    setup(service, per_school=1)
+    with reading(env.engine) as s:
+        before = len(list(s.exec(select(LogEntry.index))))
+    service.at(at(7, 16))
+    again = dataclasses.replace(demo.form(100, "新华社区"), name="王子涵")
+    with pytest.raises(ServiceError, match="one child, one application"):
+        steps.register(
+            env, demo.SEASON, again, school=demo.X1, intake=demo.PRIMARY, level=Level.PRIMARY
+        )
+    with reading(env.engine) as s:
+        assert len(list(s.exec(select(LogEntry.index)))) == before
+        assert len(list(s.exec(select(SeasonApplication.id)))) == 2
+    # and the store goes on from the database, not from what the refused step left
+    steps.register(
+        env,
+        demo.SEASON,
+        demo.form(300, "长庆社区"),
+        school=demo.X1,
+        intake=demo.PRIMARY,
+        level=Level.PRIMARY,
+    )
+    assert len(steps.store_for(env, demo.SEASON).read().records) == 3
+
+
+def test_registration_outside_the_window_is_refused(service: Service):
+    env = service.env
+    setup(service, per_school=1)
+    service.at(at(7, 20))
+    with pytest.raises(ServiceError, match="window"):
+        steps.register(
+            env,
+            demo.SEASON,
+            demo.form(400, "新华社区"),
+            school=demo.SY,
+            intake=demo.PRIMARY,
+            level=Level.PRIMARY,
+        )
+    steps.override(env, demo.SEASON, stage="registration", reason="系统故障顺延一天", user="admin")
+    steps.register(
+        env,
+        demo.SEASON,
+        demo.form(400, "新华社区"),
+        school=demo.SY,
+        intake=demo.PRIMARY,
+        level=Level.PRIMARY,
+    )
