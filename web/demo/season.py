@@ -9,6 +9,7 @@ catchment. Deterministic: everything comes from the serial number.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
@@ -23,6 +24,8 @@ from placement.season.catchment import Area, AreaKind, Catchment, SchoolArea
 from placement.season.ledger import Ledger
 from placement.season.outcome import Outcome
 from placement.season.plan import TAOBEI_RULES, Plan, PlannedIntake, windows_from_profile
+from web.service.intakes import Env
+from web.service.season import steps
 
 SEASON = "taobei-2024"
 DISTRICT = "吉林省白城市洮北区"
@@ -211,10 +214,17 @@ def review_all(led: Ledger, clock: Clock, apps: dict[str, list[Application]]) ->
 def run_season(
     led: Ledger, clock: Clock, *, per_school: int, reports: int = 2
 ) -> dict[str, list[Application]]:
-    """The whole season before the draw: policy, registration, review, 公示 at every primary
-    school, ``reports`` 举报 at 实验小学 (the first upheld, the rest rejected), the pending
-    children approved after 公示, and each school's roster derived for the draw."""
+    """The whole season before the draw: policy, then :func:`run_season_steps`."""
     led.publish_policy(clock(7, 1))
+    return run_season_steps(led, clock, per_school=per_school, reports=reports)
+
+
+def run_season_steps(
+    led: Ledger, clock: Clock, *, per_school: int, reports: int = 2
+) -> dict[str, list[Application]]:
+    """Registration, review, 公示 at every primary school, ``reports`` 举报 at 实验小学 (the
+    first upheld, the rest rejected), the pending children approved after 公示, and each
+    school's roster derived for the draw."""
     apps = register_all(led, clock, per_school=per_school)
     review_all(led, clock, apps)
     schools = list(apps)
@@ -264,3 +274,14 @@ def run_season(
     for school in schools:
         led.derive_roster(school=school, intake=PRIMARY, now=clock(8, 10))
     return apps
+
+
+def run_demo_season(env: Env, *, per_school: int) -> Ledger:
+    """The demo season in the service's database, each step dated by the demo's clock."""
+    clock = Clock()
+    dated = dataclasses.replace(env, now=lambda: clock.last)
+    clock(7, 1)
+    steps.create(dated, catchment=catchment(), plan=plan(), user="demo")
+    store = steps.store_for(dated, SEASON)
+    store.step(lambda led: run_season_steps(led, clock, per_school=per_school))
+    return store.read()

@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 
-from placement.errors import InvalidInput
+from placement.errors import InvalidInput, Issue, PlacementError
 from placement.policy import Level
 from placement.season import bundle
 from placement.season.application import Application, Channel, Form
@@ -196,4 +196,75 @@ def export(env: Env, season: str, *, kind: str) -> bytes:
     created = env.now().astimezone(dt.timezone(dt.timedelta(hours=8)))
     return build_zip(
         kind=kind, season=season, created=created.replace(microsecond=0).isoformat(), files=files
+    )
+
+
+def register_rows(
+    env: Env,
+    season: str,
+    rows: Sequence[tuple[int, dict[str, str]]],
+    *,
+    intake: str,
+    level: Level,
+    entered_by: str,
+) -> list[Application]:
+    """Desk entries in bulk, all or nothing: every refused row is listed with its number."""
+    now = env.now()
+    salts = [env.token_bytes(16) for _ in rows]
+
+    def step(led: Ledger) -> list[Application]:
+        out: list[Application] = []
+        issues: list[Issue] = []
+        for (n, row), salt in zip(rows, salts, strict=True):
+            try:
+                out.append(
+                    led.register(
+                        _form(row),
+                        school=row.get("school", ""),
+                        intake=intake,
+                        level=level,
+                        now=now,
+                        salt=salt,
+                        channel=Channel.DESK,
+                        entered_by=entered_by,
+                        row=n,
+                    )
+                )
+            except InvalidInput as e:
+                issues.extend(e.issues)
+            except PlacementError as e:
+                zh, _, en = str(e).partition(" / ")
+                issues.append(Issue(n, "", "application.refused", zh, en or zh))
+        if issues:
+            raise InvalidInput(tuple(issues))
+        return out
+
+    try:
+        return store_for(env, season).step(step)
+    except InvalidInput as e:
+        raise ServiceError(
+            f"{len({i.row for i in e.issues})} 行有误，全部未导入",
+            f"{len({i.row for i in e.issues})} rows have errors; nothing was imported",
+            issues=e.issues,
+        ) from e
+
+
+def _form(row: dict[str, str]) -> Form:
+    return Form(
+        **{
+            f: row.get(f, "")
+            for f in (
+                "name",
+                "sex",
+                "id_number",
+                "birth_date",
+                "address",
+                "community",
+                "proof",
+                "guardian_name",
+                "guardian_phone",
+                "student_no",
+                "primary_school",
+            )
+        }
     )
