@@ -86,6 +86,7 @@ class CaseFinding:
     reason: str
     handled_by: str
     decided_at: str
+    application: str | None = None  # the reported application, as the bureau identified it
 
     def __post_init__(self) -> None:
         if (self.outcome is Finding.UPHELD) != (self.entry is not None):
@@ -97,7 +98,7 @@ class CaseFinding:
 
     def to_json(self) -> dict[str, Json]:
         return {
-            "application": self.case.application,
+            "application": self.application or self.case.application,
             "case": self.case.number,
             "decided_at": self.decided_at,
             "entry": None if self.entry is None else self.entry.hex(),

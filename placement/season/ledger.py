@@ -351,14 +351,23 @@ class Ledger:
         return case
 
     def decide_case(
-        self, number: int, *, upheld: bool, reason: str, handled_by: str, now: dt.datetime
+        self,
+        number: int,
+        *,
+        upheld: bool,
+        reason: str,
+        handled_by: str,
+        now: dt.datetime,
+        application: str | None = None,
     ) -> CaseFinding:
+        """The bureau's finding; ``application`` names the reported child when the report
+        (e.g. one filed online by name) did not."""
         if not 1 <= number <= len(self.cases) or number in self.findings:
             raise SeasonError(f"没有待处理的举报 #{number} / no open case #{number}")
         case = self.cases[number - 1]
         entry = None
         if upheld:
-            app = self.current.get(case.application or "")
+            app = self.current.get(application or case.application or "")
             notice = self.notices[(case.school, case.intake)]
             if app is None or app.entry() not in notice.entries.entries:
                 raise SeasonError(
@@ -372,6 +381,7 @@ class Ledger:
             reason,
             handled_by,
             cst_time(now),
+            application or case.application,
         )
         d = self._signed(finding.to_json(), now)
         self.findings[number] = finding

@@ -100,6 +100,7 @@ def _replay(
             str(doc["reason"]),
             str(doc["handled_by"]),
             str(doc["decided_at"]),
+            None if doc["application"] is None else str(doc["application"]),
         )
     elif event == SeasonEvent.ROSTER.value:
         place = (str(detail["school"]), str(detail["intake"]))

@@ -110,10 +110,11 @@ def _register(app: Flask) -> None:
         auth,
         ceremony,
         portal,
+        season_public,
         staff,
     )
 
-    for bp in (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp):
+    for bp in (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp, season_public.bp):
         app.register_blueprint(bp)
     app.before_request(load_user)
     app.after_request(_headers)

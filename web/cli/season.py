@@ -247,6 +247,7 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     p = command(ssub, "finding", cmd_finding, "举报处理结果 decide a report", c, base)
     p.add_argument("case", type=int)
     p.add_argument("--upheld", action="store_true", help="查实 (default: 不实)")
+    p.add_argument("--application", help="报名号 of the reported child, if the report lacks it")
     p.add_argument("--reason", required=True)
     p.add_argument("--handled-by", required=True)
     command(ssub, "derive", cmd_derive, "推导派位名单 derive the draw's roster", c, base, place)

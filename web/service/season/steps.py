@@ -162,12 +162,25 @@ def file_case(
 
 
 def decide_case(
-    env: Env, season: str, case: int, *, upheld: bool, reason: str, handled_by: str, user: str
+    env: Env,
+    season: str,
+    case: int,
+    *,
+    upheld: bool,
+    reason: str,
+    handled_by: str,
+    user: str,
+    application: str | None = None,
 ) -> None:
     now = env.now()
     store_for(env, season).step(
         lambda led: led.decide_case(
-            case, upheld=upheld, reason=reason, handled_by=handled_by, now=now
+            case,
+            upheld=upheld,
+            reason=reason,
+            handled_by=handled_by,
+            now=now,
+            application=application or None,
         )
     )
     _audit(env, user, "season.case", f"#{case} {'upheld' if upheld else 'rejected'}")

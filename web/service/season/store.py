@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from placement import jws
 from placement.canonical import Json
-from placement.errors import PlacementError
+from placement.errors import InvalidInput, PlacementError
 from placement.policy import PROFILES
 from placement.season.catchment import Catchment
 from placement.season.documents import digest
@@ -126,10 +126,13 @@ class SeasonStore:
                 raise
 
     def step(self, fn: Callable[[Ledger], T]) -> T:
-        """Run one ledger step in one transaction; core refusals become ServiceErrors."""
+        """Run one ledger step in one transaction; core refusals become ServiceErrors
+        (a refused form stays ``InvalidInput``, with its issues by row and field)."""
         try:
             with self._step() as (_, led):
                 return fn(led)
+        except InvalidInput:
+            raise
         except PlacementError as e:
             raise from_core(e) from e
 
