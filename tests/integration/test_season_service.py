@@ -151,3 +151,76 @@ def test_registration_outside_the_window_is_refused(service: Service):
         intake=demo.PRIMARY,
         level=Level.PRIMARY,
     )
+
+
+TEAMS = (
+    "班号,班级,班主任,任课教师\n"
+    "1,2024级一年级（1）班,林秀云,语文:林秀云\n"
+    "2,2024级一年级（2）班,杜春梅,数学:杜春梅\n"
+)
+
+
+def test_the_draw_takes_its_roster_from_the_season_and_the_chain_verifies(service: Service):
+    """Season → derived roster → intake → announce (naming the derivation) → draw; the
+    season verifier ties the draw to the derivation, and with both archives proves that
+    the draw's children are exactly the derived ones."""
+    from placement.announcement import from_json  # noqa: PLC0415
+    from placement.jws import parse  # noqa: PLC0415
+    from verifier.verify import verify_bundle  # noqa: PLC0415
+    from web.service import intake_db, workflow  # noqa: PLC0415
+    from web.service.season.roster import import_from_season  # noqa: PLC0415
+
+    env = service.env
+    numbers = setup(service, per_school=3)
+    for k, number in enumerate(numbers):
+        service.at(at(7, 22, 10, k))
+        steps.decide(
+            env,
+            demo.SEASON,
+            number,
+            outcome=Outcome.APPROVE,
+            rule="catchment-resident",
+            reason="材料齐全",
+            reviewer="审核员",
+            user="op",
+        )
+    service.at(at(7, 29, 8))
+    steps.commit_notice(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
+    service.at(at(8, 10, 9))
+    steps.derive(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
+    service.at(at(8, 14, 9, 30))
+    iid = workflow.create_intake(
+        env,
+        school_id=service.schools[demo.SY],
+        draw_id="tb-2024-shiyan",
+        name=demo.PRIMARY,
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-14T09:00:00+08:00",
+        planned_witnesses=["家长代表 贾雪"],
+        user="admin",
+    )
+    assert import_from_season(env, iid, season=demo.SEASON, user="admin") == 3
+    intake_db.import_teams(env, iid, filename="t.csv", data=TEAMS.encode(), user="t")
+    workflow.freeze(env, iid, user="op")
+    workflow.announce(env, iid, user="op")
+    workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="3 1 4 1 5", user="sv")
+    workflow.draw(env, iid, beacon_value=None, user="op")
+    workflow.publish(env, iid, user="op")
+    draw_public = workflow.export_bundle(env, iid, kind="public", user="admin")
+    draw_archive = workflow.export_bundle(env, iid, kind="archive", user="admin")
+    assert verify_bundle(draw_public, trusted=env.keyring()).verified
+    import io  # noqa: PLC0415
+    import zipfile  # noqa: PLC0415
+
+    with zipfile.ZipFile(io.BytesIO(draw_public)) as z:
+        ann = from_json(parse(z.read("announcement.jws").decode()).document())
+    assert ann.enrolment is not None
+    season_public = steps.export(env, demo.SEASON, kind="public")
+    report = verify_season(season_public, trusted=env.keyring(), draw=draw_public)
+    assert report.verified, report.table()
+    assert next(c for c in report.checks if c.name == "season.draw").status.value == "pass"
+    season_archive = steps.export(env, demo.SEASON, kind="archive")
+    report = verify_season(season_archive, trusted=env.keyring(), draw=draw_archive)
+    assert report.verified, report.table()
+    assert next(c for c in report.checks if c.name == "season.identity").status.value == "pass"

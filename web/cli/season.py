@@ -205,6 +205,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_to_draw(args: argparse.Namespace) -> int:
+    from web.cli.common import intake_id  # noqa: PLC0415
+    from web.service.season.roster import import_from_season  # noqa: PLC0415
+
+    with context(args) as ctx:
+        n = import_from_season(
+            ctx.env, intake_id(ctx, args.intake), season=_season(args), user=ctx.user
+        )
+    out(
+        f"已从招生季取得派位名单 {n} 人；公告将注明该名单推导 / roster of {n} taken from "
+        "the season; the announcement will name its derivation"
+    )
+    return 0
+
+
 def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     grp = sub.add_parser(
         "season", help="招生季：报名、审核、公示、举报、名单推导 (enrollment season)"
@@ -255,5 +270,7 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     p.add_argument("--kind", choices=["public", "archive"], default="public")
     p.add_argument("--out", required=True)
     command(ssub, "status", cmd_status, "各校统计 statistics per school", c, base)
+    p = command(ssub, "to-draw", cmd_to_draw, "派位名单取自招生季 roster from the season", c, base)
+    p.add_argument("intake", help="intake number or draw id")
     p = command(ssub, "demo", cmd_demo, "演示区的完整招生季 the demo season", c)
     p.add_argument("--per-school", type=int, default=40)

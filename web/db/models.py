@@ -46,6 +46,8 @@ class Intake(SQLModel, table=True):
     witness_code: str = Field(default="", max_length=16)  # lets a witness's own device enter input
     override_reason: str = Field(default="", max_length=500)  # draw outside the window
     override_by: str = Field(default="", max_length=64)
+    # digest of the season's roster derivation the roster came from (spec S9), or ""
+    enrolment: str = Field(default="", max_length=64)
     version: int = 0  # bumped on every change; the projector polls it
     created: datetime
     updated: datetime

@@ -172,6 +172,7 @@ def announce(env: Env, intake_id: int, *, user: str) -> None:
                 signers=signers,
                 now=now,
                 token_bytes=env.token_bytes,
+                enrolment=bytes.fromhex(intake.enrolment) if intake.enrolment else None,
             )
         except InvalidInput as e:
             raise ServiceError("名单不符合要求", "the roster is refused", issues=e.issues) from e

@@ -18,6 +18,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("intake", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("enrolment", AutoString(length=64), nullable=False, server_default="")
+        )
     op.create_table(
         "season_document",
         sa.Column("digest", AutoString(length=64), nullable=False),
@@ -70,3 +74,5 @@ def downgrade() -> None:
     with op.batch_alter_table("season_document", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_season_document_season"))
     op.drop_table("season_document")
+    with op.batch_alter_table("intake", schema=None) as batch_op:
+        batch_op.drop_column("enrolment")
