@@ -256,3 +256,14 @@ def plan() -> Response:
 @bp.route("/stats")
 def stats() -> Response:
     return _page("season/stats.html", rows=pages.statistics(_ledger()))
+
+
+@bp.route("/bundle.zip")
+def bundle_zip() -> Response:
+    """The public season bundle, as of now (the verify page's season check reads it)."""
+    data = steps.export(services().env, SEASON, kind="public")
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "application/zip"
+    resp.headers["Cache-Control"] = "public, max-age=60"
+    resp.headers["Content-Disposition"] = 'attachment; filename="season-public.zip"'
+    return resp
