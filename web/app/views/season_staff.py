@@ -9,8 +9,9 @@ reads and may download the archive bundle.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
@@ -19,11 +20,12 @@ from placement.season.decision import CheckedProof
 from placement.season.outcome import OUTCOME_ZH, Outcome
 from web.app.auth import current_user, requires
 from web.app.services import services
-from web.db.engine import reading
+from web.db.engine import reading, writing
 from web.db.models import School
 from web.service.errors import Forbidden
+from web.service.intakes import audit
 from web.service.roles import Role
-from web.service.season import steps
+from web.service.season import scans, steps
 
 bp = Blueprint("season_staff", __name__, url_prefix="/staff/season")
 SEASON = "taobei-2024"
@@ -110,6 +112,37 @@ def decide(number: str) -> Response:
         approved_by=f.get("approved_by") or None,
         proofs=proofs,
     )
+    return redirect(url_for("season_staff.index"))
+
+
+@bp.route("/scan/<number>", methods=["POST"])
+@requires(Role.ADMIN, Role.OPERATOR)
+def scan(number: str) -> Response:
+    """An optional scan of a proof, kept privately in the instance folder (0600)."""
+    led = steps.store_for(services().env, SEASON).read()
+    if number not in led.current:
+        abort(404)
+    own = _own_school()
+    if own is not None and led.where(number) != own:
+        raise Forbidden("只能处理本校的报名", "reviewers handle their own school's applications")
+    upload = request.files.get("scan")
+    if upload is None:
+        abort(400)
+    try:
+        data = upload.stream.read(scans.MAX_SCAN + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
+    path = scans.store_scan(Path(current_app.instance_path), number=number, data=data)
+    user = current_user()
+    with writing(services().engine) as s:
+        audit(
+            s,
+            services().now(),
+            user.username if user else "",
+            "season.scan",
+            None,
+            f"{number} {path.name}",
+        )
     return redirect(url_for("season_staff.index"))
 
 
