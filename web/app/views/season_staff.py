@@ -11,7 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
@@ -25,7 +34,8 @@ from web.db.models import School
 from web.service.errors import Forbidden
 from web.service.intakes import audit
 from web.service.roles import Role
-from web.service.season import scans, steps
+from web.service.season import pages, scans, steps
+from web.sheets.season import poster_pdf
 
 bp = Blueprint("season_staff", __name__, url_prefix="/staff/season")
 SEASON = "taobei-2024"
@@ -144,6 +154,25 @@ def scan(number: str) -> Response:
             f"{number} {path.name}",
         )
     return redirect(url_for("season_staff.index"))
+
+
+@bp.route("/poster/<int:n>.pdf")
+@requires(Role.ADMIN, Role.OPERATOR)
+def poster(n: int) -> Response:
+    """The 公示 gate poster of one posted list: names and sex, fingerprint, QR."""
+    led = steps.store_for(services().env, SEASON).read()
+    places = list(led.notices)
+    if not 0 <= n < len(places):
+        abort(404)
+    own = _own_school()
+    if own is not None and places[n][0] != own:
+        raise Forbidden("只能打印本校的公示名单", "reviewers print their own school's list")
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "") or None
+    data = poster_pdf(**pages.poster_values(led, places[n], base_url=base))
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "application/pdf"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.route("/desk", methods=["POST"])

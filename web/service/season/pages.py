@@ -124,3 +124,25 @@ def statistics(led: Ledger) -> list[dict[str, object]]:
             "filled": roster.size if roster else led.counts[place],
         })  # fmt: skip
     return rows
+
+
+def poster_values(led: Ledger, place: Place, *, base_url: str | None = None) -> dict[str, object]:
+    """What the 公示 gate poster shows (``web.sheets.season.poster_pdf``'s keywords)."""
+    notice = led.notices[place]
+    doc = notice.document
+    window = doc["window"]
+    assert isinstance(window, dict)
+    values: dict[str, object] = {
+        "district": led.plan.district,
+        "school": place[0],
+        "intake": place[1],
+        "window": f"{window['start']} 至 {window['end']}",
+        "lines": [(p.name, p.sex) for p in poster(led, place)],
+        "notice_jws": led.signed[notice.digest.hex()],
+        "root_hex": notice.entries.root.hex(),
+        "digest_hex": notice.digest.hex(),
+        "hotline": led.profile.hotline,
+    }
+    if base_url:
+        values["base_url"] = base_url
+    return values
