@@ -16,7 +16,7 @@ from placement.canonical import Json
 from placement.keyring import CST
 from placement.merkle import MerkleTree, leaf_hash
 from placement.season.documents import LOG_ENTRY
-from verifier.checks import Catalogue, Passed, first, require
+from verifier.checks import Catalogue, Passed, first, optional_skip, require
 from verifier.season_record import SeasonRecord, owned
 
 checks: Catalogue[SeasonRecord] = Catalogue()
@@ -420,3 +420,34 @@ def _rosters(rec: SeasonRecord) -> Passed:
         en.append(f"{place[0]}: {e}")
     require(bool(zh), "没有派位名单推导", "no roster derivation in the bundle")
     return Passed(" | ".join(zh), " | ".join(en))
+
+
+@checks.check("season.admissions", "录取文件对应派位名单", "admissions name the derived rosters")
+def _admissions(rec: SeasonRecord) -> Passed:
+    found = owned(rec.admissions)
+    if not found:
+        raise optional_skip("没有录取文件", "no admission documents")
+    rosters = rec.rosters()
+    out = []
+    for a in found:
+        place = (a.doc["school"], a.doc["intake"])
+        mine = [
+            r for r in rosters if (r.doc["school"], r.doc["intake"]) == place and r.index < a.index
+        ]
+        require(
+            bool(mine) and mine[-1].digest == a.doc["roster"],
+            f"{place[0]} 的录取文件未指向最新的派位名单推导",
+            f"{place[0]}: the admission does not name the latest derivation",
+        )
+        require(
+            a.doc["admitted"] == mine[-1].doc["roster"],
+            f"{place[0]} 的录取名单与推导不符",
+            f"{place[0]}: admitted differs from the derivation",
+        )
+        admitted = a.doc["admitted"]
+        assert isinstance(admitted, dict)
+        out.append((str(place[0]), admitted["size"]))
+    return Passed(
+        "录取：" + "，".join(f"{s} {n} 人" for s, n in out),
+        "admitted: " + ", ".join(f"{s} {n}" for s, n in out),
+    )

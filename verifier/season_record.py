@@ -18,7 +18,7 @@ from placement.errors import PlacementError
 from placement.keyring import Keyring, KeyRole, keyring_from_json
 from placement.merkle import leaf_hash, root
 from placement.season import catchment, plan
-from placement.season.documents import BUNDLE, LOG_ENTRY, NOTICE, ROSTER, SEASON_ID
+from placement.season.documents import ADMISSION, BUNDLE, LOG_ENTRY, NOTICE, ROSTER, SEASON_ID
 from placement.season.log import entry_bytes as season_entry_bytes
 from placement.season.log import season_entry_from_json
 from placement.tlog import Checkpoint, entry_from_json
@@ -249,3 +249,7 @@ class SeasonRecord:
     @part("派位名单推导", "the roster derivations")
     def rosters(self) -> list[Logged]:
         return self._documents("rosters/", ROSTER)
+
+    @part("录取文件", "the admission documents")
+    def admissions(self) -> list[Logged]:
+        return self._documents("admissions/", ADMISSION)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from placement.canonical import Json, canonical_json
 from placement.season.documents import (
+    ADMISSION,
     ALLOCATION,
     ALLOCATION_RESULT,
     CATCHMENT,
@@ -23,7 +24,7 @@ from placement.season.documents import (
 from placement.season.ledger import Ledger
 from placement.tlog import checkpoint_body
 
-PUBLIC_TYPES = {CATCHMENT, PLAN, NOTICE, ROSTER, ALLOCATION, ALLOCATION_RESULT}
+PUBLIC_TYPES = {CATCHMENT, PLAN, NOTICE, ROSTER, ADMISSION, ALLOCATION, ALLOCATION_RESULT}
 
 
 def _json(value: object) -> bytes:
@@ -56,6 +57,8 @@ def members(
         out[f"notices/{i:02d}.entries.json"] = _json(notices[d].entries.hex_list())
     for i, d in enumerate(by_type.get(ROSTER, []), 1):
         out[f"rosters/{i:02d}.jws"] = ledger.signed[d].encode()
+    for i, d in enumerate(by_type.get(ADMISSION, []), 1):
+        out[f"admissions/{i:02d}.jws"] = ledger.signed[d].encode()
     for i, d in enumerate(by_type.get(ALLOCATION, []), 1):
         out[f"allocations/{i:02d}.jws"] = ledger.signed[d].encode()
     for i, d in enumerate(by_type.get(ALLOCATION_RESULT, []), 1):

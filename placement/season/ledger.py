@@ -23,7 +23,7 @@ from placement.season.application import Application, Channel, Form, application
 from placement.season.cases import Case, CaseFinding, Finding, file_case
 from placement.season.catchment import Catchment
 from placement.season.decision import CheckedProof, Decision, decide
-from placement.season.documents import LOG_ENTRY, SeasonError, digest
+from placement.season.documents import ADMISSION, LOG_ENTRY, SeasonError, digest
 from placement.season.log import SeasonEvent, season_entry
 from placement.season.log import entry_bytes as season_entry_bytes
 from placement.season.notice import EntrySet, entry_set, notice_document
@@ -70,6 +70,7 @@ class Ledger:
     findings: dict[int, CaseFinding] = field(default_factory=dict)
     rosters: dict[Place, dict[str, Json]] = field(default_factory=dict)
     roster_sets: dict[Place, EntrySet] = field(default_factory=dict)
+    admissions: dict[Place, dict[str, Json]] = field(default_factory=dict)
     overrides: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -434,6 +435,32 @@ class Ledger:
         )
         self.rosters[place] = doc
         self.roster_sets[place] = entry_set(final)
+        return doc
+
+    def admit(self, *, school: str, intake: str, now: dt.datetime) -> dict[str, Json]:
+        """The signed admission of a derived roster (spec S13): what every notice's QR holds."""
+        self._open("admission", now)
+        place = (school, intake)
+        roster = self.rosters.get(place)
+        if roster is None:
+            raise SeasonError("尚未推导派位名单 / no roster was derived for this intake")
+        doc: dict[str, Json] = {
+            "admitted": roster["roster"],
+            "intake": intake,
+            "issued_at": cst_time(now),
+            "roster": digest(roster).hex(),
+            "school": school,
+            "season": self.season,
+            "t": ADMISSION,
+        }
+        d = self._signed(doc, now)
+        self._append(
+            SeasonEvent.ADMISSION,
+            "bureau",
+            now,
+            {"digest": d.hex(), "intake": intake, "school": school},
+        )
+        self.admissions[place] = doc
         return doc
 
     def roster_applications(self, place: Place) -> list[Application]:

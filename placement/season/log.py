@@ -28,6 +28,7 @@ class SeasonEvent(StrEnum):
     CASE_FILED = "case.filed"
     CASE_DECIDED = "case.decided"
     ROSTER = "roster.derived"
+    ADMISSION = "admission.issued"
     ALLOCATION = "allocation.announced"
     ALLOCATED = "allocation.drawn"
 
@@ -88,6 +89,7 @@ DETAIL_FIELDS: Mapping[SeasonEvent, Mapping[str, Check]] = {
         "outcome": _one_of("upheld", "rejected"),
     },
     SeasonEvent.ROSTER: _SI,
+    SeasonEvent.ADMISSION: _SI,
     SeasonEvent.ALLOCATION: _SI,
     SeasonEvent.ALLOCATED: _SI,
 }

@@ -102,6 +102,8 @@ def _replay(
             str(doc["decided_at"]),
             None if doc["application"] is None else str(doc["application"]),
         )
+    elif event == SeasonEvent.ADMISSION.value:
+        self.admissions[(str(detail["school"]), str(detail["intake"]))] = docs[d]
     elif event == SeasonEvent.ROSTER.value:
         place = (str(detail["school"]), str(detail["intake"]))
         self.rosters[place] = docs[d]

@@ -173,6 +173,13 @@ def cmd_derive(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admit(args: argparse.Namespace) -> int:
+    with context(args) as ctx:
+        steps.admit(ctx.env, _season(args), school=args.school, intake=args.intake, user=ctx.user)
+    out(f"{args.school} 录取文件已签名 / admission signed; print the notices from the staff page")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     with context(args) as ctx:
         data = steps.export(ctx.env, _season(args), kind=args.kind)
@@ -266,6 +273,7 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     p.add_argument("--reason", required=True)
     p.add_argument("--handled-by", required=True)
     command(ssub, "derive", cmd_derive, "推导派位名单 derive the draw's roster", c, base, place)
+    command(ssub, "admit", cmd_admit, "签发录取文件 sign the admission", c, base, place)
     p = command(ssub, "export", cmd_export, "导出招生季记录包 export the season bundle", c, base)
     p.add_argument("--kind", choices=["public", "archive"], default="public")
     p.add_argument("--out", required=True)

@@ -269,10 +269,11 @@ def run_season_steps(
                     rule="catchment-resident",
                     reason="房本原件已补交",
                     reviewer=f"{school} 审核组",
-                    now=clock(8, 2),
+                    now=clock(7, 31),
                 )
-    for school in schools:
-        led.derive_roster(school=school, intake=PRIMARY, now=clock(8, 10))
+    for school in schools:  # the final lists, then the admission notices (8/1–8/3)
+        led.derive_roster(school=school, intake=PRIMARY, now=clock(8, 1))
+        led.admit(school=school, intake=PRIMARY, now=clock(8, 1))
     return apps
 
 

@@ -55,3 +55,43 @@ def poster_html(  # noqa: PLR0913
 
 def poster_pdf(**values: object) -> bytes:
     return pdf(poster_html(**values))  # type: ignore[arg-type]  # the same keywords
+
+
+def admission_html(  # noqa: PLR0913
+    *,
+    district: str,
+    school: str,
+    intake: str,
+    children: Sequence[tuple[str, str, str]],
+    admission_jws: str,
+    root_hex: str,
+    total: int,
+    draw_date: str,
+    hotline: str,
+    base_url: str = DEFAULT_BASE_URL,
+) -> str:
+    """One notice a page: ``children`` are (name, 男/女, application number); every QR is
+    the school's signed admission document, the same on every notice (spec S13)."""
+    return (
+        _env()
+        .get_template("season_admission.html")
+        .render(
+            title=f"{school} {intake} 入学通知书",
+            css=css(),
+            footer=f"咨询电话 {hotline}",
+            pageinfo="",
+            district=district,
+            school=school,
+            intake=intake,
+            children=children,
+            code=code(document_url(admission_jws, base_url), 40.0),
+            root_short=root_hex[:16],
+            total=total,
+            draw_date=draw_date,
+            hotline=hotline,
+        )
+    )
+
+
+def admission_pdf(**values: object) -> bytes:
+    return pdf(admission_html(**values))  # type: ignore[arg-type]  # the same keywords

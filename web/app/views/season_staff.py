@@ -35,7 +35,7 @@ from web.service.errors import Forbidden
 from web.service.intakes import audit
 from web.service.roles import Role
 from web.service.season import pages, scans, steps
-from web.sheets.season import poster_pdf
+from web.sheets.season import admission_pdf, poster_pdf
 
 bp = Blueprint("season_staff", __name__, url_prefix="/staff/season")
 SEASON = "taobei-2024"
@@ -169,6 +169,25 @@ def poster(n: int) -> Response:
         raise Forbidden("只能打印本校的公示名单", "reviewers print their own school's list")
     base = str(current_app.config.get("PUBLIC_BASE_URL") or "") or None
     data = poster_pdf(**pages.poster_values(led, places[n], base_url=base))
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "application/pdf"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.route("/admission/<int:n>.pdf")
+@requires(Role.ADMIN, Role.OPERATOR)
+def admission(n: int) -> Response:
+    """The 入学通知书 of one admitted roster, a page a child (names: private, no-store)."""
+    led = steps.store_for(services().env, SEASON).read()
+    places = list(led.admissions)
+    if not 0 <= n < len(places):
+        abort(404)
+    own = _own_school()
+    if own is not None and places[n][0] != own:
+        raise Forbidden("只能打印本校的通知书", "reviewers print their own school's notices")
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "") or None
+    data = admission_pdf(**pages.admission_values(led, places[n], base_url=base))
     resp = make_response(data)
     resp.headers["Content-Type"] = "application/pdf"
     resp.headers["Cache-Control"] = "no-store"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from placement.canonical import Json
 from placement.season.application import PROOF_ZH, Application, Proof
 from placement.season.cases import FINDING_EN, FINDING_ZH
+from placement.season.documents import digest
 from placement.season.ledger import Ledger, Place
 from placement.season.notice import PosterLine, poster_order
 from placement.season.outcome import OUTCOME_EN, OUTCOME_ZH, Outcome
@@ -143,6 +144,34 @@ def poster_values(led: Ledger, place: Place, *, base_url: str | None = None) -> 
         "digest_hex": notice.digest.hex(),
         "hotline": led.profile.hotline,
     }
+    if base_url:
+        values["base_url"] = base_url
+    return values
+
+
+def admission_values(
+    led: Ledger, place: Place, *, base_url: str | None = None
+) -> dict[str, object]:
+    """The notices of one admitted roster (``web.sheets.season.admission_pdf``'s keywords)."""
+    doc = led.admissions[place]
+    admitted = doc["admitted"]
+    assert isinstance(admitted, dict)
+    wanted = set(led.roster_sets[place].entries)
+    kids = sorted(
+        (
+            (a.name, "男" if a.sex.value == "M" else "女", a.number)
+            for a in led.current.values()
+            if a.entry() in wanted
+        ),
+        key=lambda c: (c[0], c[2]),
+    )
+    placement_stage = led.profile.placement_window()
+    values: dict[str, object] = {
+        "district": led.plan.district, "school": place[0], "intake": place[1],
+        "children": kids, "admission_jws": led.signed[digest(doc).hex()],
+        "root_hex": str(admitted["root"]), "total": int(str(admitted["size"])),
+        "draw_date": f"{placement_stage.start:%m月%d日}", "hotline": led.profile.hotline,
+    }  # fmt: skip
     if base_url:
         values["base_url"] = base_url
     return values

@@ -195,6 +195,12 @@ def derive(env: Env, season: str, *, school: str, intake: str, user: str) -> dic
     return dict(doc)
 
 
+def admit(env: Env, season: str, *, school: str, intake: str, user: str) -> None:
+    now = env.now()
+    store_for(env, season).step(lambda led: led.admit(school=school, intake=intake, now=now))
+    _audit(env, user, "season.admitted", f"{school} {intake}")
+
+
 def export(env: Env, season: str, *, kind: str) -> bytes:
     """The season bundle (public or archive) with a checkpoint over the whole log now."""
     led = store_for(env, season).read()
