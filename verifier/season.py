@@ -451,3 +451,67 @@ def _admissions(rec: SeasonRecord) -> Passed:
         "录取：" + "，".join(f"{s} {n} 人" for s, n in out),
         "admitted: " + ", ".join(f"{s} {n}" for s, n in out),
     )
+
+
+@checks.check("season.allocations", "统筹摇号重放", "统筹 allocation draws replayed")
+def _allocations(rec: SeasonRecord) -> Passed:
+    from placement.season.allocation import winners  # noqa: PLC0415
+    from placement.seed import final_seed, opens  # noqa: PLC0415
+
+    found = owned(rec.allocations)
+    if not found:
+        raise optional_skip("没有统筹摇号", "no allocation draw")
+    log = rec.entries()
+    lines = []
+    for a, pool, result, r_index in found:
+        doc, place = a.doc, (str(a.doc["school"]), str(a.doc["intake"]))
+        root, size = _set_root(pool)
+        pool_doc = doc["pool"]
+        assert isinstance(pool_doc, dict)
+        require(
+            (root.hex(), size) == (pool_doc["root"], pool_doc["size"]),
+            f"{place[0]} 统筹摇号的候选名单与公告不符",
+            f"{place[0]}: the pool differs",
+        )
+        require(
+            result["allocation"] == a.digest and r_index > a.index,
+            f"{place[0]} 摇号结果未指向其公告",
+            f"{place[0]}: the result names another draw",
+        )
+        server = bytes.fromhex(str(result["server_seed"]))
+        require(
+            opens(bytes.fromhex(str(doc["seed_commitment"])), server),
+            "服务器种子打不开承诺",
+            "the server seed does not open the commitment",
+        )
+        ws = result["witnesses"]
+        assert isinstance(ws, list)
+        beacon = result["beacon"]
+        seed = final_seed(
+            announcement_digest=bytes.fromhex(a.digest),
+            server_seed=server,
+            witness_inputs=[str(w["input"]) for w in ws if isinstance(w, dict)],
+            beacon=None if beacon is None else str(beacon),
+        )
+        places = doc["places"]
+        assert isinstance(places, int)
+        won = [e.hex() for e in winners(seed, pool, places)]
+        require(
+            result["final_seed"] == seed.hex() and result["winners"] == won,
+            f"{place[0]} 摇号重放结果不同",
+            f"{place[0]}: the replay gives other winners",
+        )
+        later = [
+            _d(e) for e in log[r_index + 1 :]
+            if _season(e, "decision.recorded") and _d(e)["outcome"] == "assign"
+            and _d(e)["to_school"] == place[0] and bytes.fromhex(str(_d(e)["entry"])) in pool
+        ]  # fmt: skip
+        require(
+            {str(d["entry"]) for d in later} <= set(won),
+            f"{place[0]} 有未中签的儿童被统筹到该校",
+            f"{place[0]}: a child who was not drawn was assigned there",
+        )
+        lines.append(f"{place[0]}: {len(pool)} → {places}")
+    return Passed(
+        "统筹摇号重放一致：" + "；".join(lines), "allocation draws replayed: " + "; ".join(lines)
+    )

@@ -18,7 +18,16 @@ from placement.errors import PlacementError
 from placement.keyring import Keyring, KeyRole, keyring_from_json
 from placement.merkle import leaf_hash, root
 from placement.season import catchment, plan
-from placement.season.documents import ADMISSION, BUNDLE, LOG_ENTRY, NOTICE, ROSTER, SEASON_ID
+from placement.season.documents import (
+    ADMISSION,
+    ALLOCATION,
+    ALLOCATION_RESULT,
+    BUNDLE,
+    LOG_ENTRY,
+    NOTICE,
+    ROSTER,
+    SEASON_ID,
+)
 from placement.season.log import entry_bytes as season_entry_bytes
 from placement.season.log import season_entry_from_json
 from placement.tlog import Checkpoint, entry_from_json
@@ -249,6 +258,24 @@ class SeasonRecord:
     @part("派位名单推导", "the roster derivations")
     def rosters(self) -> list[Logged]:
         return self._documents("rosters/", ROSTER)
+
+    @part("统筹摇号", "the allocation draws")
+    def allocations(self) -> list[tuple[Logged, list[bytes], dict[str, Json], int]]:
+        out = []
+        logged = self.logged_digests()
+        for a in self._documents("allocations/", ALLOCATION):
+            stem = a.path.removesuffix(".jws")
+            pool = _json(self.members().get(stem + ".pool.json", b"null"), "pool")
+            if not isinstance(pool, list):
+                raise Failed(f"缺少 {stem}.pool.json", f"{stem}.pool.json is missing")
+            result = self.signed(stem + "-result.jws", ALLOCATION_RESULT).document
+            from placement.season.documents import digest  # noqa: PLC0415
+
+            r_index = logged.get(digest(result).hex())
+            if r_index is None:
+                raise Failed("摇号结果未记入日志", "the allocation result was not logged")
+            out.append((a, [bytes.fromhex(str(x)) for x in pool], result, r_index))
+        return out
 
     @part("录取文件", "the admission documents")
     def admissions(self) -> list[Logged]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from placement import jws
 from placement.canonical import Json, canonical_json
 from placement.season.documents import (
     ADMISSION,
@@ -38,8 +39,10 @@ def members(
     keyring: Json,
     sign_checkpoint: Callable[[str], str],
     origin: str,
+    pools: dict[str, list[str]] | None = None,
 ) -> dict[str, bytes]:
-    """Every member but the manifest; the checkpoint is signed over the whole log now."""
+    """Every member but the manifest; the checkpoint is signed over the whole log now.
+    ``pools``: each allocation announcement's digest → its pool entries (hex, leaf order)."""
     if kind not in {"public", "archive"}:
         raise SeasonError(f"unknown bundle kind {kind!r}")
     out: dict[str, bytes] = {"keyring.json": canonical_json(keyring)}
@@ -61,8 +64,11 @@ def members(
         out[f"admissions/{i:02d}.jws"] = ledger.signed[d].encode()
     for i, d in enumerate(by_type.get(ALLOCATION, []), 1):
         out[f"allocations/{i:02d}.jws"] = ledger.signed[d].encode()
-    for i, d in enumerate(by_type.get(ALLOCATION_RESULT, []), 1):
-        out[f"allocations/{i:02d}-result.jws"] = ledger.signed[d].encode()
+        out[f"allocations/{i:02d}.pool.json"] = _json((pools or {})[d])
+    numbered = {d: i for i, d in enumerate(by_type.get(ALLOCATION, []), 1)}
+    for d in by_type.get(ALLOCATION_RESULT, []):
+        names = jws.parse(ledger.signed[d]).document()["allocation"]
+        out[f"allocations/{numbered[str(names)]:02d}-result.jws"] = ledger.signed[d].encode()
     body = checkpoint_body(origin, len(ledger.log), ledger.log_root())
     out["log/checkpoint"] = sign_checkpoint(body).encode()
     out["log/entries.json"] = _json(ledger.log)

@@ -103,6 +103,15 @@ class Ledger:
         self.types[d.hex()] = str(doc["t"])
         return d
 
+    def sign_and_log(
+        self, doc: dict[str, Json], *, event: SeasonEvent, now: dt.datetime, detail: dict[str, Json]
+    ) -> bytes:
+        """Sign a bureau document and log it with its digest (for steps kept in other
+        modules, such as the allocation draw)."""
+        d = self._signed(doc, now)
+        self._append(event, "bureau", now, {"digest": d.hex(), **detail})
+        return d
+
     def leaf_hashes(self) -> list[bytes]:
         return [
             leaf_hash(season_entry_bytes(e) if e.get("t") == LOG_ENTRY else canonical_json(e))
