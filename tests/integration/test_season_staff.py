@@ -128,3 +128,32 @@ def test_a_supervisor_reads_decisions_without_personal_data(sqlite_service: Serv
     child = demo.form(50, "新华社区")
     for private in (child.name, child.id_number, child.guardian_phone, "新华社区"):
         assert private not in page
+
+
+def test_desk_entry_for_a_parent_without_a_phone(sqlite_service: Service):
+    svc = sqlite_service
+    season(svc)
+    svc.at(at(7, 16, 10))
+    op = svc.client(OPERATOR)
+    page = op.get("/staff/season/").get_data(as_text=True)
+    assert 'action="/staff/season/desk"' in page
+    f = demo.form(60, "光明社区")
+    data = {
+        "csrf_token": csrf(op, "/staff/season/"),
+        "name": f.name,
+        "sex": f.sex,
+        "id_number": f.id_number,
+        "birth_date": f.birth_date,
+        "address": f.address,
+        "community": f.community,
+        "proof": "hukou",
+        "guardian_name": f.guardian_name,
+        "guardian_phone": f.guardian_phone,
+        "school": demo.X1,
+    }  # ignored: own school
+    assert op.post("/staff/season/desk", data=data).status_code == 302
+    led = steps.store_for(svc.env, demo.SEASON).read()
+    app = next(a for a in led.current.values() if a.id_number == f.id_number)
+    assert app.school == demo.SY
+    assert app.channel.value == "desk"
+    assert app.entered_by
