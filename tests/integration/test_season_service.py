@@ -224,3 +224,56 @@ def test_the_draw_takes_its_roster_from_the_season_and_the_chain_verifies(servic
     report = verify_season(season_archive, trusted=env.keyring(), draw=draw_archive)
     assert report.verified, report.table()
     assert next(c for c in report.checks if c.name == "season.identity").status.value == "pass"
+
+
+def test_a_draw_is_not_announced_from_a_roster_the_season_has_moved_past(service: Service):
+    from web.service import intake_db, workflow  # noqa: PLC0415
+    from web.service.season.roster import import_from_season  # noqa: PLC0415
+
+    env = service.env
+    numbers = setup(service, per_school=3)
+    for k, number in enumerate(numbers):
+        service.at(at(7, 22, 10, k))
+        steps.decide(
+            env,
+            demo.SEASON,
+            number,
+            outcome=Outcome.APPROVE,
+            rule="catchment-resident",
+            reason="材料齐全",
+            reviewer="审核员",
+            user="op",
+        )
+    service.at(at(7, 29, 8))
+    steps.commit_notice(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
+    service.at(at(8, 1, 9))
+    steps.derive(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
+    service.at(at(8, 14, 9))
+    iid = workflow.create_intake(
+        env,
+        school_id=service.schools[demo.SY],
+        draw_id="tb-2024-shiyan",
+        name=demo.PRIMARY,
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-14T09:00:00+08:00",
+        planned_witnesses=["家长代表 贾雪"],
+        user="admin",
+    )
+    import_from_season(env, iid, season=demo.SEASON, user="admin")
+    intake_db.import_teams(env, iid, filename="t.csv", data=TEAMS.encode(), user="t")
+    workflow.freeze(env, iid, user="op")
+    service.at(at(8, 14, 9, 10))  # a child of the list deferred after the derivation
+    steps.decide(
+        env,
+        demo.SEASON,
+        numbers[0],
+        outcome=Outcome.DEFER,
+        rule="deferral-approved",
+        reason="病休",
+        reviewer="区教育局",
+        approved_by="基础教育科",
+        user="admin",
+    )
+    with pytest.raises(ServiceError, match="changes since the derivation"):
+        workflow.announce(env, iid, user="op")

@@ -10,7 +10,9 @@ from __future__ import annotations
 from sqlalchemy import delete, insert
 from sqlmodel import col
 
+from placement.canonical import Json
 from placement.roster import PupilRecord
+from placement.season.chain import derive
 from placement.season.documents import digest
 from web.db.engine import writing
 from web.db.models import Pupil
@@ -61,3 +63,35 @@ def import_from_season(env: Env, intake_id: int, *, season: str, user: str) -> i
         s.add(intake)
         audit(s, now, user, "roster.from_season", intake_id, f"{place[0]}: {len(pupils)}")
         return len(pupils)
+
+
+def check_unchanged(env: Env, *, season: str, school: str, intake: str, enrolment: str) -> None:
+    """Refuse to announce a draw whose roster came from a derivation the season has since
+    moved past: a newer derivation, or a logged change to that list (spec S9)."""
+    led = store_for(env, season).read()
+    place = (school, intake)
+    doc = led.rosters.get(place)
+    if doc is None or digest(doc).hex() != enrolment:
+        raise ServiceError(
+            "该批次的名单不是最新的派位名单推导：请重新从招生季取名单",
+            "the roster is not the season's latest derivation: take it from the season again",
+        )
+    index = next(i for i, e in enumerate(led.log) if _digest_of(e) == enrolment)
+    changes, _ = derive(
+        led.log,
+        notice_index=index,
+        end=len(led.log),
+        place=place,
+        notice_digest=str(doc["notice"]),
+        listed=set(led.roster_sets[place].entries),
+    )
+    if changes:
+        raise ServiceError(
+            f"推导之后名单又有 {len(changes)} 处变动：请先重新推导并取名单",
+            f"{len(changes)} changes since the derivation: derive again and take the roster",
+        )
+
+
+def _digest_of(entry: dict[str, Json]) -> object:
+    detail = entry.get("detail")
+    return detail.get("digest") if isinstance(detail, dict) else None
