@@ -151,3 +151,33 @@ def test_catchment_search_plan_and_statistics(sqlite_service: Service):
     assert demo.Z2 in page
     assert "180" in c.get("/season/plan").get_data(as_text=True)
     assert demo.SY in c.get("/season/stats").get_data(as_text=True)
+
+
+def test_the_family_sees_the_admission_fingerprint_of_its_notice(sqlite_service: Service):
+    svc = sqlite_service
+    started(svc)
+    c = svc.client()
+    svc.at(at(7, 15, 10))
+    page = post(c, "/season/register", fields(30, "新华社区")).get_data(as_text=True)
+    number = re.search(r'id="number">([0-9-]+)<', page).group(1)
+    svc.at(at(7, 22, 10))
+    steps.decide(
+        svc.env,
+        demo.SEASON,
+        number,
+        outcome=Outcome.APPROVE,
+        rule="catchment-resident",
+        reason="齐全",
+        reviewer="r",
+        user="op",
+    )
+    svc.at(at(7, 29, 8))
+    steps.commit_notice(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
+    svc.at(at(8, 1, 9))
+    steps.derive(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
+    steps.admit(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
+    led = steps.store_for(svc.env, demo.SEASON).read()
+    root = str(led.admissions[(demo.SY, demo.PRIMARY)]["admitted"]["root"])
+    child = demo.form(30, "新华社区")
+    r = post(c, "/season/application", {"number": number, "id_number": child.id_number})
+    assert root[:16] in r.get_data(as_text=True)

@@ -40,6 +40,7 @@ class Status:
     on_notice: bool
     in_roster: bool
     proof_zh: str
+    admitted: str  # the admission's roster fingerprint when the child is in it, else ""
 
 
 def status(led: Ledger, app: Application) -> Status:
@@ -59,7 +60,19 @@ def status(led: Ledger, app: Application) -> Status:
         on_notice=notice is not None and app.entry() in notice.entries.entries,
         in_roster=roster is not None and app.entry() in roster.entries,
         proof_zh=PROOF_ZH[Proof(app.proof)],
+        admitted=_admitted(led, place, app),
     )
+
+
+def _admitted(led: Ledger, place: Place, app: Application) -> str:
+    doc = led.admissions.get(place)
+    roster = led.roster_sets.get(place)
+    if doc is None or roster is None or app.entry() not in roster.entries:
+        return ""
+    admitted = doc["admitted"]
+    assert isinstance(admitted, dict)
+    # the admission names this very derivation (season.admissions checks it)
+    return str(admitted["root"])[:16]
 
 
 def poster(led: Ledger, place: Place) -> list[PosterLine]:
