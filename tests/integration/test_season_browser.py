@@ -184,8 +184,9 @@ def test_the_verify_page_checks_the_chain_and_refuses_a_tampered_bundle(
     steps.decide_case(
         svc.env, demo.SEASON, case, upheld=True, reason="查实", handled_by="科", user="a"
     )
-    svc.at(at(8, 10, 9))
+    svc.at(at(8, 1, 9))
     steps.derive(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
+    steps.admit(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
     context = browser.new_context(viewport=PHONE)
     try:
         p = context.new_page()
@@ -194,6 +195,7 @@ def test_the_verify_page_checks_the_chain_and_refuses_a_tampered_bundle(
         assert "verified" in p.inner_text("#verdict"), p.inner_text("#checks")
         chain = p.inner_text("li[data-check='season.rosters']")
         assert f"{demo.SY}: 3 on 公示; 1 removed by report #1; 2 in the draw" in chain
+        assert f"admitted: {demo.SY} 2" in p.inner_text("li[data-check='season.admissions']")
         # a tampered copy: one log entry dropped
         data = steps.export(svc.env, demo.SEASON, kind="public")
         with zipfile.ZipFile(io.BytesIO(data)) as z:

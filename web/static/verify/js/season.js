@@ -175,5 +175,27 @@ export async function verifySeason(bytes, trusted = null) {
     if (!lines.en.length) throw new FormatError('chain', 'no roster derivation');
     return { zh: lines.zh.join(' | '), en: lines.en.join(' | ') };
   });
+  await run('season.admissions', async () => {
+    const names = [...members.keys()].filter((n) => /^admissions\/\d+\.jws$/.test(n)).sort();
+    const rosters = [];
+    for (const name of [...members.keys()].filter((n) => /^rosters\/\d+\.jws$/.test(n))) {
+      const { doc, digest } = await verifyJws(new TextDecoder().decode(members.get(name)), keyring, `${S}roster`);
+      rosters.push({ doc, digest, index: logged.get(digest) });
+    }
+    const out = [];
+    for (const name of names) {
+      const { doc, digest } = await verifyJws(new TextDecoder().decode(members.get(name)), keyring, `${S}admission`);
+      const index = logged.get(digest);
+      if (index === undefined) throw new FormatError('log', `${name} was not logged`);
+      const mine = rosters.filter((r) => r.doc.school === doc.school && r.doc.intake === doc.intake && r.index < index)
+        .sort((a, b) => a.index - b.index);
+      const last = mine[mine.length - 1];
+      if (!last || last.digest !== doc.roster || canonicalText(last.doc.roster) !== canonicalText(doc.admitted)) {
+        throw new FormatError('chain', `${doc.school}: the admission does not name the latest derivation`);
+      }
+      out.push(`${doc.school} ${doc.admitted.size}`);
+    }
+    return { zh: out.length ? `录取：${out.join('，')}` : '没有录取文件', en: out.length ? `admitted: ${out.join(', ')}` : 'no admission documents' };
+  });
   return { verified: checks.every((c) => c.ok), checks };
 }
