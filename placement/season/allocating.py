@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from placement.canonical import Json
 from placement.documents import WitnessInput
 from placement.season.allocation import allocation_document, allocation_result, ticket
-from placement.season.documents import SeasonError
+from placement.season.documents import SeasonError, digest
 from placement.season.ledger import Ledger, Place, cst_time
 from placement.season.log import SeasonEvent
 from placement.season.notice import EntrySet, entry_set
@@ -36,9 +36,8 @@ class Allocation:
     result: dict[str, Json] | None = None
 
 
-def announce(  # noqa: PLR0913
+def announce(
     led: Ledger,
-    allocations: dict[Place, Allocation],
     *,
     school: str,
     intake: str,
@@ -50,6 +49,7 @@ def announce(  # noqa: PLR0913
 ) -> Allocation:
     """Freeze the pool and commit to the seed; ``places`` is what the plan leaves."""
     place = (school, intake)
+    allocations = led.allocations
     if place in allocations and allocations[place].result is None:
         raise SeasonError("该校已有未完成的统筹摇号 / an allocation draw is already announced")
     planned = led.plan.intake(school, intake)
@@ -73,13 +73,13 @@ def announce(  # noqa: PLR0913
     d = led.sign_and_log(
         doc, event=SeasonEvent.ALLOCATION, now=now, detail={"intake": intake, "school": school}
     )
-    allocations[place] = Allocation(doc, d, pool, {a.entry(): a.number for a in apps}, server_seed)
-    return allocations[place]
+    made = Allocation(doc, d, pool, {a.entry(): a.number for a in apps}, server_seed)
+    allocations[place] = made
+    return made
 
 
 def draw(
     led: Ledger,
-    allocations: dict[Place, Allocation],
     *,
     school: str,
     intake: str,
@@ -89,7 +89,7 @@ def draw(
     now: dt.datetime,
 ) -> dict[str, Json]:
     """Reveal, draw once, and assign every winner by a logged decision naming the result."""
-    a = allocations.get((school, intake))
+    a = led.allocations.get((school, intake))
     if a is None or a.result is not None:
         raise SeasonError("没有待进行的统筹摇号 / no announced allocation draw to perform")
     places = a.document["places"]
@@ -124,9 +124,9 @@ def draw(
     return result
 
 
-def my_ticket(allocations: dict[Place, Allocation], entry: bytes) -> tuple[Place, str] | None:
+def my_ticket(led: Ledger, entry: bytes) -> tuple[Place, str] | None:
     """A family's own ticket, once the draw is done (shown on its application page)."""
-    for place, a in allocations.items():
+    for place, a in led.allocations.items():
         if a.result is not None and entry in a.pool.entries:
             seed = bytes.fromhex(str(a.result["final_seed"]))
             return place, ticket(seed, entry).hex()
@@ -134,3 +134,36 @@ def my_ticket(allocations: dict[Place, Allocation], entry: bytes) -> tuple[Place
 
 
 __all__ = ["Allocation", "announce", "cst_time", "draw", "my_ticket"]
+
+
+def state(led: Ledger) -> dict[str, Json]:
+    """Allocation digest → what a store keeps (the seed is secret until the draw)."""
+    return {
+        a.digest.hex(): {
+            "numbers": {e.hex(): n for e, n in a.numbers.items()},
+            "result": None if a.result is None else digest(a.result).hex(),
+            "server_seed": a.server_seed.hex(),
+        }
+        for a in led.allocations.values()
+    }
+
+
+def restore(led: Ledger, saved: Json, docs: dict[str, dict[str, Json]]) -> None:
+    """Rebuild ``led.allocations`` from :func:`state` and the signed documents."""
+    if not isinstance(saved, dict):
+        return
+    for d, raw in saved.items():
+        assert isinstance(raw, dict)
+        doc = docs[d]
+        numbers = raw["numbers"]
+        assert isinstance(numbers, dict)
+        result = raw["result"]
+        place = (str(doc["school"]), str(doc["intake"]))
+        led.allocations[place] = Allocation(
+            document=doc,
+            digest=bytes.fromhex(d),
+            pool=entry_set(bytes.fromhex(e) for e in numbers),
+            numbers={bytes.fromhex(e): str(n) for e, n in numbers.items()},
+            server_seed=bytes.fromhex(str(raw["server_seed"])),
+            result=None if result is None else docs[str(result)],
+        )

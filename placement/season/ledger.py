@@ -13,6 +13,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from placement.canonical import Json, canonical_json
 from placement.keyring import CST
@@ -71,6 +72,8 @@ class Ledger:
     rosters: dict[Place, dict[str, Json]] = field(default_factory=dict)
     roster_sets: dict[Place, EntrySet] = field(default_factory=dict)
     admissions: dict[Place, dict[str, Json]] = field(default_factory=dict)
+    # 统筹 draws (placement.season.allocating): place → Allocation; secret seeds included
+    allocations: dict[Place, Any] = field(default_factory=dict)
     overrides: dict[str, str] = field(default_factory=dict)
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 from placement import jws
 from placement.canonical import Json
 from placement.policy import PolicyProfile
+from placement.season import allocating
 from placement.season.application import from_json as application_from_json
 from placement.season.cases import CaseFinding, Finding, case_from_json
 from placement.season.catchment import from_json as catchment_from_json
@@ -32,6 +33,7 @@ def ledger_state(led: Ledger) -> dict[str, Json]:
             for place, doc in led.rosters.items()
         },
         "signed": dict(led.signed),
+        "allocations": allocating.state(led),
     }
 
 
@@ -70,6 +72,7 @@ def restore(state: Json, *, profile: PolicyProfile, sign: Sign) -> Ledger:
         assert isinstance(e, dict)
         led.log.append(e)
         _replay(led, e, docs, sets)
+    allocating.restore(led, state.get("allocations"), docs)
     return led
 
 

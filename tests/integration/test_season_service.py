@@ -7,7 +7,7 @@ import dataclasses
 from datetime import datetime
 
 import pytest
-from servicekit import Service
+from servicekit import Service, csrf
 from sqlmodel import select
 
 from placement.keyring import CST
@@ -277,3 +277,71 @@ def test_a_draw_is_not_announced_from_a_roster_the_season_has_moved_past(service
     )
     with pytest.raises(ServiceError, match="changes since the derivation"):
         workflow.announce(env, iid, user="op")
+
+
+def test_an_allocation_draw_in_the_service_replays_and_survives_a_restart(service: Service):
+    """统筹: the pool is frozen with a secret seed kept in the database; after the draw the
+    winners are assigned, another process sees the same ledger, the bundle replays it."""
+    from placement.documents import WitnessInput  # noqa: PLC0415
+    from placement.season import allocating  # noqa: PLC0415
+
+    env = service.env
+    service.at(at(7, 1))
+    plan = demo.plan([(demo.SY, 1), (demo.X3, 1)])
+    steps.create(env, catchment=demo.catchment(), plan=plan, user="admin")
+    renters = []
+    for n in range(50):
+        service.at(at(7, 15, 9, n))
+        app = steps.register(
+            env,
+            demo.SEASON,
+            demo.form(500 + n, "新华社区"),
+            school=demo.SY,
+            intake=demo.PRIMARY,
+            level=Level.PRIMARY,
+        )
+        renters.append(app.number)
+    service.at(at(7, 24, 9))
+    digest = steps.announce_allocation(
+        env,
+        demo.SEASON,
+        school=demo.X3,
+        intake=demo.PRIMARY,
+        numbers=renters,
+        scheduled="2024-07-25T10:00:00+08:00",
+        witnesses=["家长代表 王芳"],
+        user="admin",
+    )
+    # a new process must find the committed pool and its secret seed in the database
+    other = SeasonStore(env.engine, demo.SEASON, env.signers).read()
+    assert other.allocations[(demo.X3, demo.PRIMARY)].digest.hex() == digest
+    service.at(at(7, 25, 10))
+    won = steps.draw_allocation(
+        env,
+        demo.SEASON,
+        school=demo.X3,
+        intake=demo.PRIMARY,
+        beacon=None,
+        user="admin",
+        witnesses=[WitnessInput("家长代表", "王芳", "2 7 1 8", "2024-07-25T10:01:00+08:00")],
+    )
+    assert len(won) == 45  # one class of 45 at 第三小学
+    led = steps.store_for(env, demo.SEASON).read()
+    assert all(led.standing(n)["outcome"] == "assign" for n in won)
+    mine = allocating.my_ticket(led, led.current[renters[0]].entry())
+    assert mine is not None
+    # the family sees its own ticket on its application page
+    c = service.client()
+    child = demo.form(500, "新华社区")
+    page = c.post(
+        "/season/application",
+        data={
+            "number": renters[0],
+            "id_number": child.id_number,
+            "csrf_token": csrf(c, "/season/application"),
+        },
+    ).get_data(as_text=True)
+    assert mine[1][:16] in page
+    report = verify_season(steps.export(env, demo.SEASON, kind="public"), trusted=env.keyring())
+    assert report.verified, report.table()
+    assert next(c for c in report.checks if c.name == "season.allocations").status.value == "pass"

@@ -56,11 +56,9 @@ def season_with_draw(*, cheat: bool = False):
             reviewer="r",
             now=t(7, 22),
         )
-    allocations: dict = {}
     server = label_bytes("allocation seed")
     ann = allocating.announce(
         led,
-        allocations,
         school=X3,
         intake=PRIMARY,
         numbers=[a.number for a in renters],
@@ -73,7 +71,6 @@ def season_with_draw(*, cheat: bool = False):
     witnesses = [WitnessInput("家长代表", "王芳", "3 1 4 1 5", "2024-07-25T10:01:00+08:00")]
     result = allocating.draw(
         led,
-        allocations,
         school=X3,
         intake=PRIMARY,
         witnesses=witnesses,
@@ -116,7 +113,7 @@ def season_with_draw(*, cheat: bool = False):
     data = build_zip(
         kind="public", season="taobei-2024", created="2024-08-01T00:00:00+08:00", files=files
     )
-    return made, allocations, renters, result, data
+    return made, led.allocations, renters, result, data
 
 
 def status(data: bytes, name: str) -> Status:
@@ -124,7 +121,7 @@ def status(data: bytes, name: str) -> Status:
 
 
 def test_the_draw_replays_and_winners_are_assigned():
-    made, allocations, renters, result, data = season_with_draw()
+    made, _, renters, result, data = season_with_draw()
     assert status(data, "season.allocations") is Status.PASS
     won = set(result["winners"])
     assert len(won) == 2
@@ -133,7 +130,7 @@ def test_the_draw_replays_and_winners_are_assigned():
         assigned = last is not None and last["outcome"] == Outcome.ASSIGN.value
         assert assigned == (app.entry().hex() in won)
     # each family sees its own ticket
-    place, mine = allocating.my_ticket(allocations, renters[0].entry())
+    place, mine = allocating.my_ticket(made.ledger, renters[0].entry())
     assert place == (X3, PRIMARY)
     assert len(mine) == 64
     with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -161,5 +158,5 @@ def test_applying_again_never_yields_a_new_ticket():
         number=renters[0].number,
     )
     assert again.entry() != renters[0].entry()
-    assert allocating.my_ticket(allocations, again.entry()) is None
+    assert allocating.my_ticket(led, again.entry()) is None
     assert result["winners"] == allocations[(X3, PRIMARY)].result["winners"]

@@ -180,6 +180,47 @@ def cmd_admit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_allocate(args: argparse.Namespace) -> int:
+    with context(args) as ctx:
+        d = steps.announce_allocation(
+            ctx.env,
+            _season(args),
+            school=args.school,
+            intake=args.intake,
+            numbers=args.numbers,
+            scheduled=args.scheduled,
+            witnesses=args.planned_witness or [],
+            user=ctx.user,
+        )
+    out(f"统筹摇号已公告（候选 {len(args.numbers)} 人）/ allocation draw announced: {d[:16]}")
+    return 0
+
+
+def cmd_allocation_draw(args: argparse.Namespace) -> int:
+    from placement.documents import WitnessInput  # noqa: PLC0415
+
+    witnesses = []
+    for text in args.witness:
+        role, name, said = ([*text.split("|", 2), "", ""])[:3]
+        if not role.strip() or not name.strip() or not said:
+            raise argparse.ArgumentTypeError(
+                f"须为「身份|姓名|输入」/ expected 'role|name|input': {text!r}"
+            )
+        witnesses.append(WitnessInput(role.strip(), name.strip(), said, ""))
+    with context(args) as ctx:
+        won = steps.draw_allocation(
+            ctx.env,
+            _season(args),
+            school=args.school,
+            intake=args.intake,
+            witnesses=witnesses,
+            beacon=args.beacon,
+            user=ctx.user,
+        )
+    out(f"中签 {len(won)} 人，已统筹到 {args.school} / {len(won)} assigned: {' '.join(won)}")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     with context(args) as ctx:
         data = steps.export(ctx.env, _season(args), kind=args.kind)
@@ -274,9 +315,36 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     p.add_argument("--handled-by", required=True)
     command(ssub, "derive", cmd_derive, "推导派位名单 derive the draw's roster", c, base, place)
     command(ssub, "admit", cmd_admit, "签发录取文件 sign the admission", c, base, place)
+    _allocation_parsers(ssub, c, base, place)
     p = command(ssub, "export", cmd_export, "导出招生季记录包 export the season bundle", c, base)
     p.add_argument("--kind", choices=["public", "archive"], default="public")
     p.add_argument("--out", required=True)
+    _other_parsers(ssub, c, base)
+
+
+def _allocation_parsers(
+    ssub: Sub[argparse.ArgumentParser], *parents: argparse.ArgumentParser
+) -> None:
+    c, base, place = parents
+    p = command(ssub, "allocate", cmd_allocate, "公告统筹摇号 announce a 统筹 draw", c, base, place)
+    p.add_argument("numbers", nargs="+", help="application numbers of the pool")
+    p.add_argument("--scheduled", required=True, help="ISO 8601 with offset")
+    p.add_argument("--planned-witness", action="append", help="role and name, as published")
+    p = command(
+        ssub, "allocation-draw", cmd_allocation_draw, "统筹摇号开奖 draw it", c, base, place
+    )
+    p.add_argument(
+        "--witness",
+        action="append",
+        required=True,
+        help="'role|name|input' as for placement witness",
+    )
+    p.add_argument("--beacon")
+
+
+def _other_parsers(
+    ssub: Sub[argparse.ArgumentParser], c: argparse.ArgumentParser, base: argparse.ArgumentParser
+) -> None:
     command(ssub, "status", cmd_status, "各校统计 statistics per school", c, base)
     p = command(ssub, "to-draw", cmd_to_draw, "派位名单取自招生季 roster from the season", c, base)
     p.add_argument("intake", help="intake number or draw id")

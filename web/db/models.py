@@ -170,3 +170,13 @@ class SeasonEntrySet(SQLModel, table=True):
     digest: str = Field(primary_key=True, max_length=64)
     season: str = Field(max_length=128, index=True)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class SeasonAllocation(SQLModel, table=True):
+    """A 统筹 draw's private state: pool numbers, the secret server seed, the result."""
+
+    __tablename__ = "season_allocation"
+
+    digest: str = Field(primary_key=True, max_length=64)  # the allocation announcement's
+    season: str = Field(max_length=128, index=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

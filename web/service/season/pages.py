@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from placement.canonical import Json
+from placement.season.allocating import my_ticket
 from placement.season.application import PROOF_ZH, Application, Proof
 from placement.season.cases import FINDING_EN, FINDING_ZH
 from placement.season.documents import digest
@@ -41,6 +42,7 @@ class Status:
     in_roster: bool
     proof_zh: str
     admitted: str  # the admission's roster fingerprint when the child is in it, else ""
+    ticket: str  # the family's own 统筹 ticket (hex) once its draw is done, else ""
 
 
 def status(led: Ledger, app: Application) -> Status:
@@ -61,6 +63,7 @@ def status(led: Ledger, app: Application) -> Status:
         in_roster=roster is not None and app.entry() in roster.entries,
         proof_zh=PROOF_ZH[Proof(app.proof)],
         admitted=_admitted(led, place, app),
+        ticket=(found[1] if (found := my_ticket(led, app.entry())) else ""),
     )
 
 

@@ -11,9 +11,10 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 
+from placement.documents import WitnessInput
 from placement.errors import InvalidInput, Issue, PlacementError
 from placement.policy import Level
-from placement.season import bundle
+from placement.season import allocating, bundle
 from placement.season.application import Application, Channel, Form
 from placement.season.catchment import Catchment
 from placement.season.decision import CheckedProof
@@ -201,6 +202,68 @@ def admit(env: Env, season: str, *, school: str, intake: str, user: str) -> None
     _audit(env, user, "season.admitted", f"{school} {intake}")
 
 
+def announce_allocation(
+    env: Env,
+    season: str,
+    *,
+    school: str,
+    intake: str,
+    numbers: Sequence[str],
+    scheduled: str,
+    witnesses: Sequence[str],
+    user: str,
+) -> str:
+    """Freeze a 统筹 pool for an oversubscribed school and commit to a fresh secret seed."""
+    now, server_seed = env.now(), env.token_bytes(32)
+    made = store_for(env, season).step(
+        lambda led: allocating.announce(
+            led,
+            school=school,
+            intake=intake,
+            numbers=numbers,
+            server_seed=server_seed,
+            scheduled=scheduled,
+            witnesses=witnesses,
+            now=now,
+        )
+    )
+    _audit(env, user, "season.allocation", f"{school} pool {len(numbers)}")
+    return made.digest.hex()
+
+
+def draw_allocation(
+    env: Env,
+    season: str,
+    *,
+    school: str,
+    intake: str,
+    witnesses: Sequence[WitnessInput],
+    beacon: str | None,
+    user: str,
+) -> list[str]:
+    """Reveal, draw and assign the winners (their application numbers, by ticket)."""
+    now = env.now()
+
+    def step(led: Ledger) -> list[str]:
+        result = allocating.draw(
+            led,
+            school=school,
+            intake=intake,
+            witnesses=witnesses,
+            beacon=beacon,
+            reviewer=user,
+            now=now,
+        )
+        numbers = led.allocations[(school, intake)].numbers
+        winners = result["winners"]
+        assert isinstance(winners, list)
+        return [numbers[bytes.fromhex(str(e))] for e in winners]
+
+    won = store_for(env, season).step(step)
+    _audit(env, user, "season.allocated", f"{school}: {len(won)}")
+    return won
+
+
 def export(env: Env, season: str, *, kind: str) -> bytes:
     """The season bundle (public or archive) with a checkpoint over the whole log now."""
     led = store_for(env, season).read()
@@ -211,6 +274,7 @@ def export(env: Env, season: str, *, kind: str) -> bytes:
         keyring=env.keyring().to_json(),
         sign_checkpoint=signers.log.sign_note,
         origin=signers.log.name,
+        pools={a.digest.hex(): a.pool.hex_list() for a in led.allocations.values()},
     )
     created = env.now().astimezone(dt.timezone(dt.timedelta(hours=8)))
     return build_zip(

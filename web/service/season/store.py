@@ -24,13 +24,20 @@ from placement import jws
 from placement.canonical import Json
 from placement.errors import InvalidInput, PlacementError
 from placement.policy import PROFILES
+from placement.season import allocating
 from placement.season.catchment import Catchment
 from placement.season.documents import digest
 from placement.season.ledger import Ledger
 from placement.season.plan import Plan
 from placement.season.restore import restore
 from web.db.engine import reading, writing
-from web.db.models import LogHead, SeasonApplication, SeasonDocument, SeasonEntrySet
+from web.db.models import (
+    LogHead,
+    SeasonAllocation,
+    SeasonApplication,
+    SeasonDocument,
+    SeasonEntrySet,
+)
 from web.db.store import DbLog
 from web.record.draw import Signers
 from web.service.errors import NotFound, ServiceError, from_core
@@ -95,7 +102,12 @@ class SeasonStore:
                 .order_by(col(SeasonApplication.id))
             )
         ]
+        allocations = {
+            r.digest: json.loads(r.data)
+            for r in s.exec(select(SeasonAllocation).where(SeasonAllocation.season == self.season))
+        }
         state: dict[str, Json] = {
+            "allocations": allocations,
             "log": list(DbLog(s).entries()),
             "notice_entries": {d: v for d, v in sets.items() if types[d].endswith("/notice")},
             "profile": self.season,
@@ -200,6 +212,14 @@ class SeasonStore:
                         digest=d, season=self.season, data=json.dumps(es.hex_list()).encode()
                     )
                 )
+        for d, saved in allocating.state(led).items():
+            row = s.get(SeasonAllocation, d)
+            data = json.dumps(saved).encode()
+            if row is None:
+                s.add(SeasonAllocation(digest=d, season=self.season, data=data))
+            elif row.data != data:
+                row.data = data
+                s.add(row)
         s.flush()
         if new_entries:
             log.checkpoint(self.signers().log)

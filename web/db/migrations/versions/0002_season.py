@@ -1,4 +1,4 @@
-"""the enrollment season's documents, applications and entry sets (spec Part S)
+"""the enrollment season's documents, applications, entry sets and 统筹 draws (spec Part S)
 
 Revision ID: 0002
 Revises: 0001
@@ -61,8 +61,21 @@ def upgrade() -> None:
     with op.batch_alter_table("season_entry_set", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_season_entry_set_season"), ["season"], unique=False)
 
+    op.create_table(
+        "season_allocation",
+        sa.Column("digest", AutoString(length=64), nullable=False),
+        sa.Column("season", AutoString(length=128), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("digest"),
+    )
+    with op.batch_alter_table("season_allocation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_season_allocation_season"), ["season"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("season_allocation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_season_allocation_season"))
+    op.drop_table("season_allocation")
     with op.batch_alter_table("season_entry_set", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_season_entry_set_season"))
     op.drop_table("season_entry_set")

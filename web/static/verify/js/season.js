@@ -172,7 +172,7 @@ export async function verifySeason(bytes, trusted = null) {
       lines.zh.push(`${doc.school}：${d.zh}`);
       lines.en.push(`${doc.school}: ${d.en}`);
     }
-    if (!lines.en.length) throw new FormatError('chain', 'no roster derivation');
+    if (!lines.en.length) return { zh: '尚无派位名单推导', en: 'no roster derivation yet' };
     return { zh: lines.zh.join(' | '), en: lines.en.join(' | ') };
   });
   await run('season.admissions', async () => {
