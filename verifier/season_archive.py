@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 
 from placement import jws
-from placement.announcement import ANNOUNCEMENT_TYPE
+from placement.announcement import ANNOUNCEMENT_TYPE, ANNOUNCEMENT_TYPE_V2
 from placement.canonical import Json
 from placement.errors import PlacementError
 from placement.keyring import KeyRole
@@ -43,10 +43,14 @@ def _draw(rec: SeasonRecord) -> tuple[dict[str, Json], list[Json] | None]:
     raw = files.get("announcement.jws")
     if raw is None:
         raise Failed("派位记录包缺少公告", "the draw bundle has no announcement")
+    text = raw.decode("utf-8", "replace")
+    typ = jws.parse(text).signatures[0].header.get("typ")
+    if typ not in {ANNOUNCEMENT_TYPE, ANNOUNCEMENT_TYPE_V2}:  # protocol v1 or v2 draws
+        raise Failed("派位记录包的公告类型未知", "the draw bundle's announcement type is unknown")
     doc = verify_jws(
-        raw.decode("utf-8", "replace"),
+        text,
         rec.keyring(),
-        expected_type=ANNOUNCEMENT_TYPE,
+        expected_type=str(typ),
         roles=(KeyRole.BUREAU,),
         cosigner_roles=(KeyRole.SUPERVISOR,),
     ).document
