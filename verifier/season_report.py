@@ -25,4 +25,7 @@ def verify_season(
 ) -> Report:
     rec = SeasonRecord(data, trusted=trusted, draw=draw)
     specs = (*season.checks.specs, *season_archive.checks.specs)
-    return Report("season", source, tuple(run(specs, rec)))
+    # Spec §23.2: without a trusted keyring the signatures were only checked against the
+    # bundle's own keys, and the verdict (and exit status) says so.
+    trust = "keyring" if trusted is not None else "bundle"
+    return Report("season", source, tuple(run(specs, rec)), trust=trust)
