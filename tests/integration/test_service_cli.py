@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -138,7 +139,15 @@ def test_whole_intake_from_init_to_export(
     code, out, err = run(capsys, "draw", *flags, "tb-2024-cli", "--supervisor-key", SUPERVISOR)
     assert code == 0, err
     assert "结果摘要 result digest" in out
-    assert run(capsys, "publish", *flags, "tb-2024-cli")[0] == 0
+    # What the ceremony command prints: each class's boys and girls, adding up to its size.
+    sizes = re.findall(r"班: 男 (\d+) 女 (\d+) 合计 (\d+)", out)
+    assert len(sizes) == 2, out
+    for boys, girls, total in sizes:
+        assert int(boys) > 0, out
+        assert int(girls) > 0, out
+        assert int(boys) + int(girls) == int(total) == 45, out
+    code, _, err = run(capsys, "publish", *flags, "tb-2024-cli")
+    assert code == 0, err
     code, _, err = run(capsys, "draw", *flags, "tb-2024-cli")  # one announcement, one draw
     assert code == 1
     assert "published" in err
