@@ -20,7 +20,7 @@ from keys.signer import Signer
 from placement.keyring import CST, KeyRole
 from verifier.verify import verify_bundle
 from web.db.engine import reading
-from web.db.models import LogEntry, Pupil, RecordBlob
+from web.db.models import AuditEvent, LogEntry, Pupil, RecordBlob
 from web.record.draw import Signers
 from web.service import intake_db, workflow
 from web.service.errors import Conflict, ServiceError
@@ -78,6 +78,36 @@ def test_full_workflow_verifies(service: Service) -> None:
     assert events.count("draw.performed") == 1
     with zipfile.ZipFile(io.BytesIO(archive)) as z:
         assert "result.jws" in z.namelist()
+
+
+def test_downloads_are_audited_not_logged(service: Service) -> None:
+    """Only steps that change the record write the public log: downloading a bundle
+    again goes to the audit list, and the log keeps one export entry per kind."""
+    env = service.env
+    iid = imported(service)
+    workflow.freeze(env, iid, user="op")
+    workflow.announce(env, iid, user="op")
+    workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="3 1 4 1 5 9", user="sv")
+    workflow.draw(env, iid, beacon_value=None, user="op")
+    workflow.publish(env, iid, user="op")
+
+    def log_size() -> int:
+        with reading(env.engine) as s:
+            return len(s.exec(select(LogEntry.index)).all())
+
+    first = workflow.export_bundle(env, iid, kind="archive", user="auditor")
+    size = log_size()
+    for kind in ("public", "archive", "public", "archive"):
+        data = workflow.export_bundle(env, iid, kind=kind, user="auditor")
+        assert verify_bundle(data, trusted=env.keyring()).verified
+    assert log_size() == size
+    assert verify_bundle(first, trusted=env.keyring()).verified
+    with reading(env.engine) as s:
+        events = [json.loads(e)["event"] for e in s.exec(select(LogEntry.data))]
+        audited = s.exec(select(AuditEvent.action).where(AuditEvent.username == "auditor")).all()
+    assert events.count("bundle.exported") == 2  # public at publish, archive on first export
+    assert audited.count("bundle.public") == 2
+    assert audited.count("bundle.archive") == 3
 
 
 def test_steps_out_of_order_are_refused(service: Service) -> None:

@@ -89,6 +89,15 @@ class DrawRecord(RecordReading):
             entry(event=event, draw_id=self.draw_id, actor=actor, time=_time(now), detail=detail)
         )
 
+    def _exported(self, detail: dict[str, Json]) -> bool:
+        """Whether the log already says a bundle of this kind names this result."""
+        return any(
+            e.get("draw") == self.draw_id
+            and e.get("event") == Event.EXPORTED.value
+            and e.get("detail") == detail
+            for e in self.log.entries()
+        )
+
     # -- steps -------------------------------------------------------------
     @classmethod
     def announce(  # noqa: PLR0913 - one step, every input named
@@ -350,7 +359,10 @@ class DrawRecord(RecordReading):
         published = state["stage"] == "published"
         if published:
             detail["digest"] = digest(self._result_doc()).hex()
-            self._log(Event.EXPORTED, Actor.BUREAU, now, detail)
+            # The log records that a bundle of this kind exists (the verifier asks for
+            # it), once; downloading it again reads the record and writes no entry.
+            if not self._exported(detail):
+                self._log(Event.EXPORTED, Actor.BUREAU, now, detail)
         checkpoint = self.log.checkpoint(signers.log)
         version = self.version()
         members: dict[str, bytes] = {
