@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from web.app.auth import authenticate, current_user
 from web.app.services import services
 from web.db.engine import writing
+from web.service.accounts import end_sessions
 from web.service.intakes import audit
 
 bp = Blueprint("auth", __name__)
@@ -47,13 +48,15 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
         return render_template("login.html", next=request.form.get("next", "")), 401
     session.clear()
     session["uid"] = user.id
-    session["pw"] = user.password_hash[-16:]  # a password change ends old sessions
+    session["gen"] = user.session_generation  # logout or a new password ends it
     session.permanent = True
     return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    if current_user() is not None:
+    user = current_user()
+    if user is not None and user.id is not None:
+        end_sessions(services().engine, user.id)
         session.clear()
     return redirect(url_for("auth.login"))
