@@ -25,6 +25,7 @@ from keys.store import write_atomic
 from web.app.auth import current_user, load_user
 from web.db.engine import make_engine
 from web.db.schema import upgrade
+from web.record import clock
 from web.service.errors import ServiceError
 from web.service.fields import field_words
 from web.service.roles import Role
@@ -84,6 +85,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         inst.mkdir(parents=True, exist_ok=True)
         app.config["SECRET_KEY"] = _secret_key(inst)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.jinja_env.filters["shown"] = clock.shown  # times people read: Beijing, not TZ
 
     engine = make_engine(app.config["DATABASE_URL"])
     if app.config["MIGRATE"]:

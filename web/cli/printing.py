@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,7 @@ def _log_signers(args: argparse.Namespace) -> Signers:
 
 def _log_printed(dirs: list[Path], copies: int, log_dir: Path, signers: Signers) -> None:
     """Log ``sheets.printed`` for each printed draw folder whose result is published."""
+    from web.record import clock  # noqa: PLC0415
     from web.record.draw import DrawRecord  # noqa: PLC0415
     from web.record.filelog import FileLog  # noqa: PLC0415
 
@@ -81,7 +82,7 @@ def _log_printed(dirs: list[Path], copies: int, log_dir: Path, signers: Signers)
         if rec.state()["stage"] != "published":
             _out(f"未记入日志（结果未发布）not logged (no published result): {d}")
             continue
-        index = rec.log_printed(copies=copies, now=datetime.now().astimezone(), signers=signers)
+        index = rec.log_printed(copies=copies, now=clock.now(), signers=signers)
         _out(f"打印已记入日志 printing logged: {rec.draw_id}, {copies} 份 copies, entry {index}")
 
 

@@ -35,6 +35,7 @@ from placement.seed import check_witness_input
 from placement.teams import Team
 from placement.tlog import Actor, Event, checkpoint_of, entry
 from web.record.bundle import build_bundle, json_bytes, schemas
+from web.record.clock import stamp
 from web.record.reading import RecordError, RecordReading
 from web.record.store import Blobs, FileBlobs, Log
 
@@ -63,7 +64,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def _time(now: datetime) -> str:
-    return now.isoformat(timespec="seconds")
+    return stamp(now)  # in the policy's zone, with its offset, whatever the clock's zone
 
 
 def _iat(now: datetime) -> int:

@@ -24,6 +24,7 @@ from keys.passphrase import read_passphrase
 from keys.store import write_atomic
 from web.db.engine import make_engine
 from web.db.schema import upgrade
+from web.record import clock
 from web.service.errors import ServiceError
 from web.service.services import Services, make_limiter
 
@@ -34,7 +35,7 @@ CONFIG_KEYS = ("DATABASE_URL", "KEYS_DIR", "BUREAU_KEY", "LOG_KEY", "PUBLIC_BASE
 
 
 def now() -> datetime:
-    return datetime.now().astimezone()
+    return clock.now()
 
 
 # -- the instance ----------------------------------------------------------------------------

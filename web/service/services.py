@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from keys.store import KeyStore
 from placement.keyring import Keyring
+from web.record import clock
 from web.record.draw import Signers
 from web.service.errors import ServiceError
 from web.service.intakes import Env
@@ -23,7 +24,7 @@ from web.service.ratelimit import RateLimiter
 
 
 def _now() -> datetime:
-    return datetime.now().astimezone()
+    return clock.now()
 
 
 @dataclass
