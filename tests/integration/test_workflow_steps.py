@@ -195,6 +195,51 @@ def test_same_child_on_two_schools_is_refused(service: Service) -> None:
         assert not s.exec(select(Pupil).where(Pupil.intake_id == other)).all()
 
 
+def test_row_errors_and_district_duplicates_come_in_one_pass(service: Service) -> None:
+    """The operator sees every problem of a file at once: a bad row and a child already on
+    another school's roster, not one class of error after the other is fixed."""
+    env = service.env
+    imported(service)
+    other = workflow.create_intake(
+        env,
+        school_id=service.schools["洮北区第一小学"],
+        draw_id="tb-2024-x1",
+        name="2024级一年级",
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-14T09:00:00+08:00",
+        user="admin",
+    )
+    lines = ROSTER.decode("utf-8-sig").splitlines()[:6]
+    lines[4] = "," + lines[4].split(",", 1)[1]  # row 5 has no name
+    with pytest.raises(ServiceError) as e:
+        intake_db.import_roster(
+            env, other, filename="r.csv", data="\n".join(lines).encode(), user="t"
+        )
+    codes = {(i.row, i.code) for i in e.value.issues}
+    assert (2, "id.other_school") in codes
+    assert any(row == 5 and code != "id.other_school" for row, code in codes), codes
+    with reading(env.engine) as s:
+        assert not s.exec(select(Pupil).where(Pupil.intake_id == other)).all()
+
+
+def test_team_row_errors_and_numbering_come_in_one_pass(service: Service) -> None:
+    iid = new_intake(service)
+    lines = TEAMS.decode("utf-8-sig").splitlines()[:4]
+    head = lines[2].split(",")
+    lines[2] = ",".join(["1", *head[1:]])  # class number 1 twice
+    cells = lines[3].split(",")
+    cells[2] = ""  # no head teacher
+    lines[3] = ",".join(cells)
+    with pytest.raises(ServiceError) as e:
+        intake_db.import_teams(
+            service.env, iid, filename="t.csv", data="\n".join(lines).encode(), user="t"
+        )
+    codes = {i.code for i in e.value.issues}
+    assert "team.number.duplicate" in codes
+    assert len(codes) >= 2, codes
+
+
 def test_two_operators_drawing_at_once_make_one_draw(service: Service) -> None:
     env = service.env
     iid = imported(service)

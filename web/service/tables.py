@@ -179,12 +179,33 @@ def read_table(data: bytes, filename: str) -> Table:
     return _read_csv(data)
 
 
+def _truncated(data: bytes, error: UnicodeDecodeError) -> InvalidInput | None:
+    """A UTF-8 file cut inside its last character (an upload or a copy that stopped early):
+    everything before the cut is UTF-8 with Chinese in it, and only the end is incomplete."""
+    if error.reason != "unexpected end of data" or error.end != len(data):
+        return None
+    try:
+        head = data[: error.start].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if head.isascii():
+        return None  # no sign that the file is UTF-8 rather than GBK
+    return _refuse(
+        "file.truncated",
+        "文件不完整：最后一个字在中途被截断（上传或复制未完成）；请重新导出或重新上传完整的文件",
+        "the file is truncated: it ends in the middle of a character (an upload or copy "
+        "that stopped early); export or upload the whole file again",
+    )
+
+
 def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(_UTF8_BOM):
         try:
             return data[len(_UTF8_BOM) :].decode("utf-8"), FORMAT_UTF8_BOM
-        except UnicodeDecodeError:
-            pass  # a BOM followed by something else: refused below
+        except UnicodeDecodeError as e:
+            if (cut := _truncated(data[len(_UTF8_BOM) :], e)) is not None:
+                raise cut from e
+            # a BOM followed by something else: refused below
     elif data.startswith(_WIDE_BOMS) or b"\x00" in data:
         raise _refuse(
             "file.encoding",
@@ -196,8 +217,9 @@ def _decode(data: bytes) -> tuple[str, str]:
     else:
         try:
             return data.decode("utf-8"), FORMAT_UTF8
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as e:
+            if (cut := _truncated(data, e)) is not None:
+                raise cut from e
         try:
             return data.decode("gb18030"), FORMAT_GB18030
         except UnicodeDecodeError:
