@@ -240,6 +240,75 @@ def test_team_row_errors_and_numbering_come_in_one_pass(service: Service) -> Non
     assert len(codes) >= 2, codes
 
 
+def test_a_second_intake_of_a_school_and_year_needs_the_admins_reason(service: Service) -> None:
+    env = service.env
+    new_intake(service)
+    with pytest.raises(Conflict) as e:
+        new_intake(service, "tb-2024-shiyan-2")
+    assert "tb-2024-shiyan" in e.value.zh
+    assert "reason" in e.value.en
+    second = workflow.create_intake(
+        env,
+        school_id=service.schools["洮北区实验小学"],
+        draw_id="tb-2024-shiyan-2",
+        name="2024级一年级（插班）",
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-14T09:00:00+08:00",
+        second_reason="新建校区单独派位 / a new campus draws on its own",
+        user="admin",
+    )
+    with reading(env.engine) as s:
+        audited = s.exec(
+            select(AuditEvent.detail).where(
+                AuditEvent.intake_id == second, AuditEvent.action == "intake.second"
+            )
+        ).all()
+    assert audited == ["tb-2024-shiyan: 新建校区单独派位 / a new campus draws on its own"]
+
+
+MIDDLE = (DEMO / "taobei-2024-middle-school.csv").read_bytes()
+
+
+def middle_intake(svc: Service) -> int:
+    return workflow.create_intake(
+        svc.env,
+        school_id=svc.schools["第二中学"],
+        draw_id="tb-2024-z2",
+        name="2024级七年级",
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-15T09:00:00+08:00",
+        user="admin",
+    )
+
+
+def test_a_roster_of_the_wrong_level_is_refused(service: Service) -> None:
+    env = service.env
+    primary, middle = new_intake(service), middle_intake(service)
+    for iid, data in ((primary, MIDDLE), (middle, ROSTER)):
+        with pytest.raises(ServiceError) as e:
+            intake_db.import_roster(env, iid, filename="r.csv", data=data, user="t")
+        codes = {i.code for i in e.value.issues}
+        assert "birth.level" in codes, codes
+        assert all(i.zh and i.en for i in e.value.issues)
+    # A middle-school roster without 学籍号 is refused row by row.
+    lines = MIDDLE.decode("utf-8-sig").splitlines()
+    cells = lines[3].split(",")
+    cells[4] = ""
+    lines[3] = ",".join(cells)
+    with pytest.raises(ServiceError) as e:
+        intake_db.import_roster(
+            env, middle, filename="r.csv", data="\n".join(lines).encode(), user="t"
+        )
+    assert [(i.row, i.field, i.code) for i in e.value.issues] == [
+        (4, "student_no", "student_no.missing")
+    ]
+    assert intake_db.import_roster(env, middle, filename="r.csv", data=MIDDLE, user="t") == 300
+    with reading(env.engine) as s:
+        assert not s.exec(select(Pupil).where(Pupil.intake_id == primary)).all()
+
+
 def test_two_operators_drawing_at_once_make_one_draw(service: Service) -> None:
     env = service.env
     iid = imported(service)

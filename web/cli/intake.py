@@ -69,6 +69,7 @@ def cmd_intake_add(args: argparse.Namespace) -> int:
             scheduled=args.scheduled,
             planned_witnesses=args.witness or (),
             beacon=args.beacon or "",
+            second_reason=args.second_reason or "",
             user=ctx.user,
         )
     out(f"已建立招生批次 created intake #{iid} {args.draw_id}（{school.name} {args.name}）")
@@ -189,6 +190,10 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--witness", action="append", help="planned witness 'role name', repeatable")
     p.add_argument("--beacon", help="public beacon round declared in advance")
+    p.add_argument(
+        "--second-reason",
+        help="why this school needs a second intake of the same level and year (audited)",
+    )
     p = command(acts, "list", cmd_intake_list, "list intakes with stage and counts", base)
     p.add_argument("--stage", choices=[st.value for st in Stage])
     p.add_argument("--year", type=int)

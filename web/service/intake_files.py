@@ -32,6 +32,7 @@ from placement.roster import (
     validate_roster,
 )
 from placement.teams import TEAM_HEADERS, Team, parse_team_row
+from web.service.eligibility import level_issues
 from web.service.tables import (
     FORMAT_GB18030,
     FORMAT_UTF8,
@@ -353,6 +354,7 @@ def roster_and_issues(
         whole = validate_roster(pupils, profile=profile, level=level, class_count=classes)
         rows_failed = bool(issues)
         issues.extend(i for i in whole if not (rows_failed and i.code in _NEEDS_EVERY_ROW))
+        issues.extend(level_issues(pupils, profile=profile, level=level))
     return pupils, issues
 
 
