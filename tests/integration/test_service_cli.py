@@ -95,6 +95,29 @@ def add_intake(
     assert draw_id in out
 
 
+def prints_from_the_cli(
+    capsys: pytest.CaptureFixture[str], flags: list[str], tmp_path: Path
+) -> None:
+    """The operator prints a drawn intake's sheets from the command line, as the web form
+    does: one PDF with every class list, logged once."""
+    code, out, err = run(
+        capsys, "print", *flags, "tb-2024-cli", "--copies", "gate", "--out", str(tmp_path / "p")
+    )
+    assert code == 0, err
+    [pdf] = (tmp_path / "p").glob("*.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert "2024级一年级（1）班" in text
+    assert "2024级一年级（2）班" in text
+    assert "已记入日志 logged" in out
+    with session(flags) as s:
+        logged = [json.loads(e)["event"] for e in s.exec(select(LogEntry.data))]
+    assert logged.count("sheets.printed") == 1
+    code, _, err = run(capsys, "print", *flags, "tb-2024-cli", "--dir", "x", "--out", "o")
+    assert code == 2
+
+
 @pytest.mark.parametrize("inst", database_urls(), indirect=True)
 def test_whole_intake_from_init_to_export(
     inst: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
@@ -148,6 +171,7 @@ def test_whole_intake_from_init_to_export(
         assert int(boys) + int(girls) == int(total) == 45, out
     code, _, err = run(capsys, "publish", *flags, "tb-2024-cli")
     assert code == 0, err
+    prints_from_the_cli(capsys, flags, tmp_path)
     code, _, err = run(capsys, "draw", *flags, "tb-2024-cli")  # one announcement, one draw
     assert code == 1
     assert "published" in err
@@ -235,6 +259,11 @@ def test_refused_import_prints_row_field_zh_en(
     assert any(r.split()[0] == "6" and "name" in r for r in rows), err
     code, out, _ = run(capsys, "intake", "list", *flags)
     assert " 0 " in out  # nothing of the refused file was kept
+    # Printing an intake that has not been drawn is a clear refusal, not a traceback.
+    code, _, err = run(capsys, "print", *flags, "tb-2024-bad", "--out", str(tmp_path / "p"))
+    assert code == 1
+    assert "Traceback" not in err
+    assert not list((tmp_path / "p").glob("*.pdf"))
 
 
 def _leaves(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -1,5 +1,7 @@
 """``placement print …``: the printed sheets of one or more draws (spec §18).
 
+placement print INTAKE --out OUT [--copies gate,school,bureau] [--notices] [--jobs N]
+                [--instance DIR] [--database-url URL]     (an intake in the service)
 placement print --dir DRAW [--dir DRAW …] --out OUT [--copies gate,school,bureau]
                 [--notices] [--jobs N] [--base-url URL] [--separate]
                 [--complaint-deadline YYYY-MM-DD]
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keys.passphrase import ENV_VAR
+from web.cli.common import common, context, guarded, intake_id
 from web.sheets.options import COPIES, DEFAULT_BASE_URL, Options
 
 if TYPE_CHECKING:
@@ -50,7 +53,9 @@ def cmd_print(args: argparse.Namespace) -> int:
         from web.demo.sheets import demo_record  # noqa: PLC0415
 
         dirs.append(demo_record(args.demo, out / "demo-record", progress=sys.stderr))
-    opts = Options(base_url=args.base_url, complaint_deadline=args.complaint_deadline)
+    opts = Options(
+        base_url=args.base_url or DEFAULT_BASE_URL, complaint_deadline=args.complaint_deadline
+    )
     runs = plan(dirs, out, args.copies, opts, notices=args.notices)
     result = print_runs(runs, out, opts, jobs=args.jobs, separate=args.separate)
     for f in result.files:
@@ -61,6 +66,31 @@ def cmd_print(args: argparse.Namespace) -> int:
     )
     if signers is not None:
         _log_printed([Path(d) for d in args.dir or ()], len(args.copies), Path(args.log), signers)
+    return 0
+
+
+def cmd_print_intake(args: argparse.Namespace) -> int:
+    """An intake in the service: its drawn record laid out into one PDF under OUT and
+    logged (``sheets.printed``), exactly what the intake page's print form does."""
+    from web.service.intake_sheets import print_intake  # noqa: PLC0415 - keep --help fast
+
+    with context(args) as ctx:
+        base = ctx.instance.public_base_url
+        url = args.base_url or (base.rstrip("/") + "/verify/" if base else DEFAULT_BASE_URL)
+        opts = Options(base_url=url, complaint_deadline=args.complaint_deadline)
+        result = print_intake(
+            ctx.env,
+            intake_id(ctx, args.intake),
+            Path(args.out),
+            copies=args.copies,
+            notices=args.notices,
+            opts=opts,
+            user=ctx.user,
+            jobs=args.jobs,
+        )
+    for f in result.files:
+        _out(f"已输出 written: {f} ({f.stat().st_size:,} bytes)")
+    _out(f"{result.pages} 页 pages; 二维码指向 QR codes point to {url}; 已记入日志 logged")
     return 0
 
 
@@ -87,7 +117,17 @@ def _log_printed(dirs: list[Path], copies: int, log_dir: Path, signers: Signers)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("print", help="print a draw's sheets to PDF (名单、公告、现场记录、通知书)")
+    p = sub.add_parser(
+        "print",
+        help="print a draw's sheets to PDF (名单、公告、现场记录、通知书)",
+        parents=[common()],
+    )
+    p.add_argument(
+        "intake",
+        nargs="?",
+        metavar="INTAKE",
+        help="an intake in the service (number or draw id); or use --dir / --demo",
+    )
     p.add_argument("--dir", action="append", help="a draw's record folder (repeatable)")
     p.add_argument(
         "--demo",
@@ -106,7 +146,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--notices", action="store_true", help="also print admission notices (入学通知书)"
     )
     p.add_argument("--jobs", type=int, default=0, help="worker processes (default: CPU cores)")
-    p.add_argument("--base-url", default=DEFAULT_BASE_URL, help="verification page for QR codes")
+    p.add_argument(
+        "--base-url",
+        help="verification page for QR codes (default: the instance's public base URL + "
+        f"/verify/, else {DEFAULT_BASE_URL})",
+    )
     p.add_argument("--separate", action="store_true", help="also copy each sheet to its own file")
     p.add_argument(
         "--complaint-deadline",
@@ -124,8 +168,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.intake and (args.dir or args.demo or args.log):
+        sys.stderr.write("错误 error: give INTAKE, or --dir / --demo, not both\n")
+        return 2
+    if args.intake:
+        return guarded(cmd_print_intake)(args)
     if not args.dir and not args.demo:
-        sys.stderr.write("错误 error: give --dir DRAW (repeatable) or --demo\n")
+        sys.stderr.write("错误 error: give INTAKE, --dir DRAW (repeatable) or --demo\n")
         return 2
     if args.log and not (args.bureau_key and args.log_key):
         sys.stderr.write("错误 error: --log needs --bureau-key and --log-key\n")
