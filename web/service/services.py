@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,5 +79,5 @@ class Services:
         )
 
 
-def make_limiter(limit: int, window: float) -> RateLimiter:
-    return RateLimiter(limit, window, time.monotonic)
+def make_limiter(limit: int, window: int, storage: str, name: str) -> RateLimiter:
+    return RateLimiter(limit, window, storage, name)

@@ -35,8 +35,9 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
     svc = services()
     username = request.form.get("username", "").strip()
     client = request.remote_addr or "?"
-    if not (svc.login_limit.hit(f"ip:{client}") and svc.login_limit.hit(f"user:{username}")):
-        retry = str(svc.login_limit.retry_after())
+    keys = (f"ip:{client}", f"user:{username}")
+    if not all(svc.login_limit.hit(key) for key in keys):
+        retry = str(max(svc.login_limit.retry_after(key) for key in keys))
         flash("登录尝试过多，请稍后再试 / too many login attempts; try again later", "error")
         return render_template("login.html", next=""), 429, {"Retry-After": retry}
     user = authenticate(username, request.form.get("password", ""))
