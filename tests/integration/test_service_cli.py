@@ -84,12 +84,12 @@ def setup_schools(capsys: pytest.CaptureFixture[str], flags: list[str]) -> None:
 
 
 def add_intake(
-    capsys: pytest.CaptureFixture[str], flags: list[str], school: str, draw_id: str
+    capsys: pytest.CaptureFixture[str], flags: list[str], school: str, draw_id: str, *more: str
 ) -> None:
     code, out, err = run(
         capsys, "intake", "add", *flags, "--school", school, "--draw-id", draw_id,
         "--name", "2024级一年级", "--year", "2024", "--witness", "家长代表 贾雪",
-        "--scheduled", "2024-08-14 09:00",
+        "--scheduled", "2024-08-14 09:00", *more,
     )  # fmt: skip
     assert code == 0, err
     assert draw_id in out
@@ -302,7 +302,8 @@ def test_district_batch(
     setup_schools(capsys, flags)
     smalls = small_intakes("primary", pupils=60, classes=2)[:3]
     for n, (school, small) in enumerate(zip(("TB-SY", "TB-X1", "TB-SY"), smalls, strict=True)):
-        add_intake(capsys, flags, school, f"tb-2024-d{n}")
+        second = ["--second-reason", "新校区单独派位 / a new campus"] if n == 2 else []
+        add_intake(capsys, flags, school, f"tb-2024-d{n}", *second)
         (tmp_path / f"r{n}.csv").write_bytes(small.roster)
         (tmp_path / f"t{n}.csv").write_bytes(small.teams)
         assert (
