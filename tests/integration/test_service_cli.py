@@ -15,7 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from placement.keyring import KeyRole
 from verifier.verify import verify_bundle
 from web.cli import build_parser
 from web.db.engine import make_engine, reading
-from web.db.models import Intake, LogEntry, Pupil, User
+from web.db.models import AuditEvent, Intake, LogEntry, Pupil, User
 from web.demo.district import DEMO_PASSPHRASE, OVERRIDE, build_demo
 
 OVERRIDE_REASON = "测试：不在派位时间内 / test: outside the placement window"
@@ -441,3 +441,25 @@ def test_demo_district_files_are_up_to_date() -> None:
         [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_cli_prints_beijing_times_whatever_tz(
+    inst: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An audit event at 15:23 UTC is printed as 23:23 (Beijing) by `intake show`, run in
+    a process whose TZ is New York's."""
+    flags = inst
+    setup_schools(capsys, flags)
+    add_intake(capsys, flags, "TB-SY", "tb-2024-tz")
+    engine = make_engine(flags[3])
+    with Session(engine) as s, s.begin():
+        iid = s.exec(select(Intake.id).where(Intake.draw_id == "tb-2024-tz")).one()
+        when = datetime(2024, 8, 14, 15, 23, 5, tzinfo=UTC)
+        s.add(AuditEvent(time=when, username="tz", action="tz.check", intake_id=iid))
+    engine.dispose()
+    env = {**os.environ, "TZ": "America/New_York"}
+    shown = subprocess.run(
+        [sys.executable, "-m", "web.cli", "intake", "show", *flags, "tb-2024-tz"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "2024-08-14 23:23:05 tz" in shown, shown
