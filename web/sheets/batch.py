@@ -3,8 +3,8 @@
 Parts are independent processes' work (WeasyPrint layouts cannot cross process
 boundaries), so they are merged as finished PDF files with pypdf: concatenation
 costs milliseconds a page, where re-laying out the whole school in one WeasyPrint
-document would redo all the rendering in one process. The price is one font
-subset per part instead of one per school (spec §18.4).
+document would redo all the rendering in one process. A part is a whole copy's class
+lists (or the notices of a class), so its font subset serves all its pages (spec §18.3).
 """
 
 from __future__ import annotations
@@ -46,12 +46,10 @@ def _receipts(draw: Path) -> list[dict[str, Json]]:
 
 def html_of(sheet: Sheet, opts: Options) -> str:
     src = _source(sheet.draw)
-    if sheet.kind == "announcement":
-        return pages.announcement(src, opts)
-    if sheet.kind == "ceremony":
-        return pages.ceremony(src, opts)
-    if sheet.kind == "class":
-        return pages.class_list(src, sheet.number, sheet.copy, opts)
+    if sheet.kind == "front":
+        return pages.front(src, opts)
+    if sheet.kind == "classes":
+        return pages.class_lists(src, sheet.copy, opts)
     if sheet.kind == "notices":
         all_receipts = _receipts(sheet.draw)
         return pages.notices(src, [all_receipts[i] for i in sheet.leaves], opts)
