@@ -1,10 +1,11 @@
 """``verify-placement PATH``: check a record bundle, a class statement or a pupil receipt.
 
-PATH is a bundle (.zip), a file holding a class statement (compact JWS) or another
-signed document, a pupil receipt (.json), or the text itself: a compact JWS, or a
-link whose ``#`` fragment is one (``https://…/verify#<JWS>``, as printed sheets
-carry). Exit status: 0 verified, 1 not verified (a check failed, or a check that
-matters could not be done), 2 unusable input.
+PATH is a bundle (.zip), a printed class-list PDF with its record embedded (spec §18.4),
+a file holding a class statement (compact JWS) or another signed document, a pupil
+receipt (.json), or the text itself: a compact JWS, or a link whose ``#`` fragment is
+one (``https://…/verify#<JWS>``, as printed sheets carry). Exit status: 0 verified,
+1 not verified (a check failed, or a check that matters could not be done), 2 unusable
+input.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip
 from verifier.errors import UnusableInput, split_message
 from verifier.links import LinkError, fragment_payload
 from verifier.report import Report
+from verifier.sheets import looks_like_pdf, verify_sheets
 from verifier.verify import verify_bundle, verify_document, verify_receipt, verify_statement
 
 _COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
@@ -114,6 +116,12 @@ def _link_payload(text: str) -> str:
         raise _unusable(f"链接无法解读：{e}", f"the link cannot be read: {e}") from e
 
 
+def _container(data: bytes, keyring: Keyring | None, source: str) -> Report:
+    if looks_like_pdf(data):
+        return verify_sheets(data, keyring=keyring, source=source)
+    return verify_bundle(data, trusted=keyring, source=source)
+
+
 def check_input(target: str, *, keyring: Keyring | None, announcement: str | None) -> Report:
     """Decide what ``target`` is and run its checks; raise :class:`UnusableInput`."""
     path = Path(target)
@@ -124,8 +132,8 @@ def check_input(target: str, *, keyring: Keyring | None, announcement: str | Non
     source = target if is_file else (target[:60] + "…" if len(target) > 60 else target)
     if is_file:
         data = _read(path, MAX_BUNDLE_BYTES, ("文件", "file"))
-        if looks_like_zip(data) or path.suffix.lower() == ".zip":
-            return verify_bundle(data, trusted=keyring, source=source)
+        if looks_like_zip(data) or path.suffix.lower() == ".zip" or looks_like_pdf(data):
+            return _container(data, keyring, source)
         if len(data) > MAX_TEXT_BYTES:
             raise _unusable(f"{target} 过大", f"{target} is too large")
         text = _text(data, target)

@@ -13,6 +13,7 @@ KINDS = {
     "statement": ("班级名单声明", "class statement"),
     "document": ("签名文件", "signed document"),
     "receipt": ("学生回执", "pupil receipt"),
+    "sheets": ("分班名单 PDF", "class-list PDF"),
 }
 LABELS = {Status.PASS: "通过 PASS", Status.FAIL: "失败 FAIL", Status.SKIP: "跳过 SKIP"}
 

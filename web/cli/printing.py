@@ -50,7 +50,11 @@ def cmd_print(args: argparse.Namespace) -> int:
         from web.demo.sheets import demo_record  # noqa: PLC0415
 
         dirs.append(demo_record(args.demo, out / "demo-record", progress=sys.stderr))
-    opts = Options(base_url=args.base_url, complaint_deadline=args.complaint_deadline)
+    opts = Options(
+        base_url=args.base_url,
+        complaint_deadline=args.complaint_deadline,
+        bundles=tuple(args.bundle or ()),
+    )
     runs = plan(dirs, out, args.copies, opts, notices=args.notices)
     result = print_runs(runs, out, opts, jobs=args.jobs, separate=args.separate)
     for f in result.files:
@@ -107,6 +111,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--jobs", type=int, default=0, help="worker processes (default: CPU cores)")
     p.add_argument("--base-url", default=DEFAULT_BASE_URL, help="verification page for QR codes")
     p.add_argument("--separate", action="store_true", help="also copy each sheet to its own file")
+    p.add_argument(
+        "--bundle",
+        action="append",
+        help="record bundle (.zip) to embed in the class-list copies (PDF/A-3b); an archive "
+        "bundle goes only into the bureau copy (repeatable)",
+    )
     p.add_argument(
         "--complaint-deadline",
         type=date.fromisoformat,

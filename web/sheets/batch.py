@@ -25,6 +25,7 @@ from typing import TextIO
 from keys.store import write_atomic
 from placement.canonical import Json
 from web.sheets import pages, render
+from web.sheets.archive import VARIANT, embedded, xmp
 from web.sheets.options import Options
 from web.sheets.plan import PARTS, Job, SchoolRun, Sheet, safe_name
 from web.sheets.receipts import receipts
@@ -59,7 +60,15 @@ def html_of(sheet: Sheet, opts: Options) -> str:
 def render_job(job: Job, opts: Options) -> tuple[str, int, float]:
     """Build the HTML, render it and write the part atomically: (name, pages, seconds)."""
     start = time.perf_counter()
-    data, count = render.pdf_pages(html_of(job.sheet, opts))
+    sheet = job.sheet
+    if sheet.kind == "classes":  # PDF/A-3b carrying its signed record (spec §18.4)
+        src = _source(sheet.draw)
+        files = [(f.name, f.data, f.description) for f in embedded(src, sheet.copy, opts.bundles)]
+        data, count = render.pdf_pages(
+            html_of(sheet, opts), variant=VARIANT, files=files, xmp=xmp(src, sheet.copy)
+        )
+    else:
+        data, count = render.pdf_pages(html_of(sheet, opts))
     job.target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(job.target, data, mode=PRIVATE_MODE if job.sheet.private else PUBLIC_MODE)
     return job.sheet.name, count, time.perf_counter() - start
