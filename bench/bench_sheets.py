@@ -40,10 +40,10 @@ from placement.keyring import CST, KeyRole
 from placement.policy import TAOBEI_2024, Level
 from placement.roster import PupilRecord, Sex
 from placement.teams import Teacher, Team
-from web.record.filelog import FileLog
-from web.record.draw import DrawRecord, Signers
-from web.sheets import batch, render
 from web.demo.sheets import demo_record
+from web.record.draw import DrawRecord, Signers
+from web.record.filelog import FileLog
+from web.sheets import batch, render
 from web.sheets.options import Options
 from web.sheets.plan import Sheet
 from web.sheets.source import DrawSource, load

@@ -15,8 +15,8 @@ from sheetkit import NOW, PASSPHRASE, Made, make_record, need_tools, verify
 
 from keys.store import KeyStore
 from web.cli import main
-from web.record.filelog import FileLog
 from web.record.draw import DrawRecord, Signers
+from web.record.filelog import FileLog
 
 NS = "https://sunshine-placement.org/ns/sheets/1.0/"
 

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from web.sheets.source import Row
 
 PT_PER_MM: Final = 72 / 25.4
+SAFETY: Final = 0.9  # of the column's width: borders, rounding, glyphs a little wider than 1 em
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +51,14 @@ class Half:
 
 
 def ems(text: str) -> float:
-    """The width of ``text`` in em, generously: wide (CJK) characters 1 em, others 0.6."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text)
+    """The width of ``text`` in em, generously: wide (CJK) characters 1 em, and so are
+    ambiguous ones (a CJK font sets the middle dot of 阿卜杜·买买提 full width), others 0.6."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.6 for c in text)
 
 
 def name_size(name: str, layout: Layout) -> float | None:
     """The type size that keeps ``name`` on one line of its column, or None for the usual."""
-    fits = layout.name_mm * PT_PER_MM / max(ems(name), 1.0)
+    fits = SAFETY * layout.name_mm * PT_PER_MM / max(ems(name), 1.0)
     return None if fits >= layout.font_pt else round(fits, 1)
 
 
