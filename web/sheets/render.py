@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from functools import cache
 from io import BytesIO
@@ -41,7 +42,11 @@ def pdf_pages(
     ]
     if xmp:
         _add_xmp(document.metadata, xmp)
-    data = document.write_pdf(pdf_variant=variant, attachments=attachments or None)
+    with warnings.catch_warnings():
+        # WeasyPrint's PDF/A output intent opens its sRGB profile and never closes it (the
+        # file is dropped, and warned about, inside write_pdf): nothing of ours to close
+        warnings.simplefilter("ignore", ResourceWarning)
+        data = document.write_pdf(pdf_variant=variant, attachments=attachments or None)
     assert isinstance(data, bytes)
     return data, len(document.pages)
 
