@@ -16,7 +16,7 @@ from placement.canonical import TAG_TEAM_TICKET, TAG_TICKET
 from placement.commitment import PublicLeaf
 from placement.errors import Infeasible
 from placement.quota import ALL, peel
-from placement.structure import Special, Structure, sets_of, structure
+from placement.structure import SEX_KEY, Special, Structure, sets_of, structure
 from placement.teams import TeamCommitment
 
 ALGORITHM = "balanced-deal/1"
@@ -96,7 +96,7 @@ def _problem(
         for key in sets_of(leaf):
             totals[key] += 1
         if i not in special:
-            cells[(leaf.stratum, leaf.sex.value)] += 1
+            cells[(leaf.stratum, SEX_KEY[leaf.sex])] += 1
     widened = widened_sets(st, leaves, tolerance)
     ceil = {key: -(-v // k) + (tolerance - 1 if key in widened else 0) for key, v in totals.items()}
     ceil[ALL] = min(cap, -(-len(leaves) // k) + tolerance - 1)
@@ -235,7 +235,7 @@ def _deal(pb: _Problem, pupil_tickets: Sequence[bytes]) -> tuple[tuple[int, ...]
     for i in sorted(
         (i for i in range(len(leaves)) if group_of[i] < 0), key=pupil_tickets.__getitem__
     ):
-        queues[(leaves[i].stratum, leaves[i].sex.value)].append(i)
+        queues[(leaves[i].stratum, SEX_KEY[leaves[i].sex])].append(i)
     taken: dict[tuple[str, str], int] = defaultdict(int)
     for c, row in enumerate(picks):
         for s, (a, b) in zip([*pb.strata, ""], row, strict=True):

@@ -10,16 +10,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from placement.commitment import PublicLeaf
 from placement.errors import Infeasible
 from placement.quota import ALL
-from placement.roster import TwinWish
+from placement.roster import Sex, TwinWish
+
+# ``Sex.value`` is a Python-level enum property (~0.3 µs); a dict lookup is ~5× cheaper
+# in the loops that run once per pupil.
+SEX_KEY: Final = {sex: sex.value for sex in Sex}
 
 
 def sets_of(leaf: PublicLeaf) -> tuple[str, ...]:
     """The balance sets a pupil belongs to besides ALL: its sex, and its stratum."""
-    return (leaf.sex.value, "s:" + leaf.stratum) if leaf.stratum else (leaf.sex.value,)
+    sex = SEX_KEY[leaf.sex]
+    return (sex, "s:" + leaf.stratum) if leaf.stratum else (sex,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +127,7 @@ def _blocks(
             need[ALL] += 1
             for key in sets_of(leaves[i]):
                 need[key] += 1
-        sig = ",".join(sorted(f"{leaves[i].sex.value}:{leaves[i].stratum}" for i in mem))
+        sig = ",".join(sorted(f"{SEX_KEY[leaves[i].sex]}:{leaves[i].stratum}" for i in mem))
         by_root[find(h)].append(
             Special(mem, sig, tuple(groups_of.get(h, ())), tuple(sorted(need.items())))
         )
