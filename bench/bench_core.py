@@ -481,6 +481,7 @@ def real_flow(data: Synthetic) -> RealRun:
             server_seed=data.server_seed,
         )
         run.prepare = time.perf_counter() - start
+        del pupils  # the reveal is a later request: the service no longer holds them
         start = time.perf_counter()
         outcome = replay(
             announcement=prepared.announcement,

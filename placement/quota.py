@@ -91,7 +91,15 @@ def lexmin(cells: Sequence[Hex], total: Hex) -> list[tuple[int, int]] | None:
         suffix[i] = tight[i] + suffix[i + 1]
 
     def ok(h: Hex) -> bool:
-        return h.meet(total).tight() is not None
+        """``h.meet(total).tight() is not None``, in plain integers (the hot test)."""
+        a0, a1 = max(h.amin, total.amin), min(h.amax, total.amax)
+        b0, b1 = max(h.bmin, total.bmin), min(h.bmax, total.bmax)
+        s0, s1 = max(h.smin, total.smin), min(h.smax, total.smax)
+        return (
+            max(a0, s0 - b1) <= min(a1, s1 - b0)
+            and max(b0, s0 - a1) <= min(b1, s1 - a0)
+            and max(s0, a0 + b0) <= min(s1, a1 + b1)
+        )
 
     if not ok(suffix[0]):
         return None

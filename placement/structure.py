@@ -7,7 +7,7 @@ never on the seed, so a refusal is known before anything is committed.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -56,13 +56,17 @@ class Structure:
 
 def structure(leaves: Sequence[PublicLeaf], k: int) -> Structure:
     by_twin: dict[str, list[int]] = defaultdict(list)
+    for i in [i for i, leaf in enumerate(leaves) if leaf.twin]:
+        by_twin[leaves[i].twin].append(i)
+    # Only repeated names form groups: count in C, then list the few that repeat. The key
+    # is ``PublicLeaf.name_key`` inlined (a method call per pupil costs more than the count):
+    # the name (v1), or the same-name code (v2), None for a v2 leaf without one.
+    names = [leaf.name if leaf.version == 1 else (leaf.same_name or None) for leaf in leaves]
+    repeated = {name for name, n in Counter(names).items() if n > 1 and name is not None}
     by_name: dict[str, list[int]] = defaultdict(list)
-    for i, leaf in enumerate(leaves):
-        if leaf.twin:
-            by_twin[leaf.twin].append(i)
-        key = leaf.name_key()  # v2 leaves carry a same-name code instead of the name
-        if key is not None:
-            by_name[key].append(i)
+    for i, name in enumerate(names):
+        if name in repeated:
+            by_name[name].append(i)
     head = list(range(len(leaves)))
     units = []
     for code in sorted(by_twin):
@@ -76,7 +80,7 @@ def structure(leaves: Sequence[PublicLeaf], k: int) -> Structure:
         for c in sorted(by_twin)
         if leaves[by_twin[c][0]].twin_wish is TwinWish.APART
     ]
-    same_name = [tuple(m) for _, m in sorted(by_name.items()) if len(m) > 1]
+    same_name = [tuple(by_name[name]) for name in sorted(by_name)]
     apart += same_name
     for group in apart:
         heads = [head[i] for i in group]
