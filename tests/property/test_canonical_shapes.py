@@ -30,6 +30,7 @@ from placement.canonical import (
 )
 from placement.commitment import PublicLeaf, private_bytes, private_json
 from placement.roster import PupilRecord, Sex, TwinWish
+from placement.teams import Teacher, Team
 
 NASTY = (
     '"\\/\x00\x01\x08\t\n\x0b\x0c\r\x1b\x1f\x7f\u0085\u00a0\u2028\u2029\ufeff\uffff'
@@ -165,3 +166,34 @@ class TestShapes:
         template would still write the bytes the general fast path wrote before."""
         odd = replace(pupil, name=text, student_no=text, twin_group=text, flags=(text,))
         assert private_bytes(odd, salt) == fast_json(private_json(odd, salt))
+
+
+_teachers = st.builds(Teacher, subject=_any_text, name=_any_text)
+
+
+class TestTeamLeaf:
+    @given(
+        st.builds(
+            Team,
+            number=st.integers(-(2**60), 2**60) | st.booleans(),
+            label=_any_text,
+            head_teacher=_any_text,
+            teachers=st.lists(_teachers, max_size=8).map(tuple),
+        )
+    )
+    @example(Team(1, "一班\n\u0301", "张\\三", (Teacher('"语文"', "李\x00"),)))
+    @example(Team(True, "一班", "张三"))
+    def test_team_entry_is_the_careful_path(self, team: Team) -> None:
+        """The team-leaf template gives RFC 8785 bytes; whatever it does not vouch for
+        (non-NFC text, unsafe or boolean numbers) is refused or written as before."""
+        try:
+            want: bytes | str = canonical_json_careful(team.to_json())
+        except CanonicalError as e:
+            want = str(e)
+        try:
+            got: bytes | str = team.entry()
+        except CanonicalError as e:
+            got = str(e)
+        assert got == want
+        if isinstance(want, bytes):
+            assert got == _reference(team.to_json())
