@@ -124,17 +124,30 @@ def _blocks(
         for i in group[1:]:
             parent[find(head[i])] = find(head[group[0]])
     by_root: dict[int, list[Special]] = defaultdict(list)
+    # A one-pupil special's signature and need depend on its (sex, stratum) alone.
+    single: dict[tuple[str, str], tuple[str, tuple[tuple[str, int], ...]]] = {}
     for h in sorted(parent):
-        mem = members_of.get(h, (h,))
-        need: dict[str, int] = defaultdict(int)
-        for i in mem:
-            need[ALL] += 1
-            for key in sets_of(leaves[i]):
-                need[key] += 1
-        sig = ",".join(sorted(f"{SEX_KEY[leaves[i].sex]}:{leaves[i].stratum}" for i in mem))
-        by_root[find(h)].append(
-            Special(mem, sig, tuple(groups_of.get(h, ())), tuple(sorted(need.items())))
-        )
+        mem = members_of.get(h)
+        if mem is None:  # one pupil: most specials (重名 and 分班)
+            mem = (h,)
+            leaf = leaves[h]
+            kind = (leaf.sex, leaf.stratum)
+            if kind not in single:
+                keys = (ALL, *sets_of(leaf))
+                single[kind] = (
+                    f"{SEX_KEY[leaf.sex]}:{leaf.stratum}",
+                    tuple(sorted((k, 1) for k in keys)),
+                )
+            sig, need = single[kind]
+        else:
+            counts: dict[str, int] = defaultdict(int)
+            for i in mem:
+                counts[ALL] += 1
+                for key in sets_of(leaves[i]):
+                    counts[key] += 1
+            sig = ",".join(sorted(f"{SEX_KEY[leaves[i].sex]}:{leaves[i].stratum}" for i in mem))
+            need = tuple(sorted(counts.items()))
+        by_root[find(h)].append(Special(mem, sig, tuple(groups_of.get(h, ())), need))
 
     blocks = []
     for block in by_root.values():
