@@ -11,7 +11,7 @@ import functools
 import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -368,18 +368,21 @@ def _twin_issues(pupils: Sequence[PupilRecord], class_count: int) -> Iterable[Is
 
 
 def _name_issues(pupils: Sequence[PupilRecord], class_count: int) -> Iterable[Issue]:
-    names: dict[str, list[PupilRecord]] = defaultdict(list)
-    for p in pupils:
-        names[p.name].append(p)
-    for name, same in names.items():
-        if len(same) > class_count:
-            yield Issue(
-                same[0].row,
-                "name",
-                "name.too_many_same",
-                f"同名“{name}”的学生多于班数，无法分到不同班",
-                f"more pupils named '{name}' than classes; they cannot all be apart",
-            )
+    # Counted in C; the rows are looked up only in the rare refusal.
+    counts = Counter(p.name for p in pupils)
+    too_many = [name for name, n in counts.items() if n > class_count]
+    first_row: dict[str, int] = {}
+    if too_many:
+        for p in pupils:
+            first_row.setdefault(p.name, p.row)
+    for name in too_many:
+        yield Issue(
+            first_row[name],
+            "name",
+            "name.too_many_same",
+            f"同名“{name}”的学生多于班数，无法分到不同班",
+            f"more pupils named '{name}' than classes; they cannot all be apart",
+        )
 
 
 def duplicate_names(pupils: Sequence[PupilRecord]) -> dict[str, tuple[int, ...]]:
