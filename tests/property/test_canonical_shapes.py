@@ -1,6 +1,7 @@
 """The fast canonical paths are RFC 8785, byte for byte (spec §2.1).
 
-Each fixed shape (pupil leaf, private part) is built from a template, and
+Each fixed shape (pupil leaf, private part, in protocol v1 and v2; team leaf) is
+built from a template, and
 ``canonical_json`` serialises the safe domain with the standard library's encoder
 after a whole-text NFC check. Each is held here to the reference serialiser
 (``rfc8785``) and to the careful path on nasty text: non-BMP characters, every
@@ -27,8 +28,15 @@ from placement.canonical import (
     fast_json,
     json_string,
     nfc,
+    tagged_hash,
 )
-from placement.commitment import PublicLeaf, private_bytes, private_json
+from placement.commitment import (
+    PublicLeaf,
+    private_bytes,
+    private_commitment,
+    private_json,
+    private_tag,
+)
 from placement.roster import PupilRecord, Sex, TwinWish
 from placement.teams import Teacher, Team
 
@@ -110,15 +118,22 @@ _sex = st.sampled_from(list(Sex))
 _wish = st.sampled_from(list(TwinWish))
 
 
+_version = st.sampled_from([1, 2])
+
+
 @st.composite
 def _leaves(draw: st.DrawFn) -> PublicLeaf:
+    """A v1 leaf (with a name) or a v2 leaf (no name, a same-name code; spec §21.1)."""
+    version = draw(_version)
     return PublicLeaf(
-        name=draw(_nfc_text),
+        name=draw(_nfc_text) if version == 1 else "",
         sex=draw(_sex),
         stratum=draw(_nfc_text),
         twin=draw(_nfc_text),
         twin_wish=draw(_wish),
         private=draw(st.binary(min_size=32, max_size=32)),
+        same_name=draw(_nfc_text) if version == 2 else "",
+        version=version,
     )
 
 
@@ -140,8 +155,9 @@ def _pupils(draw: st.DrawFn) -> PupilRecord:
 class TestShapes:
     @given(_leaves())
     @example(PublicLeaf('"\\\n\u0301', Sex.FEMALE, "s1", "", TwinWish.NONE, bytes(32)))
+    @example(PublicLeaf("", Sex.MALE, "", "t1", TwinWish.SAME, bytes(32), '"\\\n\u0301', 2))
     def test_leaf_entry_is_rfc8785(self, leaf: PublicLeaf) -> None:
-        """The pupil-leaf template is JCS of the leaf object (spec §4.2)."""
+        """The pupil-leaf templates are JCS of the leaf object (spec §4.2, §21.1)."""
         assert leaf.entry() == leaf.entry_strict() == _reference(leaf.to_json())
 
     @given(_leaves(), _any_text)
@@ -149,23 +165,34 @@ class TestShapes:
         self, leaf: PublicLeaf, name: str
     ) -> None:
         """Also for text that is not NFC (unchecked, as before): the old bytes exactly."""
-        odd = PublicLeaf(name, leaf.sex, name, name, leaf.twin_wish, leaf.private)
+        v2 = leaf.version == 2
+        odd = replace(
+            leaf, name="" if v2 else name, stratum=name, twin=name, same_name=name if v2 else ""
+        )
         assert odd.entry() == fast_json(odd.to_json())
 
-    @given(_pupils(), st.binary(min_size=16, max_size=16))
-    def test_private_bytes_are_rfc8785(self, pupil: PupilRecord, salt: bytes) -> None:
-        """The private-part template is JCS of the private object (spec §4.1), years
-        below 1000 included (four digits, as isoformat writes them)."""
-        assert private_bytes(pupil, salt) == _reference(private_json(pupil, salt))
+    @given(_pupils(), st.binary(min_size=16, max_size=16), _version)
+    def test_private_bytes_are_rfc8785(self, pupil: PupilRecord, salt: bytes, v: int) -> None:
+        """The private-part templates are JCS of the private object (spec §4.1; v2 adds
+        the name, §21.1), years below 1000 included (four digits, as isoformat writes)."""
+        assert private_bytes(pupil, salt, v) == _reference(private_json(pupil, salt, v))
 
-    @given(_pupils(), st.binary(min_size=16, max_size=16), _any_text)
+    @given(_pupils(), st.binary(min_size=16, max_size=16), _any_text, _version)
     def test_private_bytes_match_the_general_fast_path_for_any_text(
-        self, pupil: PupilRecord, salt: bytes, text: str
+        self, pupil: PupilRecord, salt: bytes, text: str, v: int
     ) -> None:
         """Non-NFC text never gets this far (private_commitment refuses it), but the
         template would still write the bytes the general fast path wrote before."""
         odd = replace(pupil, name=text, student_no=text, twin_group=text, flags=(text,))
-        assert private_bytes(odd, salt) == fast_json(private_json(odd, salt))
+        assert private_bytes(odd, salt, v) == fast_json(private_json(odd, salt, v))
+
+    @given(_pupils(), st.binary(min_size=16, max_size=16), _version)
+    def test_private_commitment_is_the_tagged_hash(
+        self, pupil: PupilRecord, salt: bytes, v: int
+    ) -> None:
+        """The precomputed tag prefix is ``tagged_hash`` under each version's tag (§3, §21.1)."""
+        want = tagged_hash(private_tag(v), canonical_json(private_json(pupil, salt, v)))
+        assert private_commitment(pupil, salt, v) == want
 
 
 _teachers = st.builds(Teacher, subject=_any_text, name=_any_text)
