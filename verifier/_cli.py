@@ -17,19 +17,16 @@ import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import unquote
 
-from placement import jws
-from placement.canonical import Json
-from placement.documents import CLASS_STATEMENT_TYPE, RECEIPT_TYPE
 from placement.errors import PlacementError
-from placement.keyring import Keyring, keyring_from_json
-from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip
-from verifier.errors import UnusableInput, split_message
-from verifier.links import LinkError, fragment_payload
-from verifier.report import Report
-from verifier.verify import verify_bundle, verify_document, verify_receipt, verify_statement
+from verifier.errors import UnusableInput
+
+if TYPE_CHECKING:
+    from placement.canonical import Json
+    from placement.keyring import Keyring
+    from verifier.report import Report
 
 _COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 MAX_TEXT_BYTES = 4 << 20
@@ -86,17 +83,27 @@ def _text(data: bytes, source: str) -> str:
 
 
 def load_keyring(path: str) -> Keyring:
+    from placement.keyring import keyring_from_json
+
     data = _read(Path(path), MAX_TEXT_BYTES, ("公钥清单", "keyring"))
     try:
         return keyring_from_json(json.loads(data.decode("utf-8-sig")))
-    except (UnicodeDecodeError, json.JSONDecodeError, PlacementError, RecursionError) as e:
-        zh, en = split_message(str(e))
+    except PlacementError as e:
+        raise _unusable(
+            f"公钥清单 {path} 无效：{e.zh}", f"the keyring {path} is invalid: {e.en}"
+        ) from e
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        zh = en = str(e)
         raise _unusable(
             f"公钥清单 {path} 无效：{zh}", f"the keyring {path} is invalid: {en}"
         ) from e
 
 
 def _jws_report(text: str, keyring: Keyring | None, source: str) -> Report:
+    from placement import jws
+    from placement.documents import CLASS_STATEMENT_TYPE
+    from verifier.verify import verify_document, verify_statement
+
     try:
         typ = jws.parse(text).signatures[0].header.get("typ")
     except (PlacementError, IndexError, RecursionError):
@@ -108,6 +115,8 @@ def _jws_report(text: str, keyring: Keyring | None, source: str) -> Report:
 
 def _link_payload(text: str) -> str:
     """The signed text or receipt a verification link's ``#`` fragment carries."""
+    from verifier.links import LinkError, fragment_payload
+
     try:
         return fragment_payload(unquote(text.split("#", 1)[1]).strip())[1]
     except LinkError as e:
@@ -116,6 +125,10 @@ def _link_payload(text: str) -> str:
 
 def check_input(target: str, *, keyring: Keyring | None, announcement: str | None) -> Report:
     """Decide what ``target`` is and run its checks; raise :class:`UnusableInput`."""
+    from placement.documents import RECEIPT_TYPE
+    from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip
+    from verifier.verify import verify_bundle, verify_receipt
+
     path = Path(target)
     try:
         is_file = len(target) < 4096 and path.is_file()

@@ -192,7 +192,7 @@ class TestCli:
         assert "not in the keyring" in capsys.readouterr().out
 
     def test_valid_from_defaults_to_today(self, bureau, supervisor, capsys, monkeypatch):
-        monkeypatch.setattr("keys.cli._today", lambda: date(2031, 2, 3))
+        monkeypatch.setattr("web.cli.keys._today", lambda: date(2031, 2, 3))
         vk = supervisor.find(SUPERVISOR).vkey
         code, _, err = run(
             capsys, "keys", "import", "--dir", str(bureau.directory), vk,

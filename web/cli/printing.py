@@ -40,14 +40,14 @@ def _copies(text: str) -> list[str]:
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from web.sheets.batch import print_runs  # noqa: PLC0415 - keep --help fast
-    from web.sheets.plan import plan  # noqa: PLC0415
+    from web.sheets.batch import print_runs
+    from web.sheets.plan import plan
 
     out = Path(args.out)
     dirs = [Path(d) for d in args.dir or ()]
     signers = _log_signers(args) if args.log else None  # before printing: fail early
     if args.demo:
-        from web.demo.sheets import demo_record  # noqa: PLC0415
+        from web.demo.sheets import demo_record
 
         dirs.append(demo_record(args.demo, out / "demo-record", progress=sys.stderr))
     opts = Options(base_url=args.base_url, complaint_deadline=args.complaint_deadline)
@@ -65,15 +65,15 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 
 def _log_signers(args: argparse.Namespace) -> Signers:
-    from web.cli.record import load_signers  # noqa: PLC0415
+    from web.cli.record import load_signers
 
     return load_signers(args)
 
 
 def _log_printed(dirs: list[Path], copies: int, log_dir: Path, signers: Signers) -> None:
     """Log ``sheets.printed`` for each printed draw folder whose result is published."""
-    from web.record.draw import DrawRecord  # noqa: PLC0415
-    from web.record.filelog import FileLog  # noqa: PLC0415
+    from web.record.draw import DrawRecord
+    from web.record.filelog import FileLog
 
     log = FileLog(log_dir)
     for d in dirs:

@@ -17,17 +17,13 @@ import secrets
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keys.passphrase import ENV_VAR, read_passphrase
-from keys.store import KeyStore, write_atomic
-from placement.canonical import canonical_json
-from placement.documents import Change
-from placement.draw import Intake
 from placement.policy import PROFILES, Level
-from web.record.draw import DrawRecord, Signers
-from web.record.filelog import FileLog
-from web.record.reading import RecordError
-from web.service.intake_files import read_roster, read_teams
+
+if TYPE_CHECKING:
+    from web.record.draw import DrawRecord, Signers
 
 
 def _now() -> datetime:
@@ -40,6 +36,9 @@ def _out(text: str) -> None:
 
 def load_signers(args: argparse.Namespace) -> Signers:
     """The signers named by ``--keys``, ``--bureau-key``, ``--log-key``, ``--supervisor-key``."""
+    from keys.store import KeyStore
+    from web.record.draw import Signers
+
     store = KeyStore(Path(args.keys))
     passphrase = read_passphrase(creating=False, env_var=args.passphrase_env)
     supervisor = None
@@ -54,10 +53,18 @@ def load_signers(args: argparse.Namespace) -> Signers:
 
 
 def _record(args: argparse.Namespace) -> DrawRecord:
+    from web.record.draw import DrawRecord
+    from web.record.filelog import FileLog
+
     return DrawRecord(Path(args.dir), FileLog(Path(args.log)))
 
 
 def cmd_announce(args: argparse.Namespace) -> int:
+    from placement.draw import Intake
+    from web.record.draw import DrawRecord
+    from web.record.filelog import FileLog
+    from web.service.intake_files import read_roster, read_teams
+
     intake = Intake(
         draw_id=args.draw_id,
         district=args.district,
@@ -107,6 +114,8 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore, write_atomic
+
     signers = load_signers(args)
     keyring = KeyStore(Path(args.keys)).keyring()
     data = _record(args).export(kind=args.kind, keyring=keyring, now=_now(), signers=signers)
@@ -116,6 +125,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
+    from keys.store import write_atomic
+    from placement.canonical import canonical_json
+
     doc = _record(args).receipt(args.id_number)
     write_atomic(Path(args.out), canonical_json(doc), mode=0o600)
     _out(f"回执 receipt → {args.out}")
@@ -123,12 +135,15 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 
 def cmd_amend(args: argparse.Namespace) -> int:
+    from placement.documents import Change
+    from web.record.reading import RecordError
+
     rec = _record(args)
     index = rec.receipt(args.pupil_id_number)["index"]
     assert isinstance(index, int)
     current = rec.current_classes().get(index)
     if current is None:
-        raise RecordError("该学生尚未分班 / that pupil has not been placed")
+        raise RecordError("该学生尚未分班", "that pupil has not been placed")
     doc = rec.amend(
         changes=[Change(pupil=index, from_class=current, to_class=args.to)],
         reason=args.reason,

@@ -7,31 +7,19 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import Engine
-from sqlmodel import col, select
+from typing import TYPE_CHECKING
 
 from keys.passphrase import read_passphrase
-from keys.store import KeyStore
 from placement.keyring import CST, KeyRole
 from placement.policy import Level
 from web.cli.common import Sub, command, common, context, env_or_prompt
-from web.db.engine import reading, writing
-from web.db.models import School, User
-from web.service.accounts import create_user
 from web.service.console import out
 from web.service.errors import NotFound
-from web.service.instance import (
-    Instance,
-    ensure_database,
-    new_secret_key,
-    now,
-    read_config,
-    resolve,
-    write_config,
-)
-from web.service.roles import Role
-from web.service.schools import add_school
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from web.service.config import Instance
 
 # The name of an environment variable, not a password (S105).
 ADMIN_PASSWORD_ENV = "PLACEMENT_ADMIN_PASSWORD"  # noqa: S105
@@ -44,6 +32,8 @@ def ensure_keys(
     inst: Instance, *, label: str, passphrase: str | None = None, kdf_rounds: int | None = None
 ) -> list[str]:
     """Create the key store and the bureau and log keys where missing; the names created."""
+    from keys.store import KeyStore
+
     store = (
         KeyStore(inst.keys_dir)
         if kdf_rounds is None
@@ -67,6 +57,14 @@ def ensure_keys(
 
 def first_admin(engine: Engine, username: str, password: str | None) -> bool:
     """Create the first bureau admin when the database has no user yet."""
+    from sqlmodel import select
+
+    from web.db.engine import reading
+    from web.db.models import User
+    from web.service.accounts import create_user
+    from web.service.instance import now
+    from web.service.roles import Role
+
     with reading(engine) as s:
         if s.exec(select(User)).first() is not None:
             return False
@@ -77,8 +75,11 @@ def first_admin(engine: Engine, username: str, password: str | None) -> bool:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from web.service.config import new_secret_key, read_config, resolve, write_config
+    from web.service.instance import ensure_database
+
     if args.demo:
-        from web.demo.district import build_demo, print_logins  # noqa: PLC0415 - demo only
+        from web.demo.district import build_demo, print_logins
 
         info = build_demo(Path(args.instance or "instance/demo"), database_url=args.database_url)
         print_logins(info)
@@ -123,6 +124,8 @@ def _safe_url(url: str) -> str:
 
 
 def cmd_schools_add(args: argparse.Namespace) -> int:
+    from web.service.schools import add_school
+
     with context(args) as ctx:
         sid = add_school(
             ctx.engine,
@@ -139,6 +142,11 @@ def cmd_schools_add(args: argparse.Namespace) -> int:
 
 
 def cmd_schools_list(args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from web.db.engine import reading
+    from web.db.models import School
+
     with context(args) as ctx, reading(ctx.engine) as s:
         rows = s.exec(select(School).order_by(col(School.level), col(School.code))).all()
     for sc in rows:
@@ -149,6 +157,11 @@ def cmd_schools_list(args: argparse.Namespace) -> int:
 
 
 def cmd_schools_close(args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from web.db.engine import writing
+    from web.db.models import School
+
     with context(args) as ctx, writing(ctx.engine) as s:
         sc = s.exec(
             select(School).where(

@@ -15,22 +15,16 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from sqlmodel import select
-
-from keys.store import write_atomic
-from placement.documents import digest
 from web.cli.common import Sub, command, common, context, env_or_prompt, find_intake, intake_id
-from web.db.engine import reading
-from web.db.models import Pupil
-from web.service import workflow
 from web.service.console import out
-from web.service.intakes import record_of
 
 # The name of an environment variable, not a passphrase (S105).
 SUPERVISOR_ENV = "PLACEMENT_SUPERVISOR_PASSPHRASE"
 
 
 def cmd_freeze(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         workflow.freeze(ctx.env, intake_id(ctx, args.intake), user=ctx.user)
     out(f"名单和教师团队已冻结 roster and teams frozen: {args.intake}")
@@ -38,6 +32,11 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 
 
 def cmd_announce(args: argparse.Namespace) -> int:
+    from placement.documents import digest
+    from web.db.engine import reading
+    from web.service import workflow
+    from web.service.intakes import record_of
+
     with context(args) as ctx:
         workflow.announce(ctx.env, intake_id(ctx, args.intake), user=ctx.user)
         intake = find_intake(ctx, args.intake)
@@ -50,6 +49,8 @@ def cmd_announce(args: argparse.Namespace) -> int:
 
 
 def cmd_witness(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         index = workflow.add_witness(
             ctx.env,
@@ -64,6 +65,8 @@ def cmd_witness(args: argparse.Namespace) -> int:
 
 
 def cmd_override(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         workflow.record_override(
             ctx.env, intake_id(ctx, args.intake), reason=args.reason, user=ctx.user
@@ -73,6 +76,14 @@ def cmd_override(args: argparse.Namespace) -> int:
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from placement.documents import digest
+    from web.db.engine import reading
+    from web.db.models import Pupil
+    from web.service import workflow
+    from web.service.intakes import record_of
+
     with context(args) as ctx:
         supervisor = None
         if args.supervisor_key:
@@ -95,6 +106,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         workflow.publish(ctx.env, intake_id(ctx, args.intake), user=ctx.user)
     out(f"已发布 published: {args.intake}（公开记录包已生成 public bundle stored）")
@@ -102,6 +115,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         workflow.cancel(ctx.env, intake_id(ctx, args.intake), reason=args.reason, user=ctx.user)
     out(f"公告已撤销并记入日志 announcement cancelled and logged: {args.intake}")
@@ -109,6 +124,9 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from keys.store import write_atomic
+    from web.service import workflow
+
     with context(args) as ctx:
         data = workflow.export_bundle(
             ctx.env, intake_id(ctx, args.intake), kind=args.kind, user=ctx.user
@@ -119,6 +137,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_amend(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         doc = workflow.amend(
             ctx.env,

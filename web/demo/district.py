@@ -30,17 +30,10 @@ from web.db.engine import reading
 from web.db.models import School
 from web.service import intake_db, workflow
 from web.service.accounts import create_user
+from web.service.config import Instance, new_secret_key, resolve, write_config
 from web.service.console import Progress, out
 from web.service.errors import ServiceError
-from web.service.instance import (
-    Instance,
-    ensure_database,
-    new_secret_key,
-    now,
-    open_services,
-    resolve,
-    write_config,
-)
+from web.service.instance import ensure_database, now, open_services
 from web.service.roles import Role
 from web.service.schools import add_school
 from web.service.services import Services

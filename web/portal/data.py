@@ -32,7 +32,8 @@ from web.portal.views import (
     ResultView,
     SchoolRow,
 )
-from web.service.intakes import BEIJING, Stage
+from web.service.intakes import BEIJING
+from web.service.stages import Stage
 from web.sheets.qr import to_digits
 
 COMPLAINT_DAYS = 7  # spec §18.2: the complaint deadline defaults to the draw date + 7 days

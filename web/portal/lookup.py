@@ -27,7 +27,7 @@ from sqlmodel import col
 from placement.idcard import IdNumberError, parse_resident_id
 from web.db.models import Intake, Pupil, School
 from web.service.errors import ServiceError
-from web.service.intakes import Stage
+from web.service.stages import Stage
 
 MAX_NAME = 64
 # Compared against when no row is found, so a miss hashes and compares as a hit does.

@@ -35,7 +35,7 @@ class RecordReading:
     def _bytes(self, name: str) -> bytes:
         data = self.store.get(name)
         if data is None:
-            raise RecordError(f"记录缺少文件 {name} / the record has no {name}")
+            raise RecordError(f"记录缺少文件 {name}", f"the record has no {name}")
         return data
 
     def _read(self, name: str) -> Json:
@@ -122,7 +122,7 @@ class RecordReading:
             None,
         )
         if index is None:
-            raise RecordError("名单中没有该身份证号 / no pupil with that ID number in this roster")
+            raise RecordError("名单中没有该身份证号", "no pupil with that ID number in this roster")
         leaves = self.leaves()
         hashes, root = leaves_root(leaves)
         placed: Json = None

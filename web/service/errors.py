@@ -1,33 +1,14 @@
-"""One exception base for the service; every message is bilingual (zh / en)."""
+"""The service's refusals: :class:`placement.errors.PlacementError` with an HTTP status."""
 
 from __future__ import annotations
 
-from placement.errors import Issue
+from placement.errors import PlacementError
 
 
-class ServiceError(Exception):
+class ServiceError(PlacementError):
     """A request the service refuses, with a message people can act on."""
 
     status = 400
-
-    def __init__(self, zh: str, en: str, *, issues: tuple[Issue, ...] = ()) -> None:
-        self.zh = zh
-        self.en = en
-        self.issues = issues
-        super().__init__(f"{zh} / {en}")
-
-
-def from_core(e: Exception, kind: type[ServiceError] = ServiceError) -> ServiceError:
-    """A core error as a service error: its own zh and en where it has them, else its
-    text split at the " / " the core writes between the two languages."""
-    zh, en = getattr(e, "zh", None), getattr(e, "en", None)
-    if not (isinstance(zh, str) and isinstance(en, str)):
-        text = str(e)
-        zh, _, en = text.partition(" / ")
-        en = en or text
-        if zh.isascii() and not en.isascii():  # a few core messages put English first
-            zh, en = en, zh
-    return kind(zh, en)
 
 
 class NotFound(ServiceError):  # noqa: N818 - named after the HTTP status it maps to

@@ -19,16 +19,8 @@ from web.db.engine import writing
 from web.db.models import Intake, Pupil, School, TeamRow
 from web.service.errors import ServiceError
 from web.service.intake_files import read_roster_bytes, read_teams_bytes
-from web.service.intakes import (
-    Env,
-    Stage,
-    audit,
-    get_intake,
-    profile_of,
-    pupils_of,
-    require,
-    teams_of,
-)
+from web.service.intakes import Env, audit, get_intake, profile_of, pupils_of, require, teams_of
+from web.service.stages import Stage
 
 # Large enough to stay under SQLite's bound-parameter limit with 13 columns.
 _CHUNK = 2000

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from keys.store import write_atomic
 from web.db.engine import reading, writing
-from web.service.intakes import Env, Stage, audit, get_intake, record_of, require
+from web.service.intakes import Env, audit, get_intake, record_of, require
+from web.service.stages import Stage
 from web.sheets.batch import Outcome, print_runs
 from web.sheets.options import Options
 from web.sheets.plan import plan

@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from enum import StrEnum
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -20,31 +19,9 @@ from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
 from web.db.store import DbBlobs, DbLog
 from web.record.draw import DrawRecord, Signers
 from web.service.errors import Conflict, NotFound
+from web.service.stages import Stage
 
 BEIJING = timezone(timedelta(hours=8))
-
-
-class Stage(StrEnum):
-    DRAFT = "draft"
-    FROZEN = "frozen"
-    ANNOUNCED = "announced"
-    DRAWN = "drawn"
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
-
-    @property
-    def zh(self) -> str:
-        return _STAGE_ZH[self]
-
-
-_STAGE_ZH = {
-    Stage.DRAFT: "草稿（可导入名单）",
-    Stage.FROZEN: "名单已冻结",
-    Stage.ANNOUNCED: "已公告，待见证输入",
-    Stage.DRAWN: "已开奖并签名",
-    Stage.PUBLISHED: "已发布",
-    Stage.CANCELLED: "公告已撤销",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from placement.documents import digest
 from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
-from web.service.intakes import Stage, record_of
+from web.service.intakes import record_of
+from web.service.stages import Stage
 
 # The step bar: label (zh, en) of each step, and the step each stage has reached.
 STEPS = (

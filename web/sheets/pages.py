@@ -140,14 +140,14 @@ def class_signers(src: DrawSource, cls: ClassList) -> list[SignLine]:
 
 def class_list(src: DrawSource, number: int, copy: str, opts: Options) -> str:
     if src.ceremony is None:
-        raise SheetError("尚未抽签，没有分班名单 / not drawn yet: no class lists")
+        raise SheetError("尚未抽签，没有分班名单", "not drawn yet: no class lists")
     cls = next((c for c in src.classes if c.number == number), None)
     if cls is None:
-        raise SheetError(f"没有第 {number} 班 / no class {number}")
+        raise SheetError(f"没有第 {number} 班", f"no class {number}")
     zh, note = COPIES[copy]
     archive = copy != PUBLIC_COPY
     if archive and src.private is None:
-        raise SheetError("存档联需要 private/leaves.json / archive copies need the private leaves")
+        raise SheetError("存档联需要 private/leaves.json", "archive copies need the private leaves")
     half = (len(cls.rows) + 1) // 2
     ctx = _common(src, opts, f"{src.school} {cls.label} 分班名单（{zh}）", cls.kid)
     ctx.update(
@@ -220,7 +220,7 @@ def _grouped(hex_text: str) -> str:
 def ceremony(src: DrawSource, opts: Options) -> str:
     cer = src.ceremony
     if cer is None:
-        raise SheetError("尚未开奖，没有现场记录 / no ceremony yet")
+        raise SheetError("尚未开奖，没有现场记录", "no ceremony yet")
     beacon = cer.doc.get("beacon")
     signers = [SignLine(w.role, w.name) for w in cer.witnesses]
     if not _witness(src, "监督"):

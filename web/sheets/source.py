@@ -119,7 +119,7 @@ def _compact_of_first(general: str) -> tuple[str, str]:
         sig = doc["signatures"][0]
         compact = f"{sig['protected']}.{doc['payload']}.{sig['signature']}"
     except (json.JSONDecodeError, KeyError, IndexError, TypeError) as e:
-        raise SheetError("公告签名格式错误 / the announcement is not a general JWS") from e
+        raise SheetError("公告签名格式错误", "the announcement is not a general JWS") from e
     return compact, _kid(compact)
 
 
@@ -132,7 +132,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text("utf-8").strip()
     except FileNotFoundError as e:
-        raise SheetError(f"记录缺少 {path.name} / the record has no {path}") from e
+        raise SheetError(f"记录缺少 {path.name}", f"the record has no {path}") from e
 
 
 def _private(directory: Path, size: int) -> tuple[dict[str, Json], ...] | None:
@@ -141,7 +141,7 @@ def _private(directory: Path, size: int) -> tuple[dict[str, Json], ...] | None:
         return None
     raw = json.loads(path.read_text("utf-8"))
     if not isinstance(raw, list) or len(raw) != size or not all(isinstance(p, dict) for p in raw):
-        raise SheetError("private/leaves.json 与名单不符 / does not match the roster")
+        raise SheetError("private/leaves.json 与名单不符", "does not match the roster")
     return tuple(raw)
 
 
@@ -187,12 +187,12 @@ def _classes(
         names = parse(statement).document()["pupils"]
         team = by_hash.get(str(c["team"]))
         if team is None or not isinstance(names, list) or len(names) != len(indices):
-            raise SheetError(f"第 {number} 班的名单与结果不符 / class {number} ≠ the result")
+            raise SheetError(f"第 {number} 班的名单与结果不符", f"class {number} ≠ the result")
         rows = []
         for n, (index, pair) in enumerate(zip(indices, names, strict=True), 1):
             leaf = leaves[int(str(index))]
             if pair != [leaf.name, leaf.sex.value]:
-                raise SheetError(f"第 {number} 班声明与名单不符 / statement {number} ≠ leaves")
+                raise SheetError(f"第 {number} 班声明与名单不符", f"statement {number} ≠ leaves")
             extra = private[int(str(index))] if private else {}
             rows.append(
                 Row(

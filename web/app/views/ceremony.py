@@ -26,9 +26,10 @@ from web.db.models import Intake, School, TeamRow
 from web.record.store import Blobs
 from web.service import workflow
 from web.service.errors import NotFound, ServiceError
-from web.service.intakes import Stage, get_intake, record_of
+from web.service.intakes import get_intake, record_of
 from web.service.permissions import MAY
 from web.service.roles import STAFF, Role
+from web.service.stages import Stage
 
 bp = Blueprint("ceremony", __name__)
 

@@ -23,9 +23,10 @@ from web.record.draw import Signers
 from web.service import intake_db, print_jobs, workflow
 from web.service import staff_pages as pages
 from web.service.errors import Forbidden, NotFound, ServiceError
-from web.service.intakes import BEIJING, Stage, profile_of
+from web.service.intakes import BEIJING, profile_of
 from web.service.permissions import MAY
 from web.service.roles import STAFF, Role
+from web.service.stages import Stage
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 

@@ -13,8 +13,9 @@ from web.app.services import services
 from web.app.views.staff_access import load_intake, print_root, user_name
 from web.db.engine import reading
 from web.service import print_jobs, workflow
-from web.service.intakes import Stage, require
+from web.service.intakes import require
 from web.service.permissions import MAY
+from web.service.stages import Stage
 from web.sheets.options import COPIES, DEFAULT_BASE_URL, Options
 
 

@@ -11,11 +11,14 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keys.errors import KeysError, PassphraseError
 from keys.passphrase import ENV_VAR, read_passphrase
-from keys.store import KeyStore
 from placement.keyring import CST, KeyEntry, KeyRole
+
+if TYPE_CHECKING:
+    from keys.store import KeyStore
 
 DEFAULT_DIR = "instance/keys"
 
@@ -64,6 +67,8 @@ def _show(store: KeyStore, entry: KeyEntry) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     if store.init():
         _out(f"已建立密钥目录 created key folder {store.directory}")
@@ -75,6 +80,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_create(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     if args.label is None:
         raise KeysError("请用 --label 注明密钥持有者", "give the key holder with --label")
     store = KeyStore(Path(args.dir))
@@ -92,6 +99,8 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     keys = sorted(store.keyring().keys, key=lambda k: (k.role.value, k.valid_from, k.name))
     _out(f"密钥目录 key folder {store.directory}：{len(keys)} 个密钥 keys")
@@ -102,6 +111,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     store.find(args.old)
     day = args.day or _today()
@@ -112,6 +123,8 @@ def cmd_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     entry = store.revoke(args.name, args.day or _today(), args.reason)
     _out("已吊销 revoked:")
@@ -120,6 +133,8 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     entry = store.add_public(args.vkey, KeyRole(args.role), args.label, args.valid_from or _today())
     _out("已导入公钥 imported public key:")
@@ -128,11 +143,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export_vkey(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     _out(KeyStore(Path(args.dir)).find(args.name).vkey)
     return 0
 
 
 def cmd_export_public(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     store.export_public(Path(args.path))
     _out(f"已导出公钥环 exported the public keyring to {args.path}")
