@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from keys.errors import KeysError, PassphraseError
 from keys.passphrase import ENV_VAR, read_passphrase
 from placement.keyring import CST, KeyEntry, KeyRole
+from web.service.console import out
 
 if TYPE_CHECKING:
     from keys.store import KeyStore
@@ -23,10 +24,6 @@ if TYPE_CHECKING:
 DEFAULT_DIR = "instance/keys"
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
 
 
 def _today() -> date:
@@ -59,11 +56,11 @@ def _status(entry: KeyEntry) -> str:
 
 def _show(store: KeyStore, entry: KeyEntry) -> None:
     here = "本机有私钥 private key here" if store.has_private(entry) else "仅公钥 public only"
-    _out(f"{entry.name}")
-    _out(f"   角色 role {entry.role.value}   持有者 label {entry.label}")
-    _out(f"   密钥号 key id {entry.key_id.hex()}   启用 valid from {entry.valid_from}")
-    _out(f"   状态 status {_status(entry)}   {here}")
-    _out(f"   vkey {entry.vkey}")
+    out(f"{entry.name}")
+    out(f"   角色 role {entry.role.value}   持有者 label {entry.label}")
+    out(f"   密钥号 key id {entry.key_id.hex()}   启用 valid from {entry.valid_from}")
+    out(f"   状态 status {_status(entry)}   {here}")
+    out(f"   vkey {entry.vkey}")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -71,9 +68,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     store = KeyStore(Path(args.dir))
     if store.init():
-        _out(f"已建立密钥目录 created key folder {store.directory}")
+        out(f"已建立密钥目录 created key folder {store.directory}")
     else:
-        _out(f"密钥目录已存在 key folder exists {store.directory}")
+        out(f"密钥目录已存在 key folder exists {store.directory}")
     if args.name is None:
         return 0
     return cmd_create(args)
@@ -93,7 +90,7 @@ def cmd_create(args: argparse.Namespace) -> int:
         args.valid_from or _today(),
         _passphrase(args, creating=True),
     )
-    _out("已生成密钥 created key:")
+    out("已生成密钥 created key:")
     _show(store, entry)
     return 0
 
@@ -103,9 +100,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     store = KeyStore(Path(args.dir))
     keys = sorted(store.keyring().keys, key=lambda k: (k.role.value, k.valid_from, k.name))
-    _out(f"密钥目录 key folder {store.directory}：{len(keys)} 个密钥 keys")
+    out(f"密钥目录 key folder {store.directory}：{len(keys)} 个密钥 keys")
     for entry in keys:
-        _out()
+        out()
         _show(store, entry)
     return 0
 
@@ -117,7 +114,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     store.find(args.old)
     day = args.day or _today()
     entry = store.rotate(args.old, args.new, day, _passphrase(args, creating=True))
-    _out(f"已轮换 rotated: {args.old} 于 {day} 停用 retired on {day}；新密钥 new key:")
+    out(f"已轮换 rotated: {args.old} 于 {day} 停用 retired on {day}；新密钥 new key:")
     _show(store, entry)
     return 0
 
@@ -127,7 +124,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
     store = KeyStore(Path(args.dir))
     entry = store.revoke(args.name, args.day or _today(), args.reason)
-    _out("已吊销 revoked:")
+    out("已吊销 revoked:")
     _show(store, entry)
     return 0
 
@@ -137,7 +134,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     store = KeyStore(Path(args.dir))
     entry = store.add_public(args.vkey, KeyRole(args.role), args.label, args.valid_from or _today())
-    _out("已导入公钥 imported public key:")
+    out("已导入公钥 imported public key:")
     _show(store, entry)
     return 0
 
@@ -145,7 +142,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export_vkey(args: argparse.Namespace) -> int:
     from keys.store import KeyStore
 
-    _out(KeyStore(Path(args.dir)).find(args.name).vkey)
+    out(KeyStore(Path(args.dir)).find(args.name).vkey)
     return 0
 
 
@@ -154,7 +151,7 @@ def cmd_export_public(args: argparse.Namespace) -> int:
 
     store = KeyStore(Path(args.dir))
     store.export_public(Path(args.path))
-    _out(f"已导出公钥环 exported the public keyring to {args.path}")
+    out(f"已导出公钥环 exported the public keyring to {args.path}")
     return 0
 
 

@@ -20,14 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keys.passphrase import ENV_VAR
+from web.service.console import out
 from web.sheets.options import COPIES, DEFAULT_BASE_URL, Options
 
 if TYPE_CHECKING:
     from web.record.draw import Signers
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
 
 
 def _copies(text: str) -> list[str]:
@@ -54,8 +51,8 @@ def cmd_print(args: argparse.Namespace) -> int:
     runs = plan(dirs, out, args.copies, opts, notices=args.notices)
     result = print_runs(runs, out, opts, jobs=args.jobs, separate=args.separate)
     for f in result.files:
-        _out(f"已输出 written: {f} ({f.stat().st_size:,} bytes)")
-    _out(
+        out(f"已输出 written: {f} ({f.stat().st_size:,} bytes)")
+    out(
         f"{result.pages} 页 pages; {result.rendered} 份新排版 rendered, "
         f"{result.skipped} 份沿用 reused; {result.seconds:.1f} s"
     )
@@ -79,10 +76,10 @@ def _log_printed(dirs: list[Path], copies: int, log_dir: Path, signers: Signers)
     for d in dirs:
         rec = DrawRecord(d, log)
         if rec.state()["stage"] != "published":
-            _out(f"未记入日志（结果未发布）not logged (no published result): {d}")
+            out(f"未记入日志（结果未发布）not logged (no published result): {d}")
             continue
         index = rec.log_printed(copies=copies, now=datetime.now().astimezone(), signers=signers)
-        _out(f"打印已记入日志 printing logged: {rec.draw_id}, {copies} 份 copies, entry {index}")
+        out(f"打印已记入日志 printing logged: {rec.draw_id}, {copies} 份 copies, entry {index}")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

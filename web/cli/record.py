@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import secrets
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keys.passphrase import ENV_VAR, read_passphrase
 from placement.policy import PROFILES, Level
+from web.service.console import out
 
 if TYPE_CHECKING:
     from web.record.draw import DrawRecord, Signers
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 
 def _now() -> datetime:
     return datetime.now().astimezone()
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
 
 
 def load_signers(args: argparse.Namespace) -> Signers:
@@ -87,13 +83,13 @@ def cmd_announce(args: argparse.Namespace) -> int:
         now=_now(),
         token_bytes=secrets.token_bytes,
     )
-    _out(f"已公告 announced: {rec.draw_id} → {args.dir}/public/announcement.jws")
+    out(f"已公告 announced: {rec.draw_id} → {args.dir}/public/announcement.jws")
     return 0
 
 
 def cmd_witness(args: argparse.Namespace) -> int:
     index = _record(args).add_witness(role=args.role, name=args.name, text=args.input, now=_now())
-    _out(f"见证人输入 #{index + 1} 已记录 witness input recorded")
+    out(f"见证人输入 #{index + 1} 已记录 witness input recorded")
     return 0
 
 
@@ -101,15 +97,15 @@ def cmd_reveal(args: argparse.Namespace) -> int:
     outcome = _record(args).reveal(
         beacon_value=args.beacon_value, now=_now(), signers=load_signers(args)
     )
-    _out(f"最终种子 final seed {outcome.final_seed.hex()}")
-    _out(f"结果摘要 result digest {outcome.result_digest.hex()}")
-    _out(outcome.report.table())
+    out(f"最终种子 final seed {outcome.final_seed.hex()}")
+    out(f"结果摘要 result digest {outcome.result_digest.hex()}")
+    out(outcome.report.table())
     return 0
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
     _record(args).cancel(reason=args.reason, now=_now(), signers=load_signers(args))
-    _out("公告已撤销并记入日志 announcement cancelled and logged")
+    out("公告已撤销并记入日志 announcement cancelled and logged")
     return 0
 
 
@@ -120,7 +116,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     keyring = KeyStore(Path(args.keys)).keyring()
     data = _record(args).export(kind=args.kind, keyring=keyring, now=_now(), signers=signers)
     write_atomic(Path(args.out), data, mode=0o600 if args.kind == "archive" else 0o644)
-    _out(f"记录包 bundle ({args.kind}) → {args.out} ({len(data):,} bytes)")
+    out(f"记录包 bundle ({args.kind}) → {args.out} ({len(data):,} bytes)")
     return 0
 
 
@@ -130,7 +126,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
     doc = _record(args).receipt(args.id_number)
     write_atomic(Path(args.out), canonical_json(doc), mode=0o600)
-    _out(f"回执 receipt → {args.out}")
+    out(f"回执 receipt → {args.out}")
     return 0
 
 
@@ -152,7 +148,7 @@ def cmd_amend(args: argparse.Namespace) -> int:
         now=_now(),
         signers=load_signers(args),
     )
-    _out(
+    out(
         f"调整记录 #{doc['seq']} 已签署并记入日志 amendment {doc['seq']} signed and logged: "
         f"第{current}班 → 第{args.to}班 class {current} → {args.to} "
         f"→ {args.dir}/public/amendments/{doc['seq']}.jws"
