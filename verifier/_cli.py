@@ -115,12 +115,12 @@ def _jws_report(text: str, keyring: Keyring | None, source: str) -> Report:
 
 def _link_payload(text: str) -> str:
     """The signed text or receipt a verification link's ``#`` fragment carries."""
-    from verifier.links import LinkError, fragment_payload
+    from placement.links import LinkError, fragment_payload
 
     try:
         return fragment_payload(unquote(text.split("#", 1)[1]).strip())[1]
     except LinkError as e:
-        raise _unusable(f"链接无法解读：{e}", f"the link cannot be read: {e}") from e
+        raise _unusable(f"链接无法解读：{e.zh}", f"the link cannot be read: {e.en}") from e
 
 
 def check_input(target: str, *, keyring: Keyring | None, announcement: str | None) -> Report:

@@ -40,16 +40,16 @@ def cmd_print(args: argparse.Namespace) -> int:
     from web.sheets.batch import print_runs
     from web.sheets.plan import plan
 
-    out = Path(args.out)
+    out_dir = Path(args.out)
     dirs = [Path(d) for d in args.dir or ()]
     signers = _log_signers(args) if args.log else None  # before printing: fail early
     if args.demo:
         from web.demo.sheets import demo_record
 
-        dirs.append(demo_record(args.demo, out / "demo-record", progress=sys.stderr))
+        dirs.append(demo_record(args.demo, out_dir / "demo-record", progress=sys.stderr))
     opts = Options(base_url=args.base_url, complaint_deadline=args.complaint_deadline)
-    runs = plan(dirs, out, args.copies, opts, notices=args.notices)
-    result = print_runs(runs, out, opts, jobs=args.jobs, separate=args.separate)
+    runs = plan(dirs, out_dir, args.copies, opts, notices=args.notices)
+    result = print_runs(runs, out_dir, opts, jobs=args.jobs, separate=args.separate)
     for f in result.files:
         out(f"已输出 written: {f} ({f.stat().st_size:,} bytes)")
     out(
