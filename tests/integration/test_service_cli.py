@@ -54,7 +54,8 @@ def inst(
         monkeypatch.delenv(var, raising=False)
     url = database_url(kind, tmp_path, "placement_cli")
     flags = ["--instance", str(tmp_path / "inst"), "--database-url", url]
-    init = ["init", *flags, "--bureau-key", BUREAU, "--log-key", LOG, "--label", "洮北区教育局"]
+    init = ["init", *flags, "--bureau-key", BUREAU, "--log-key", LOG, "--label", "洮北区教育局",
+            "--public-base-url", "https://placement.taobei.example"]  # fmt: skip
     assert main_ok(*init)
     return flags
 

@@ -140,9 +140,8 @@ def build_demo(
     if (path / MARKER).exists():
         return _info(resolve(str(path), database_url), created=False)
     _prepare_folder(path)
-    config = {"BUREAU_KEY": BUREAU, "LOG_KEY": LOG}
-    if database_url:
-        config["DATABASE_URL"] = database_url
+    config = {"BUREAU_KEY": BUREAU, "LOG_KEY": LOG, "DEMO": "1"}
+    config["DATABASE_URL"] = resolve(str(path), database_url).database_url  # recorded, as init does
     write_config(path, config)
     inst = resolve(str(path), database_url)
     new_secret_key(path)

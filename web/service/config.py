@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from web.service.errors import ServiceError
 from web.sheets.options import DEFAULT_BASE_URL
@@ -25,7 +26,14 @@ DEFAULT_INSTANCE: Final = "instance"
 CONFIG_FILE: Final = "config.json"
 SECRET_KEY_FILE: Final = "secret_key"  # noqa: S105 - a file name, not a secret
 # Settings an instance's config.json may hold (the same names as create_app's config).
-CONFIG_KEYS: Final = ("DATABASE_URL", "KEYS_DIR", "BUREAU_KEY", "LOG_KEY", "PUBLIC_BASE_URL")
+CONFIG_KEYS: Final = (
+    "DATABASE_URL",
+    "KEYS_DIR",
+    "BUREAU_KEY",
+    "LOG_KEY",
+    "PUBLIC_BASE_URL",
+    "DEMO",  # "1" in the demo district's instance: its sheets may carry the placeholder
+)
 # Sign-in attempts (failed or not, per client and per user name) and pupil lookups (per
 # client), each per minute.
 LOGIN_LIMIT: Final = 10
@@ -43,6 +51,7 @@ def defaults(instance: Path) -> dict[str, Any]:
         "BUREAU_KEY": "bureau",
         "LOG_KEY": "log",
         "PUBLIC_BASE_URL": "",  # where the verify page is served, for sheet QR codes
+        "DEMO": "",
         "SESSION_COOKIE_SECURE": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -182,6 +191,26 @@ def new_secret_key(instance: Path) -> bool:
     return True
 
 
+def check_public_base_url(url: str) -> str:
+    """A public base URL ``placement init`` can record: http(s), a host, not the placeholder."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise ServiceError(
+            f"公开网址应为 https://主机名/… 形式：{url}",
+            f"the public base URL must look like https://host/…: {url}",
+        )
+    if _placeholder(url):
+        raise ServiceError(
+            f"{url} 是示例网址：请给出本区核验页实际所在的网址",
+            f"{url} is the placeholder: give the address where your verify page is served",
+        )
+    return url.strip()
+
+
+def _placeholder(url: str) -> bool:
+    return urlsplit(url.strip()).hostname == urlsplit(PLACEHOLDER_BASE_URL).hostname
+
+
 def verify_page(public_base_url: str) -> str:
     """The verify page printed in QR codes for an instance served at ``public_base_url``."""
     return public_base_url.rstrip("/") + "/verify/" if public_base_url else ""
@@ -193,7 +222,7 @@ def printable_base_url(public_base_url: str, *, demo: bool = False) -> str:
     url = verify_page(public_base_url)
     if demo:
         return url or PLACEHOLDER_BASE_URL
-    if not url or url == PLACEHOLDER_BASE_URL:
+    if not url or _placeholder(url):
         raise ServiceError(
             "未设置公开网址（PLACEMENT_PUBLIC_BASE_URL，或 placement init --public-base-url）："
             f"不能用示例网址 {PLACEHOLDER_BASE_URL} 打印长期保存的纸面文件",

@@ -170,7 +170,16 @@ def _page(
         which=which,
         supervisor_keys=_supervisor_keys(),
         print_jobs=print_jobs.jobs(print_root(), intake_id) if may("print") else [],
+        print_target=_print_target(),
     )
+
+
+def _print_target() -> tuple[str, ServiceError | None]:
+    """The exact verify page the sheets will carry, or why printing is refused."""
+    try:
+        return staff_files.print_base_url(), None
+    except ServiceError as e:
+        return "", e
 
 
 @bp.route("/intakes/<int:intake_id>")
