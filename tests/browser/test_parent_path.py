@@ -23,10 +23,10 @@ from browserkit import (
     vector_keyring,
     verdict,
 )
+from sheetkit import PASSPHRASE, make_record, need_tools, pdf_text, qr_codes
 
 from keys.store import KeyStore
 from placement.keyring import KeyRole
-from tests.sheets.sheetkit import PASSPHRASE, make_record, need_tools, pdf_text, qr_codes
 from web.cli import main
 
 PORTAL = {

@@ -1634,10 +1634,7 @@ def drift(out: Path = OUT) -> list[str]:
 
 def _record_vectors() -> Any:
     """tests/vectors/generate_record.py: the signed-record vectors (Part II) in v1/record/."""
-    here = str(Path(__file__).resolve().parent)
-    if here not in sys.path:
-        sys.path.insert(0, here)
-    import generate_record  # noqa: PLC0415
+    import generate_record  # noqa: PLC0415 - beside this file (the script's folder, or pytest's pythonpath)
 
     return generate_record
 
