@@ -124,7 +124,7 @@ def cmd_intake_show(args: argparse.Namespace) -> int:
     from placement.documents import digest
     from web.db.engine import reading
     from web.db.models import AuditEvent, Pupil, School
-    from web.service.intakes import record_of
+    from web.service.intakes import reading_of
     from web.service.stages import Stage
 
     with context(args) as ctx:
@@ -132,7 +132,7 @@ def cmd_intake_show(args: argparse.Namespace) -> int:
         assert intake.id is not None
         with reading(ctx.engine) as s:
             school = s.get(School, intake.school_id)
-            rec = record_of(s, intake)
+            rec = reading_of(s, intake)
             witnesses = rec.state()["witnesses"] if rec.has("draw.json") else []
             announcement, result = rec.document("announcement.jws"), rec.document("result.jws")
             events = s.exec(

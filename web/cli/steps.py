@@ -35,13 +35,13 @@ def cmd_announce(args: argparse.Namespace) -> int:
     from placement.documents import digest
     from web.db.engine import reading
     from web.service import workflow
-    from web.service.intakes import record_of
+    from web.service.intakes import reading_of
 
     with context(args) as ctx:
         workflow.announce(ctx.env, intake_id(ctx, args.intake), user=ctx.user)
         intake = find_intake(ctx, args.intake)
         with reading(ctx.engine) as s:
-            ann = record_of(s, intake).document("announcement.jws")
+            ann = reading_of(s, intake).document("announcement.jws")
     out(f"已公告并记入日志 announced and logged: {intake.draw_id}")
     out(f"   公告摘要 announcement digest {digest(ann).hex() if ann else '-'}")
     out(f"   见证码 witness code {intake.witness_code}")
@@ -82,7 +82,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     from web.db.engine import reading
     from web.db.models import Pupil
     from web.service import workflow
-    from web.service.intakes import record_of
+    from web.service.intakes import reading_of
 
     with context(args) as ctx:
         supervisor = None
@@ -94,7 +94,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
             ctx.env, iid, beacon_value=args.beacon_value, user=ctx.user, supervisor=supervisor
         )
         with reading(ctx.engine) as s:
-            result = record_of(s, find_intake(ctx, args.intake)).document("result.jws")
+            result = reading_of(s, find_intake(ctx, args.intake)).document("result.jws")
             rows = s.exec(select(Pupil.class_label, Pupil.sex).where(Pupil.intake_id == iid))
             sizes = Counter((label, sex) for label, sex in rows)
     out(f"已开奖、签名并记入日志 drawn, signed and logged: {args.intake}")

@@ -20,9 +20,13 @@ from web.record.store import Blobs, FileBlobs
 
 
 class RecordReading:
-    """What every step of a record reads; ``DrawRecord`` adds the steps that write."""
+    """What every step of a record reads, over its blobs alone (a folder or the database):
+    readers (sheets, pages, commands) need no log. ``DrawRecord`` adds the steps that write."""
 
     store: Blobs
+
+    def __init__(self, store: Blobs | Path) -> None:
+        self.store = FileBlobs(store) if isinstance(store, Path) else store
 
     @property
     def dir(self) -> Path:

@@ -18,6 +18,7 @@ from placement.teams import Teacher, Team
 from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
 from web.db.store import DbBlobs, DbLog
 from web.record.draw import DrawRecord, Signers
+from web.record.reading import RecordReading
 from web.service.errors import Conflict, NotFound
 from web.service.stages import Stage
 
@@ -103,8 +104,15 @@ def _teachers(t: TeamRow) -> list[dict[str, str]]:
 
 
 def record_of(session: Session, intake: Intake) -> DrawRecord:
+    """The intake's record, to run a step on (it writes the log)."""
     assert intake.id is not None
     return DrawRecord(DbBlobs(session, intake.id), DbLog(session))
+
+
+def reading_of(session: Session, intake: Intake) -> RecordReading:
+    """The intake's record, read-only: its blobs, no log (pages, sheets, commands)."""
+    assert intake.id is not None
+    return RecordReading(DbBlobs(session, intake.id))
 
 
 def require(intake: Intake, *allowed: Stage) -> None:

@@ -21,8 +21,7 @@ from placement.jws import b64u_decode, parse
 from placement.policy import PROFILES
 from placement.roster import Sex
 from placement.teams import Team
-from web.record.draw import DrawRecord
-from web.record.filelog import FileLog
+from web.record.reading import RecordReading
 
 
 class SheetError(PlacementError):
@@ -214,7 +213,7 @@ def load(directory: Path) -> DrawSource:
     ann_text = _read(directory / "public/announcement.jws")
     announcement = parse(ann_text).document()
     compact, kid = _compact_of_first(ann_text)
-    record = DrawRecord(directory, FileLog(directory / "log-unused"))
+    record = RecordReading(directory)  # reading needs no log
     leaves = tuple(record.leaves())
     teams = record.teams().teams
     private = _private(directory, len(leaves))

@@ -26,7 +26,7 @@ from web.db.models import Intake, School, TeamRow
 from web.record.store import Blobs
 from web.service import workflow
 from web.service.errors import NotFound, ServiceError
-from web.service.intakes import get_intake, record_of
+from web.service.intakes import get_intake, reading_of
 from web.service.permissions import MAY
 from web.service.roles import STAFF, Role
 from web.service.stages import Stage
@@ -42,7 +42,7 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
     assert intake.id is not None
     school = s.get(School, intake.school_id)
     stage = Stage(intake.stage)
-    rec = record_of(s, intake)
+    rec = reading_of(s, intake)
     blobs = rec.store
     st: dict[str, Any] = {
         "version": intake.version,
@@ -98,7 +98,7 @@ def _class_lists(s: Session, intake: Intake, blobs: Blobs) -> list[dict[str, Any
     """Each class with its head teacher and pupils' names in leaf order, as on the gate
     copy; approved amendments applied."""
     assert intake.id is not None
-    rec = record_of(s, intake)
+    rec = reading_of(s, intake)
     leaves = json.loads(blobs.get("public/leaves.json") or b"[]")
     heads = {
         t.number: t.head_teacher
