@@ -40,6 +40,7 @@ def pytest_configure(config: pytest.Config) -> None:  # noqa: ARG001 - the hook'
     server.dispose()
     os.environ[PG_ENV] = base.set(database=name).render_as_string(hide_password=False)
 
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking flags Chromium keeps trying to reach the outside and is refused.
 CHROMIUM_ARGS = [
