@@ -7,7 +7,6 @@ command line. Dates default to today in China Standard Time (UTC+8).
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -155,22 +154,6 @@ def cmd_export_public(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guarded(handler: Handler) -> Handler:
-    """Print a key error in both languages, without a traceback."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except KeysError as e:
-            sys.stderr.write(f"错误 error: {e}\n")
-            return 1
-        except KeyboardInterrupt:
-            sys.stderr.write("\n已取消 cancelled\n")
-            return 130
-
-    return run
-
-
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``keys`` and its actions to the ``placement`` command."""
     keys = subparsers.add_parser("keys", help="signing keys: init, list, rotate … (签名密钥)")
@@ -198,7 +181,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ) -> argparse.ArgumentParser:
         # No abbreviations: "--passphrase …" must not pass for "--passphrase-env".
         p = actions.add_parser(name, parents=[common, *extra], help=help_text, allow_abbrev=False)
-        p.set_defaults(func=_guarded(handler))
+        p.set_defaults(func=handler)  # errors: the one boundary, web.cli.main
         return p
 
     p = action("init", cmd_init, "create the key folder, and a first key with --name", new_key)
