@@ -1,12 +1,21 @@
-"""Verification links printed on sheets (spec §18): ``<base>#n=<digits>`` and ``#r=<digits>``.
+"""Verification links: ``<base>#n=<digits>`` and ``#r=<digits>`` (v1, spec §18), the v2
+reference ``#d=<draw>/<item>/<digest>`` (§22) and the lookup's ``#p=`` hand-off (§21.5).
 
-One codec for the sheets (``web.sheets.qr`` writes the links into QR codes), the verifier
-(``verify-placement`` reads a link given on its command line) and the tests.
+One codec for the sheets (``web.sheets.qr`` writes the links into QR codes), the portal
+(the lookup's ``#p=``), the verifier (``verify-placement`` reads a link given on its command
+line) and the tests.
 
 A compact JWS is written after ``#n=`` as digit pairs (each character ``c`` as the two
 decimal digits of ``ord(c) - 45``, as SMART Health Cards do), so a QR encoder can put it in
 a numeric segment: 3⅓ bits per digit instead of 8 bits per character. A pupil receipt goes
 after ``#r=`` as the digit pairs of ``base64url(raw DEFLATE(JCS(receipt)))``.
+
+A v1 code carried the whole signed document (version 25 for a class list); a v2 code
+carries ``#d=<draw>/<item>/<b64u digest>`` (version 7–8), and the reader verifies the
+record's public bundle and finds the document with that digest in it (the reference
+itself is :class:`placement.reference.Reference`, also what a bundle is searched by). The
+lookup page links to the verify page with ``#p=`` and ``base64url(raw DEFLATE(JCS({announcement,
+receipt, result})))``: the fragment never reaches a server.
 """
 
 from __future__ import annotations
@@ -20,9 +29,12 @@ from typing import Final
 from placement.canonical import Json, canonical_json
 from placement.errors import PlacementError
 from placement.jws import b64u, b64u_decode, deflate
+from placement.reference import reference
 
 DOCUMENT_KEY: Final = "n"
 RECEIPT_KEY: Final = "r"
+REFERENCE_KEY: Final = "d"
+PACKAGE_KEY: Final = "p"  # the lookup's receipt with the signed documents it is checked against
 # A receipt inflates to at most 64 KiB (spec §18). A real one is about 2 KB even for a
 # 100 000-pupil roster (17 proof hashes), and a QR code cannot carry more than about
 # 2.7 KB of DEFLATE data, so 64 KiB leaves 30× room while keeping what a hostile link can
@@ -142,3 +154,16 @@ def parse_url(url: str) -> Fragment:
     if not canonical:
         raise LinkError("回执不是规范 JSON", "the receipt is not canonical JSON")
     return Fragment(key, text)
+
+
+def reference_url(draw: str, item: str, document_digest: bytes, base_url: str) -> str:
+    """``<base>#d=<draw>/<item>/<b64u digest>``, a reference the verify page resolves in
+    the draw's public record: a small code (version 7-8), not the document."""
+    if "#" in base_url:
+        raise LinkError("基础网址不能带“#”片段", "the base URL must not have a fragment")
+    return f"{base_url}#{reference(draw, item, document_digest).fragment()}"
+
+
+def package_fragment(payload: dict[str, Json]) -> str:
+    """``p=<base64url(raw DEFLATE(JCS({announcement, receipt, result})))>`` (spec §21.5)."""
+    return f"{PACKAGE_KEY}={b64u(deflate(canonical_json(payload)))}"

@@ -1,4 +1,4 @@
-"""(Re)write the cross-implementation test vectors under ``tests/vectors/v1/``.
+"""(Re)write the cross-implementation test vectors under ``tests/vectors/v1/`` and ``v2/``.
 
     python tests/vectors/generate.py           # rewrite every file
     python tests/vectors/generate.py --check   # exit 1 if a committed file drifted
@@ -1629,7 +1629,8 @@ def drift(out: Path = OUT) -> list[str]:
         for n in sorted(want.keys() & have)
         if (out / n).read_text("utf-8") != want[n]
     ]
-    return problems + _record_vectors().drift(out / "record")
+    problems += _record_vectors().drift(out / "record")
+    return problems + _v2_vectors().drift(out.parent / "v2")
 
 
 def _record_vectors() -> Any:
@@ -1637,6 +1638,13 @@ def _record_vectors() -> Any:
     import generate_record  # noqa: PLC0415 - beside this file (the script's folder, or pytest's pythonpath)
 
     return generate_record
+
+
+def _v2_vectors() -> Any:
+    """tests/vectors/generate_v2.py: protocol v2 (spec Part III) in v2/."""
+    import generate_v2  # noqa: PLC0415 - beside this file (the script's folder, or pytest's pythonpath)
+
+    return generate_v2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1668,6 +1676,8 @@ def main(argv: list[str] | None = None) -> int:
         path.write_bytes(text.encode("utf-8"))
         print(f"wrote {_shown(path)} ({len(text.encode('utf-8')):,} bytes)")
     for line in _record_vectors().write(OUT / "record"):
+        print(line)
+    for line in _v2_vectors().write(OUT.parent / "v2"):
         print(line)
     return 0
 

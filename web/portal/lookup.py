@@ -70,7 +70,7 @@ def check_query(name: object, id_number: object) -> tuple[str, str]:
     try:
         number = parse_resident_id(id_number).number
     except IdNumberError as e:
-        raise ServiceError(e.zh, e.en) from e
+        raise ServiceError.of(e) from e
     return clean, number
 
 

@@ -151,6 +151,7 @@ def _draw_intake(s: Session, intake: Intake) -> DrawIntake:
         scheduled=intake.scheduled,
         witnesses=witnesses,
         beacon=intake.beacon or None,
+        version=2,  # the service's new records are protocol v2 (spec Part III)
     )
 
 
@@ -178,7 +179,7 @@ def announce(env: Env, intake_id: int, *, user: str) -> None:
         except (ServiceError, KeysError):
             raise  # the signers' own refusals keep their meaning
         except PlacementError as e:
-            raise ServiceError(e.zh, e.en) from e
+            raise ServiceError.of(e) from e
         code = int.from_bytes(env.token_bytes(4), "big") % 10**WITNESS_CODE_LENGTH
         intake.witness_code = f"{code:0{WITNESS_CODE_LENGTH}d}"
         moved(intake, Stage.ANNOUNCED, now)
@@ -200,7 +201,7 @@ def add_witness(env: Env, intake_id: int, *, role: str, name: str, text: str, us
         except (ServiceError, KeysError):
             raise  # the signers' own refusals keep their meaning
         except PlacementError as e:
-            raise ServiceError(e.zh, e.en) from e
+            raise ServiceError.of(e) from e
         intake.version += 1
         intake.updated = now
         s.add(intake)
@@ -261,11 +262,11 @@ def draw(
             rec = record_of(s, intake)
             rec.reveal(beacon_value=beacon_value or None, now=now, signers=signers)
         except RecordError as e:
-            raise Conflict(e.zh, e.en) from e
+            raise Conflict.of(e) from e
         except (ServiceError, KeysError):
             raise  # the signers' own refusals keep their meaning
         except PlacementError as e:
-            raise ServiceError(e.zh, e.en) from e
+            raise ServiceError.of(e) from e
         _place_pupils(s, rec, intake_id)
         moved(intake, Stage.DRAWN, now)
         s.add(intake)
@@ -358,7 +359,7 @@ def amend(
                 signers=signers,
             )
         except RecordError as e:
-            raise ServiceError(e.zh, e.en) from e
+            raise ServiceError.of(e) from e
         _place_pupils(s, rec, intake_id)
         if intake.stage == Stage.PUBLISHED:
             _republish(s, intake, signers, env.keyring(), now)

@@ -1,7 +1,8 @@
 """Verification URLs and their QR images (spec §18.1).
 
-The links themselves (``#n=`` and ``#r=`` digit pairs) are written and read by the core's
-codec, :mod:`placement.links`; this module adds the printed defaults and the QR images.
+The links themselves (``#n=`` and ``#r=`` digit pairs, v2's ``#d=`` references) are
+written and read by the core's codec, :mod:`placement.links`; this module adds the printed
+defaults and the QR images.
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ QrError = LinkError
 def document_url(compact_jws: str, base_url: str = DEFAULT_BASE_URL) -> str:
     """``<base>#n=<digit pairs of the compact JWS>``."""
     return links.document_url(compact_jws, base_url)
+
+
+def reference_url(
+    draw: str, item: str, document_digest: bytes, base_url: str = DEFAULT_BASE_URL
+) -> str:
+    """v2 (spec §22): ``<base>#d=<draw>/<item>/<b64u digest>``, a reference the verify page
+    resolves in the draw's public record: a small code (version 7-8), not the document."""
+    return links.reference_url(draw, item, document_digest, base_url)
 
 
 def receipt_url(receipt: dict[str, Json], base_url: str = DEFAULT_BASE_URL) -> str:

@@ -23,17 +23,20 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    url_for,
 )
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
 from placement.canonical import canonical_json
+from placement.links import package_fragment
 from web.app.portal_links import Lang, LiveLinks, page_context
 from web.app.services import services
 from web.db.engine import reading
 from web.db.store import DbLog
 from web.portal import data
 from web.portal.lookup import check_query, lookup
+from web.portal.receipt import receipt_payload
 from web.portal.views import PUBLIC_STAGES
 from web.service.errors import ServiceError
 
@@ -138,8 +141,18 @@ def announcement_jws(draw_id: str) -> Response:
 def result(draw_id: str) -> Response:
     with reading(services().engine) as s:
         view = data.result(s, draw_id)
+        if view is None:  # None unless announced: the page names no unannounced intake
+            announced = data.announcement(s, draw_id)
+            hotline = data.district_profile(data.profile_keys(s)).hotline
     if view is None:
-        abort(404)
+        resp = _page(
+            "portal/not_published.html",
+            announced.hotline if announced else hotline,
+            a=announced,
+            draw_id=draw_id,
+        )
+        resp.status_code = 404
+        return resp
     return _page("portal/result.html", view.hotline, r=view)
 
 
@@ -289,7 +302,7 @@ class _UnsupportedError(ServiceError):
 @bp.route("/lookup", methods=["GET", "POST"])
 def lookup_page() -> Response:
     hotline = _district_hotline()
-    answer, error = None, None
+    answer, error, receipt_link = None, None, None
     values = {"name": "", "id_number": ""}
     if request.method == "POST":
         _limit()
@@ -300,6 +313,10 @@ def lookup_page() -> Response:
             error = e
         else:
             answer = lookup(services().engine, name, number)
+            if answer.found:  # v2: the receipt goes to this browser, never into a code
+                payload = receipt_payload(services().engine, number)
+                if payload is not None:
+                    receipt_link = url_for("portal.verify_page") + "#" + package_fragment(payload)
     resp = _page(
         "portal/lookup.html",
         hotline,
@@ -307,6 +324,7 @@ def lookup_page() -> Response:
         answer=answer,
         error=error,
         name=values["name"],
+        receipt_link=receipt_link,
     )
     if error is not None:
         resp.status_code = 400

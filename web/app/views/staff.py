@@ -343,7 +343,7 @@ def _cosigners(key: str, passphrase: str) -> Signers | None:
     try:
         return services().with_supervisor(key, passphrase)
     except KeysError as e:
-        raise ServiceError(e.zh, e.en) from e
+        raise ServiceError.of(e) from e
 
 
 @bp.route("/intakes/<int:intake_id>/publish", methods=["POST"])
