@@ -135,6 +135,7 @@ class Context:
     announcement: str | None = None
     result: str | None = None
     bundle: bytes | None = None
+    draw: bytes | None = None  # with a season bundle (spec Part S): the draw it fed
 
 
 def _from_bundle(ctx: Context, doc: Json, source: str) -> Report:
@@ -200,6 +201,7 @@ def check_input(  # noqa: PLR0912 - one branch per kind of input
     from placement.documents import RECEIPT_TYPE, RECEIPT_TYPE_V2
     from placement.links import REFERENCE_KEY
     from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip
+    from verifier.season_report import is_season_bundle, verify_season
     from verifier.verify import verify_bundle
 
     ctx = context or Context(keyring=keyring, announcement=announcement)
@@ -211,6 +213,8 @@ def check_input(  # noqa: PLR0912 - one branch per kind of input
     source = target if is_file else (target[:60] + "…" if len(target) > 60 else target)
     if is_file:
         data = _read(path, MAX_BUNDLE_BYTES, ("文件", "file"))
+        if looks_like_zip(data) and is_season_bundle(data):
+            return verify_season(data, trusted=ctx.keyring, draw=ctx.draw, source=source)
         if looks_like_zip(data) or path.suffix.lower() == ".zip":
             return verify_bundle(data, trusted=ctx.keyring, pinned=ctx.pinned, source=source)
         if len(data) > MAX_TEXT_BYTES:
@@ -266,6 +270,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--bundle", help="public bundle (.zip) a receipt or a v2 QR link is checked against"
     )
+    p.add_argument("--draw", help="with a season bundle: the draw's bundle (.zip) it fed")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     return p
 
@@ -288,10 +293,10 @@ def _pins(values: Sequence[str]) -> frozenset[str]:
     return frozenset(pins)
 
 
-def _bundle(path: str) -> bytes:
+def _bundle(path: str, what: tuple[str, str]) -> bytes:
     from verifier.container import MAX_BUNDLE_BYTES
 
-    return _read(Path(path), MAX_BUNDLE_BYTES, ("记录包", "bundle"))
+    return _read(Path(path), MAX_BUNDLE_BYTES, what)
 
 
 def _write(stream: object, text: str) -> None:
@@ -317,8 +322,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.result:
             data = _read(Path(args.result), MAX_TEXT_BYTES, ("分班结果", "result"))
             result = _text(data, args.result)
-        bundle = _bundle(args.bundle) if args.bundle else None
-        ctx = Context(keyring, _pins(args.key_fingerprint), announcement, result, bundle)
+        bundle = _bundle(args.bundle, ("记录包", "bundle")) if args.bundle else None
+        draw = _bundle(args.draw, ("派位记录包", "draw bundle")) if args.draw else None
+        ctx = Context(keyring, _pins(args.key_fingerprint), announcement, result, bundle, draw)
         report = check_input(args.target, keyring=keyring, announcement=announcement, context=ctx)
         if announcement is not None and report.kind != "receipt":
             _write(

@@ -23,9 +23,11 @@ from keys.passphrase import ENV_VAR
 from web.app.auth import current_user, load_user
 from web.db.engine import make_engine
 from web.db.schema import upgrade
+from web.record import clock
 from web.service.config import app_settings, secret_key
 from web.service.errors import ServiceError
 from web.service.fields import field_words
+from web.service.ratelimit import storage_url
 from web.service.roles import Role
 from web.service.services import Services, make_limiter
 
@@ -52,19 +54,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(inst)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.jinja_env.filters["shown"] = clock.shown  # times people read: Beijing, not TZ
 
     engine = make_engine(app.config["DATABASE_URL"])
     if app.config["MIGRATE"]:
         upgrade(engine)
     passphrase = app.config.get("KEY_PASSPHRASE")
+    # Shared by every worker: Redis when configured, else a SQLite file in the instance.
+    limits = storage_url(str(app.config.get("RATELIMIT_STORAGE_URL") or ""), inst)
     app.extensions["placement"] = Services(
         engine=engine,
         keys_dir=Path(app.config["KEYS_DIR"]),
         bureau_key=app.config["BUREAU_KEY"],
         log_key=app.config["LOG_KEY"],
         passphrase=lambda: passphrase or os.environ.get(ENV_VAR),
-        login_limit=make_limiter(int(app.config["LOGIN_LIMIT"]), 60),
-        lookup_limit=make_limiter(int(app.config["LOOKUP_LIMIT"]), 60),
+        login_limit=make_limiter(int(app.config["LOGIN_LIMIT"]), 60, limits, "login"),
+        lookup_limit=make_limiter(int(app.config["LOOKUP_LIMIT"]), 60, limits, "lookup"),
     )
     app.session_interface = _Sessions()
     CSRFProtect(app)
@@ -78,10 +83,13 @@ def _register(app: Flask) -> None:
         auth,
         ceremony,
         portal,
+        season_public,
+        season_staff,
         staff,
     )
 
-    for bp in (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp):
+    blueprints = (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp)
+    for bp in (*blueprints, season_public.bp, season_staff.bp):
         app.register_blueprint(bp)
     app.before_request(load_user)
     app.after_request(_headers)

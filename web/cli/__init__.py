@@ -51,6 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export-bundle": ("steps", "write a public or archive record bundle"),
     "amend": ("steps", "an approved, signed change of class (调整)"),
     "district": ("district", "the whole district at once (区级批量)"),
+    "season": ("season", "招生季：报名、审核、公示、举报、名单推导 (enrollment season)"),
     "serve": (
         "serve",
         "run the service with gunicorn (服务); --demo builds and serves the demo district",

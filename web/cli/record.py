@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 
 
 def _now() -> datetime:
-    return datetime.now().astimezone()
+    from web.record import clock
+
+    return clock.now()
 
 
 def load_signers(args: argparse.Namespace) -> Signers:

@@ -84,7 +84,7 @@ def _change_user(args: argparse.Namespace, *, active: bool | None, password: str
 
     from web.db.engine import writing
     from web.db.models import User
-    from web.service.accounts import hash_password
+    from web.service.accounts import set_password
 
     with context(args) as ctx, writing(ctx.engine) as s:
         user = s.exec(select(User).where(User.username == args.username)).first()
@@ -93,7 +93,7 @@ def _change_user(args: argparse.Namespace, *, active: bool | None, password: str
         if active is not None:
             user.active = active
         if password is not None:
-            user.password_hash = hash_password(password)  # also ends the user's sessions
+            set_password(user, password)  # also ends the user's sessions
         s.add(user)
 
 

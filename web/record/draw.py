@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from placement.seed import check_witness_input
 from placement.teams import Team
 from placement.tlog import Actor, Event, checkpoint_of, entry
 from web.record.bundle import build_bundle, json_bytes, schemas
+from web.record.clock import stamp
 from web.record.reading import RecordError, RecordReading
 from web.record.store import Blobs, FileBlobs, Log
 
@@ -63,7 +64,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def _time(now: datetime) -> str:
-    return now.isoformat(timespec="seconds")
+    return stamp(now)  # in the policy's zone, with its offset, whatever the clock's zone
 
 
 def _iat(now: datetime) -> int:
@@ -89,6 +90,15 @@ class DrawRecord(RecordReading):
             entry(event=event, draw_id=self.draw_id, actor=actor, time=_time(now), detail=detail)
         )
 
+    def _exported(self, detail: dict[str, Json]) -> bool:
+        """Whether the log already says a bundle of this kind names this result."""
+        return any(
+            e.get("draw") == self.draw_id
+            and e.get("event") == Event.EXPORTED.value
+            and e.get("detail") == detail
+            for e in self.log.entries()
+        )
+
     # -- steps -------------------------------------------------------------
     @classmethod
     def announce(  # noqa: PLR0913 - one step, every input named
@@ -103,7 +113,9 @@ class DrawRecord(RecordReading):
         signers: Signers,
         now: datetime,
         token_bytes: Callable[[int], bytes],
+        enrolment: bytes | None = None,
     ) -> DrawRecord:
+        """``enrolment``: the season's roster derivation the pupils come from (spec S9)."""
         rec = cls(store, log)
         if rec.has("draw.json"):
             raise RecordError("该抽签已公告；如需重来请先撤销", "this draw is already announced")
@@ -117,6 +129,10 @@ class DrawRecord(RecordReading):
                 teams=teams,
                 salts=salts,
                 server_seed=server_seed,
+            )
+        if enrolment is not None:
+            prepared = replace(
+                prepared, announcement=replace(prepared.announcement, enrolment=enrolment)
             )
         ann = prepared.announcement.to_json()
         roster = prepared.roster
@@ -350,7 +366,10 @@ class DrawRecord(RecordReading):
         published = state["stage"] == "published"
         if published:
             detail["digest"] = digest(self._result_doc()).hex()
-            self._log(Event.EXPORTED, Actor.BUREAU, now, detail)
+            # The log records that a bundle of this kind exists (the verifier asks for
+            # it), once; downloading it again reads the record and writes no entry.
+            if not self._exported(detail):
+                self._log(Event.EXPORTED, Actor.BUREAU, now, detail)
         checkpoint = self.log.checkpoint(signers.log)
         version = self.version()
         members: dict[str, bytes] = {
@@ -381,7 +400,7 @@ class DrawRecord(RecordReading):
 
         size = checkpoint_of(checkpoint).size
         mine = [
-            (i, e) for i, e in enumerate(self.log.entries()[:size]) if e["draw"] == self.draw_id
+            (i, e) for i, e in enumerate(self.log.entries()[:size]) if e.get("draw") == self.draw_id
         ]
         out = {"log/entries.json": json_bytes([{"entry": e, "index": i} for i, e in mine])}
         for i, _ in mine:

@@ -32,6 +32,7 @@ CONFIG_KEYS: Final = (
     "BUREAU_KEY",
     "LOG_KEY",
     "PUBLIC_BASE_URL",
+    "RATELIMIT_STORAGE_URL",
     "DEMO",  # "1" in the demo district's instance: its sheets may carry the placeholder
 )
 # Sign-in attempts (failed or not, per client and per user name) and pupil lookups (per
@@ -65,6 +66,7 @@ def defaults(instance: Path) -> dict[str, Any]:
         # send Referrer-Policy: no-referrer (ID numbers typed in forms stay on the page).
         "WTF_CSRF_SSL_STRICT": False,
         "MIGRATE": True,
+        "RATELIMIT_STORAGE_URL": "",  # redis://… for several machines; else the instance's file
     }
 
 
@@ -87,6 +89,7 @@ class Instance:
     bureau_key: str
     log_key: str
     public_base_url: str = ""
+    ratelimit_storage_url: str = ""  # redis://… shared by several machines; else a file here
 
     @property
     def config_path(self) -> Path:
@@ -108,6 +111,7 @@ class Instance:
             "BUREAU_KEY": self.bureau_key,
             "LOG_KEY": self.log_key,
             "PUBLIC_BASE_URL": self.public_base_url,
+            "RATELIMIT_STORAGE_URL": self.ratelimit_storage_url,
         }
 
 
@@ -148,6 +152,7 @@ def resolve(instance: str | None, database_url: str | None = None) -> Instance:
         bureau_key=pick("BUREAU_KEY"),
         log_key=pick("LOG_KEY"),
         public_base_url=pick("PUBLIC_BASE_URL"),
+        ratelimit_storage_url=pick("RATELIMIT_STORAGE_URL"),
     )
 
 

@@ -13,12 +13,14 @@ from sqlalchemy import Engine
 from keys.passphrase import read_passphrase
 from web.db.engine import make_engine
 from web.db.schema import upgrade
+from web.record import clock
 from web.service.config import LOGIN_LIMIT, LOOKUP_LIMIT, Instance
+from web.service.ratelimit import storage_url
 from web.service.services import Services, make_limiter
 
 
 def now() -> datetime:
-    return datetime.now().astimezone()
+    return clock.now()
 
 
 def _passphrase() -> str:
@@ -32,14 +34,15 @@ def open_services(
     engine = make_engine(inst.database_url)
     if migrate:
         upgrade(engine)
+    limits = storage_url(inst.ratelimit_storage_url, inst.path)
     return Services(
         engine=engine,
         keys_dir=inst.keys_dir,
         bureau_key=inst.bureau_key,
         log_key=inst.log_key,
         passphrase=passphrase or _passphrase,
-        login_limit=make_limiter(LOGIN_LIMIT, 60),
-        lookup_limit=make_limiter(LOOKUP_LIMIT, 60),
+        login_limit=make_limiter(LOGIN_LIMIT, 60, limits, "login"),
+        lookup_limit=make_limiter(LOOKUP_LIMIT, 60, limits, "lookup"),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -17,12 +17,13 @@ from placement.roster import PupilRecord, Sex, TwinWish
 from placement.teams import Teacher, Team
 from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
 from web.db.store import DbBlobs, DbLog
+from web.record.clock import POLICY_ZONE
 from web.record.draw import DrawRecord, Signers
 from web.record.reading import RecordReading
 from web.service.errors import Conflict, NotFound
 from web.service.stages import Stage
 
-BEIJING = timezone(timedelta(hours=8))
+BEIJING = POLICY_ZONE
 
 
 @dataclass(frozen=True, slots=True)

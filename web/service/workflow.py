@@ -21,7 +21,7 @@ from placement.errors import InvalidInput, PlacementError
 from placement.keyring import Keyring
 from placement.policy import PROFILES, Level
 from placement.tlog import is_draw_id
-from web.db.engine import writing
+from web.db.engine import reading, writing
 from web.db.models import Intake, Pupil, School
 from web.db.store import DbBlobs, DbLog
 from web.record.draw import DrawRecord, Signers
@@ -41,6 +41,7 @@ from web.service.intakes import (
     school_of,
     teams_of,
 )
+from web.service.season.roster import check_unchanged
 from web.service.stages import Stage
 
 DRAW_ID_MAX = 64  # the column's size; the log allows 128
@@ -60,10 +61,12 @@ def create_intake(  # noqa: PLR0913 - every field named
     scheduled: str,
     planned_witnesses: Sequence[str] = (),
     beacon: str = "",
+    second_reason: str = "",
     user: str,
 ) -> int:
     """A new intake (school × level × year). A closed school refuses and says who takes
-    its catchment."""
+    its catchment. A second live intake of the same school, level and year (a second
+    一年级 draw) is refused unless the admin gives ``second_reason``, which is audited."""
     if profile not in PROFILES:
         raise ServiceError(f"没有政策文件 {profile}", f"no policy profile {profile}")
     check_scheduled(scheduled)
@@ -90,6 +93,21 @@ def create_intake(  # noqa: PLR0913 - every field named
             )
         if s.exec(select(Intake).where(Intake.draw_id == draw_id)).first():
             raise Conflict(f"抽签编号 {draw_id} 已被使用", f"draw id {draw_id} is taken")
+        same = s.exec(
+            select(Intake.draw_id).where(
+                Intake.school_id == school_id,
+                Intake.level == school.level,
+                Intake.year == year,
+                Intake.stage != Stage.CANCELLED.value,
+            )
+        ).first()
+        if same is not None and len(second_reason.strip()) < 4:
+            raise Conflict(
+                f"{school.name} {year} 年已有同学段的招生批次 {same}；"
+                "同一学校同一年再建一个批次须由管理员写明理由",
+                f"{school.name} already has an intake of this level for {year} ({same}); "
+                "a second one needs the admin's reason",
+            )
         intake = Intake(
             school_id=school_id,
             draw_id=draw_id,
@@ -107,6 +125,8 @@ def create_intake(  # noqa: PLR0913 - every field named
         s.flush()
         assert intake.id is not None
         audit(s, now, user, "intake.created", intake.id, draw_id)
+        if same is not None:
+            audit(s, now, user, "intake.second", intake.id, f"{same}: {second_reason.strip()}")
         return intake.id
 
 
@@ -159,6 +179,16 @@ def announce(env: Env, intake_id: int, *, user: str) -> None:
     """Commit to the frozen roster, the teams and a secret seed; sign, log, publish."""
     signers = env.signers()
     now = env.now()
+    with reading(env.engine) as s:
+        pending = get_intake(s, intake_id)
+        if pending.enrolment:  # a roster from the season: still its latest, unchanged list?
+            check_unchanged(
+                env,
+                season=pending.profile,
+                school=school_of(s, pending).name,
+                intake=pending.name,
+                enrolment=pending.enrolment,
+            )
     with writing(env.engine) as s:
         intake = get_intake(s, intake_id, lock=True)
         require(intake, Stage.FROZEN)
@@ -173,6 +203,7 @@ def announce(env: Env, intake_id: int, *, user: str) -> None:
                 signers=signers,
                 now=now,
                 token_bytes=env.token_bytes,
+                enrolment=bytes.fromhex(intake.enrolment) if intake.enrolment else None,
             )
         except InvalidInput as e:
             raise ServiceError("名单不符合要求", "the roster is refused", issues=e.issues) from e
