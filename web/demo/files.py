@@ -7,6 +7,9 @@ from pathlib import Path
 from placement.policy import Level
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+# The demo season's primary and middle intakes (web.demo.season), named here so that
+# `placement season --help` needs no database code.
+SEASON_INTAKES = ("2024级一年级", "2024级七年级")
 
 DEMOS = {
     "primary": (
