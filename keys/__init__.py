@@ -6,7 +6,8 @@
 - :mod:`keys.signer` — :class:`~keys.signer.Signer` signs JWS (compact, or general with
   :func:`~keys.signer.sign_general`) and C2SP signed notes.
 - :mod:`keys.passphrase` — passphrases from ``$PLACEMENT_KEY_PASSPHRASE`` or a prompt.
-- :mod:`keys.cli` — ``placement keys init | create | list | rotate | revoke | export-public``.
+- ``placement keys init | create | list | rotate | revoke | export-public`` is
+  :mod:`web.cli.keys`.
 - :mod:`keys.errors` — :class:`~keys.errors.KeysError` and its kinds, worded in Chinese and English.
 
 The core (``placement/``) and the verifier never import this package.

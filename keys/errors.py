@@ -1,19 +1,19 @@
 """One exception base for key management; every message is in Chinese and English.
 
-``str(error)`` is ``"<中文> / <English>"``: the command line prints it as it is,
-without a traceback. Nothing here ever carries a passphrase or key material.
+Each carries ``zh`` and ``en`` (:class:`placement.errors.PlacementError`); the command
+line prints them without a traceback. Nothing here ever carries a passphrase or key material.
 """
 
 from __future__ import annotations
 
+from placement.errors import PlacementError
 
-class KeysError(Exception):
+
+class KeysError(PlacementError):
     """Base of every error ``keys/`` raises."""
 
     def __init__(self, zh: str, en: str) -> None:
-        self.zh = zh
-        self.en = en
-        super().__init__(f"{zh} / {en}")
+        super().__init__(zh, en)
 
 
 class WrongPassphraseError(KeysError):

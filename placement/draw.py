@@ -122,21 +122,21 @@ def replay(
     else:
         hashes = tuple(leaf_hashes)
         if len(hashes) != len(leaves):
-            raise PlacementError("叶子哈希与叶子数量不符 / leaf hashes do not match the leaves")
+            raise PlacementError("叶子哈希与叶子数量不符", "leaf hashes do not match the leaves")
         root = MerkleTree.from_leaf_hashes(hashes).root
     if root != announcement.roster_root or len(leaves) != announcement.roster_size:
-        raise PlacementError("名单与公告中的承诺不符 / roster leaves differ from the announcement")
+        raise PlacementError("名单与公告中的承诺不符", "roster leaves differ from the announcement")
     if commit_teams(teams.teams).root != announcement.teams_root:
         raise PlacementError(
-            "教师团队与公告中的承诺不符 / teacher teams differ from the announcement"
+            "教师团队与公告中的承诺不符", "teacher teams differ from the announcement"
         )
     if (announcement.beacon is None) != (beacon_value is None):
         raise PlacementError(
-            "信标值与公告声明不符 / beacon value does not match the announced beacon"
+            "信标值与公告声明不符", "beacon value does not match the announced beacon"
         )
     if not opens(announcement.seed_commitment, server_seed):
         raise PlacementError(
-            "服务器种子与公告中的承诺不符 / server seed does not open the commitment"
+            "服务器种子与公告中的承诺不符", "server seed does not open the commitment"
         )
     digest = announcement.digest()
     seed = final_seed(
@@ -149,7 +149,7 @@ def replay(
         leaves, hashes, teams, seed, announcement.class_cap, announcement.size_tolerance
     )
     if placement.size_tolerance != announcement.size_tolerance:
-        raise PlacementError("人数允许差与公告不符 / size tolerance differs from the announcement")
+        raise PlacementError("人数允许差与公告不符", "size tolerance differs from the announcement")
     report = balance_report(leaves, placement)
     doc = result_json(placement, digest, report)
     return Outcome(seed, placement, report, doc, result_digest(doc))

@@ -27,10 +27,8 @@ class IdNumberError(PlacementError):
     """An ID number was refused; ``code`` names the rule, ``zh``/``en`` say it in words."""
 
     def __init__(self, *, code: str, zh: str, en: str) -> None:
+        super().__init__(zh, en)
         self.code = code
-        self.zh = zh
-        self.en = en
-        super().__init__(f"{zh} / {en}")
 
     def issue(self, row: int, field: str = "id_number") -> Issue:
         """The same problem as a roster row issue."""

@@ -53,10 +53,12 @@ def parse_fragment(fragment: str) -> Reference:
     """``d=…`` (without ``#``); raise :class:`ReferenceParseError` for anything else."""
     m = _FRAGMENT.fullmatch(fragment)
     if m is None:
-        msg = "二维码链接不是 v2 引用 / the link is not a v2 reference (#d=draw/item/digest)"
-        raise ReferenceParseError(msg)
+        raise ReferenceParseError(
+            "二维码链接不是 v2 引用", "the link is not a v2 reference (#d=draw/item/digest)"
+        )
     raw = base64.urlsafe_b64decode(m.group(3) + "=")
     if base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=") != m.group(3):
-        msg = "引用中的摘要编码不规范 / the digest in the reference is not canonical base64url"
-        raise ReferenceParseError(msg)
+        raise ReferenceParseError(
+            "引用中的摘要编码不规范", "the digest in the reference is not canonical base64url"
+        )
     return Reference(m.group(1), m.group(2), raw)

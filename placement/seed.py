@@ -46,11 +46,13 @@ def check_witness_input(text: str) -> str:
     """Witness inputs are kept verbatim (after NFC); refuse what could not be read back."""
     value = nfc(text)
     if not value.strip():
-        msg = "witness input is empty / 见证人输入为空"
-        raise SeedError(msg)
+        raise SeedError("见证人输入为空", "witness input is empty", english_first=True)
     if len(value) > MAX_INPUT or any(unicodedata.category(ch) in _UNREADABLE for ch in value):
-        msg = "witness input is too long or unprintable / 见证人输入过长或含不可打印字符"
-        raise SeedError(msg)
+        raise SeedError(
+            "见证人输入过长或含不可打印字符",
+            "witness input is too long or unprintable",
+            english_first=True,
+        )
     return value
 
 
@@ -67,8 +69,9 @@ def final_seed(
         raise SeedError(msg)
     seed_commitment(server_seed)  # length check
     if not witness_inputs:
-        msg = "at least one witness input is required / 至少需要一名见证人输入"
-        raise SeedError(msg)
+        raise SeedError(
+            "至少需要一名见证人输入", "at least one witness input is required", english_first=True
+        )
     body: dict[str, Json] = {
         "announcement": announcement_digest.hex(),
         "beacon": None if beacon is None else nfc(beacon),

@@ -94,7 +94,7 @@ def tiles(
     cp = checkpoint_of(checkpoint_text)
     files = tile_files(entries, earlier_sizes)
     if cp.size != len(entries) or root_from_tiles(files, cp.size) != cp.root:
-        raise TlogError("检查点与日志条目不符 / the checkpoint does not match the entries")
+        raise TlogError("检查点与日志条目不符", "the checkpoint does not match the entries")
     return {"checkpoint": checkpoint_text.encode("utf-8"), **files}
 
 
@@ -191,26 +191,30 @@ def _step(s: _Draw, ev: Event, d: dict[str, Json]) -> _Found:
     return _STEPS.get(ev, _after)(s, ev, str(d.get("digest", "")), d)
 
 
-def check_draw_events(entries: Sequence[tuple[int, Mapping[str, Json]]]) -> list[str]:
+def check_draw_events(
+    entries: Sequence[tuple[int, Mapping[str, Json]]],
+) -> list[tuple[str, str]]:
     """Problems with the order of events of every draw in ``(log index, entry)`` pairs.
 
-    Returns one bilingual line per problem; an empty list means the order is right.
+    Returns one (Chinese, English) pair per problem; an empty list means the order is right.
     """
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     draws: dict[str, _Draw] = {}
     last = -1
     for index, raw in entries:
         try:
             e = entry_from_json(dict(raw))
         except TlogError as err:
-            problems.append(f"第 {index} 条日志无效 / log entry {index} is invalid: {err}")
+            problems.append(
+                (f"第 {index} 条日志无效：{err.zh}", f"log entry {index} is invalid: {err.en}")
+            )
             continue
         draw, ev, detail = str(e["draw"]), Event(str(e["event"])), e["detail"]
         assert isinstance(detail, dict)
         where = (f"第 {index} 条日志（{draw}，{ev}）", f"log entry {index} ({draw}, {ev})")
         if index <= last:
-            problems.append(f"{where[0]}：序号未递增 / {where[1]}: index not increasing")
+            problems.append((f"{where[0]}：序号未递增", f"{where[1]}: index not increasing"))
         last = max(last, index)
         draws[draw], found = _step(draws.get(draw, _Draw()), ev, detail)
-        problems += [f"{where[0]}：{zh} / {where[1]}: {en}" for zh, en in found]
+        problems += [(f"{where[0]}：{zh}", f"{where[1]}: {en}") for zh, en in found]
     return problems

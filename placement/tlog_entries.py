@@ -75,7 +75,7 @@ def _kind(v: Json) -> Json:
 
 
 def _bad(expected: str) -> Json:
-    raise TlogError(f"应为 / expected {expected}")
+    raise TlogError("应为", f"expected {expected}")
 
 
 _D = {"digest": _digest}
@@ -105,20 +105,20 @@ def entry(
     try:
         ev, who = Event(event), Actor(actor)
     except ValueError as e:
-        raise TlogError(f"未知的事件或角色 / unknown event or actor: {e}") from e
+        raise TlogError("未知的事件或角色", f"unknown event or actor: {e}") from e
     if not isinstance(draw_id, str) or not _DRAW_ID.fullmatch(draw_id):
-        raise TlogError(f"抽签编号须为 ASCII 标识 / draw id must be ASCII: {draw_id!r}")
+        raise TlogError("抽签编号须为 ASCII 标识", f"draw id must be ASCII: {draw_id!r}")
     if not isinstance(time, str) or not _TIME.fullmatch(time):
-        raise TlogError(f"时间须为带时区的 ISO 8601 / time must be ISO 8601 with offset: {time!r}")
+        raise TlogError("时间须为带时区的 ISO 8601", f"time must be ISO 8601 with offset: {time!r}")
     try:
         datetime.fromisoformat(time)
     except ValueError as e:
-        raise TlogError(f"时间无效 / invalid time {time!r}") from e
+        raise TlogError("时间无效", f"invalid time {time!r}") from e
     fields = DETAIL_FIELDS[ev]
     if not isinstance(detail, Mapping) or set(detail) != set(fields):
         got = sorted(detail) if isinstance(detail, Mapping) else detail
         raise TlogError(
-            f"{ev} 的 detail 字段应为 / detail of {ev} must have {sorted(fields)}: {got}"
+            f"{ev} 的 detail 字段应为", f"detail of {ev} must have {sorted(fields)}: {got}"
         )
     out: dict[str, Json] = {}
     for key, check in fields.items():
@@ -134,13 +134,13 @@ def entry_from_json(value: Json) -> dict[str, Json]:
     """Validate a parsed entry; its re-serialisation must be identical."""
     keys = {"actor", "detail", "draw", "event", "t", "time"}
     if not isinstance(value, dict) or set(value) != keys or value["t"] != LOG_ENTRY_TYPE:
-        raise TlogError("不是日志条目 / not a sunshine-placement/v1/log-entry object")
+        raise TlogError("不是日志条目", "not a sunshine-placement/v1/log-entry object")
     detail, draw, ev, actor, time = (value[k] for k in ("detail", "draw", "event", "actor", "time"))
     if not all(isinstance(x, str) for x in (draw, ev, actor, time)) or not isinstance(detail, dict):
-        raise TlogError("日志条目字段类型错误 / log entry fields have wrong types")
+        raise TlogError("日志条目字段类型错误", "log entry fields have wrong types")
     e = entry(event=str(ev), draw_id=str(draw), actor=str(actor), time=str(time), detail=detail)
     if e != value:
-        raise TlogError("日志条目不规范 / log entry is not in canonical form")
+        raise TlogError("日志条目不规范", "log entry is not in canonical form")
     return e
 
 

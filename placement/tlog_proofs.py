@@ -31,7 +31,7 @@ class Checkpoint:
 
 def _decimal(text: str, what: str) -> int:
     if not _DECIMAL.fullmatch(text) or int(text) > _MAX_SIZE:
-        raise TlogError(f"{what} 须为无前导零的十进制数 / must be a decimal without leading zeros")
+        raise TlogError(f"{what} 须为无前导零的十进制数", "must be a decimal without leading zeros")
     return int(text)
 
 
@@ -41,7 +41,7 @@ def _hash(text: str) -> bytes:
     except NoteError as e:
         raise TlogError(str(e)) from e
     if len(raw) != merkle.HASH_SIZE:
-        raise TlogError(f"哈希须为 32 字节 / a hash must be 32 bytes: {text!r}")
+        raise TlogError("哈希须为 32 字节", f"a hash must be 32 bytes: {text!r}")
     return raw
 
 
@@ -53,7 +53,7 @@ def checkpoint_body(origin: str, size: int, root: bytes, extensions: Sequence[st
         raise TlogError(str(e)) from e
     body = f"{origin}\n{size}\n{encode_base64(root)}\n" + "".join(f"{x}\n" for x in extensions)
     if parse_checkpoint(body) != Checkpoint(origin, size, root, tuple(extensions)):
-        raise TlogError("检查点参数无效 / invalid checkpoint fields")
+        raise TlogError("检查点参数无效", "invalid checkpoint fields")
     return body
 
 
@@ -62,11 +62,11 @@ def parse_checkpoint(body: str) -> Checkpoint:
     lines = body.split("\n")
     if len(lines) < 4 or lines[-1] != "" or not all(lines[:-1]):
         raise TlogError(
-            "检查点须为至少三行非空行并以换行结尾 / "
-            "a checkpoint is three or more non-empty lines, each ending in a newline"
+            "检查点须为至少三行非空行并以换行结尾",
+            "a checkpoint is three or more non-empty lines, each ending in a newline",
         )
     if any(ch < " " for ch in body.replace("\n", "")):
-        raise TlogError("检查点含控制字符 / checkpoint contains a control character")
+        raise TlogError("检查点含控制字符", "checkpoint contains a control character")
     size = _decimal(lines[1], "tree size")
     return Checkpoint(lines[0], size, _hash(lines[2]), tuple(lines[3:-1]))
 
@@ -94,13 +94,13 @@ class Proof:
 def format_hashes(hashes: Sequence[bytes]) -> str:
     """One base64 hash a line (an RFC 9162 consistency proof, or an audit path)."""
     if not all(isinstance(h, bytes) and len(h) == merkle.HASH_SIZE for h in hashes):
-        raise TlogError("哈希须为 32 字节 / every hash must be 32 bytes")
+        raise TlogError("哈希须为 32 字节", "every hash must be 32 bytes")
     return "".join(encode_base64(h) + "\n" for h in hashes)
 
 
 def parse_hashes(text: str) -> tuple[bytes, ...]:
     if text and not text.endswith("\n"):
-        raise TlogError("哈希列表须以换行结尾 / a hash list must end in a newline")
+        raise TlogError("哈希列表须以换行结尾", "a hash list must end in a newline")
     return tuple(_hash(line) for line in text.split("\n")[:-1])
 
 
@@ -109,11 +109,11 @@ def format_proof(
 ) -> str:
     """A C2SP tlog-proof@v1 inclusion receipt for entry ``index``."""
     if extra is not None and not extra:
-        raise TlogError("extra 不能为空 / extra data, when present, must be non-empty")
+        raise TlogError("extra 不能为空", "extra data, when present, must be non-empty")
     head = PROOF_HEADER + "\n" + ("" if extra is None else f"extra {encode_base64(extra)}\n")
     text = f"{head}index {index}\n{format_hashes(audit_path)}\n{checkpoint_note_text}"
     if parse_proof(text) != Proof(index, tuple(audit_path), checkpoint_note_text, extra):
-        raise TlogError("收据参数无效 / invalid proof fields")
+        raise TlogError("收据参数无效", "invalid proof fields")
     return text
 
 
@@ -122,7 +122,7 @@ def parse_proof(text: str) -> Proof:
     head, sep, checkpoint_text = text.partition("\n\n")
     lines = head.split("\n")
     if not sep or lines[0] != PROOF_HEADER:
-        raise TlogError(f"不是 {PROOF_HEADER} 文本 / not a {PROOF_HEADER} text")
+        raise TlogError(f"不是 {PROOF_HEADER} 文本", f"not a {PROOF_HEADER} text")
     extra = None
     if len(lines) > 1 and lines[1].startswith("extra "):
         try:
@@ -130,9 +130,9 @@ def parse_proof(text: str) -> Proof:
         except NoteError as e:
             raise TlogError(str(e)) from e
         if not extra:
-            raise TlogError("extra 不能为空 / extra data, when present, must be non-empty")
+            raise TlogError("extra 不能为空", "extra data, when present, must be non-empty")
     if len(lines) < 2 or not lines[1].startswith("index "):
-        raise TlogError("缺少 index 行 / the index line is missing")
+        raise TlogError("缺少 index 行", "the index line is missing")
     index = _decimal(lines[1][len("index ") :], "index")
     path = tuple(_hash(line) for line in lines[2:])
     checkpoint_of(checkpoint_text)

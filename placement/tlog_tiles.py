@@ -29,7 +29,7 @@ def index_path(n: int) -> str:
     """``<N>`` as zero-padded 3-digit elements, all but the last prefixed ``x``: 1234067 →
     ``x001/x234/067``."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise TlogError(f"瓦片序号须为非负整数 / tile index must be a non-negative integer: {n!r}")
+        raise TlogError("瓦片序号须为非负整数", f"tile index must be a non-negative integer: {n!r}")
     parts = [f"{n % 1000:03d}"]
     n //= 1000
     while n:
@@ -40,14 +40,14 @@ def index_path(n: int) -> str:
 
 def _suffix(width: int) -> str:
     if not 1 <= width <= TILE_WIDTH:
-        raise TlogError(f"瓦片宽度须在 1..256 / tile width must be in 1..256: {width!r}")
+        raise TlogError("瓦片宽度须在 1..256", f"tile width must be in 1..256: {width!r}")
     return "" if width == TILE_WIDTH else f".p/{width}"
 
 
 def tile_path(level: int, n: int, width: int = TILE_WIDTH) -> str:
     """``tile/<L>/<N>[.p/<W>]``."""
     if not 0 <= level <= 63:
-        raise TlogError(f"瓦片层级须在 0..63 / tile level must be in 0..63: {level!r}")
+        raise TlogError("瓦片层级须在 0..63", f"tile level must be in 0..63: {level!r}")
     return f"tile/{level}/{index_path(n)}{_suffix(width)}"
 
 
@@ -67,7 +67,7 @@ def _row(count: int) -> list[tuple[int, int]]:
 def tile_layout(size: int) -> tuple[tuple[int, int, int], ...]:
     """(level, index, width) of every hash tile of a ``size``-leaf tree, level 0 first."""
     if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size < 2**64:
-        raise TlogError(f"树大小无效 / invalid tree size: {size!r}")
+        raise TlogError("树大小无效", f"invalid tree size: {size!r}")
     out: list[tuple[int, int, int]] = []
     level = 0
     while count := size >> (TILE_HEIGHT * level):
@@ -103,12 +103,14 @@ def tile_files(entries: Sequence[bytes], earlier_sizes: Iterable[int] = ()) -> d
     """
     data = [bytes(e) for e in entries]
     if any(len(e) > MAX_ENTRY_BYTES for e in data):
-        raise TlogError(f"条目超过 {MAX_ENTRY_BYTES} 字节 / entry exceeds {MAX_ENTRY_BYTES} bytes")
+        raise TlogError(
+            f"条目超过 {MAX_ENTRY_BYTES} 字节", f"entry exceeds {MAX_ENTRY_BYTES} bytes"
+        )
     levels = hash_levels([merkle.leaf_hash(e) for e in data])
     files: dict[str, bytes] = {}
     for size in sorted({len(data), *earlier_sizes}):
         if size > len(data):
-            raise TlogError(f"更早的树大小 {size} 超出日志 / earlier size {size} exceeds the log")
+            raise TlogError(f"更早的树大小 {size} 超出日志", f"earlier size {size} exceeds the log")
         for level, n, w in tile_layout(size):
             start = n * TILE_WIDTH
             if w < TILE_WIDTH and start + TILE_WIDTH <= len(levels[level]):
@@ -121,7 +123,7 @@ def tile_files(entries: Sequence[bytes], earlier_sizes: Iterable[int] = ()) -> d
 
 def _file(files: Mapping[str, bytes], path: str) -> bytes:
     if path not in files:
-        raise TlogError(f"缺少文件 / missing file {path}")
+        raise TlogError("缺少文件", f"missing file {path}")
     return files[path]
 
 
@@ -134,11 +136,11 @@ def entries_from_tiles(files: Mapping[str, bytes], size: int) -> tuple[bytes, ..
         while pos < len(data):
             end = pos + 2 + int.from_bytes(data[pos : pos + 2], "big")
             if pos + 2 > len(data) or end > len(data):
-                raise TlogError(f"{path}: 条目被截断 / truncated entry")
+                raise TlogError(f"{path}: 条目被截断", "truncated entry")
             got.append(data[pos + 2 : end])
             pos = end
         if len(got) != w:
-            raise TlogError(f"{path}: 应有 {w} 条，实有 {len(got)} / holds {len(got)} entries")
+            raise TlogError(f"{path}: 应有 {w} 条，实有 {len(got)}", f"holds {len(got)} entries")
         out += got
     return tuple(out)
 
@@ -159,10 +161,10 @@ def root_from_tiles(files: Mapping[str, bytes], size: int) -> bytes:
         for n, w in _row(count):
             data = _file(files, path := tile_path(level, n, w))
             if len(data) != _H * w:
-                raise TlogError(f"{path}: 应为 {_H * w} 字节 / must be {_H * w} bytes")
+                raise TlogError(f"{path}: 应为 {_H * w} 字节", f"must be {_H * w} bytes")
             hashes += [data[i : i + _H] for i in range(0, len(data), _H)]
         if hashes != below:
-            raise TlogError(f"第 {level} 层瓦片与下层不符 / level {level} tiles do not match")
+            raise TlogError(f"第 {level} 层瓦片与下层不符", f"level {level} tiles do not match")
         full = count - count % TILE_WIDTH
         partials.append(hashes[full:])
         below = [merkle.root(hashes[i : i + TILE_WIDTH]) for i in range(0, full, TILE_WIDTH)]

@@ -21,33 +21,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import unquote
 
-from placement import jws
-from placement.canonical import Json
-from placement.documents import (
-    CLASS_STATEMENT_TYPE,
-    CLASS_STATEMENT_TYPE_V2,
-    RECEIPT_TYPE,
-    RECEIPT_TYPE_V2,
-)
 from placement.errors import PlacementError
-from placement.keyring import Keyring, keyring_from_json, normalise_fingerprint
-from placement.reference import parse_fragment
-from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip, read_members
-from verifier.errors import Failed, UnusableInput, split_message
-from verifier.links import LinkError, fragment_payload
-from verifier.report import Report
-from verifier.season_report import is_season_bundle, verify_season
-from verifier.sheets import looks_like_pdf, verify_sheets
-from verifier.verify import (
-    verify_bundle,
-    verify_document,
-    verify_receipt,
-    verify_reference,
-    verify_statement,
-)
+from verifier.errors import UnusableInput
+
+if TYPE_CHECKING:  # the checks are imported when a command needs them (start-up time)
+    from placement.canonical import Json
+    from placement.keyring import Keyring
+    from verifier.report import Report
 
 _COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 MAX_TEXT_BYTES = 4 << 20
@@ -104,17 +87,27 @@ def _text(data: bytes, source: str) -> str:
 
 
 def load_keyring(path: str) -> Keyring:
+    from placement.keyring import keyring_from_json
+
     data = _read(Path(path), MAX_TEXT_BYTES, ("公钥清单", "keyring"))
     try:
         return keyring_from_json(json.loads(data.decode("utf-8-sig")))
-    except (UnicodeDecodeError, json.JSONDecodeError, PlacementError, RecursionError) as e:
-        zh, en = split_message(str(e))
+    except PlacementError as e:
+        raise _unusable(
+            f"公钥清单 {path} 无效：{e.zh}", f"the keyring {path} is invalid: {e.en}"
+        ) from e
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        zh = en = str(e)
         raise _unusable(
             f"公钥清单 {path} 无效：{zh}", f"the keyring {path} is invalid: {en}"
         ) from e
 
 
 def _jws_report(text: str, keyring: Keyring | None, source: str) -> Report:
+    from placement import jws
+    from placement.documents import CLASS_STATEMENT_TYPE, CLASS_STATEMENT_TYPE_V2
+    from verifier.verify import verify_document, verify_statement
+
     try:
         typ = jws.parse(text).signatures[0].header.get("typ")
     except (PlacementError, IndexError, RecursionError):
@@ -126,10 +119,12 @@ def _jws_report(text: str, keyring: Keyring | None, source: str) -> Report:
 
 def _link_payload(text: str) -> str:
     """The signed text or receipt a verification link's ``#`` fragment carries."""
+    from placement.links import LinkError, fragment_payload
+
     try:
         return fragment_payload(unquote(text.split("#", 1)[1]).strip())[1]
     except LinkError as e:
-        raise _unusable(f"链接无法解读：{e}", f"the link cannot be read: {e}") from e
+        raise _unusable(f"链接无法解读：{e.zh}", f"the link cannot be read: {e.en}") from e
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +141,11 @@ class Context:
 
 def _from_bundle(ctx: Context, doc: Json, source: str) -> Report:
     """A receipt checked against the announcement and result of ``--bundle``."""
+    from placement.keyring import keyring_from_json
+    from verifier.container import read_members
+    from verifier.errors import Failed
+    from verifier.verify import verify_receipt
+
     assert ctx.bundle is not None
     try:
         members = read_members(ctx.bundle)
@@ -166,6 +166,8 @@ def _from_bundle(ctx: Context, doc: Json, source: str) -> Report:
 
 
 def _receipt(ctx: Context, doc: Json, source: str) -> Report:
+    from verifier.verify import verify_receipt
+
     if ctx.bundle is not None:
         return _from_bundle(ctx, doc, source)
     return verify_receipt(
@@ -174,10 +176,13 @@ def _receipt(ctx: Context, doc: Json, source: str) -> Report:
 
 
 def _reference(ctx: Context, fragment: str, source: str) -> Report:
+    from placement.reference import parse_fragment
+    from verifier.verify import verify_reference
+
     try:
         ref = parse_fragment(fragment)
     except PlacementError as e:
-        raise _unusable(f"链接无法解读：{e}", f"the link cannot be read: {e}") from e
+        raise _unusable(f"链接无法解读：{e.zh}", f"the link cannot be read: {e.en}") from e
     if ctx.bundle is None:
         raise _unusable(
             f"该二维码指向抽签 {ref.draw} 记录中的一份文件：请用 --bundle 给出该记录包",
@@ -188,6 +193,11 @@ def _reference(ctx: Context, fragment: str, source: str) -> Report:
 
 def _container(ctx: Context, data: bytes, source: str) -> Report:
     """A printed PDF with its record embedded, a season bundle or a draw bundle."""
+    from verifier.container import looks_like_zip
+    from verifier.season_report import is_season_bundle, verify_season
+    from verifier.sheets import looks_like_pdf, verify_sheets
+    from verifier.verify import verify_bundle
+
     if looks_like_pdf(data):
         return verify_sheets(data, keyring=ctx.keyring, source=source)
     if looks_like_zip(data) and is_season_bundle(data):
@@ -203,6 +213,11 @@ def check_input(  # noqa: PLR0912 - one branch per kind of input
     context: Context | None = None,
 ) -> Report:
     """Decide what ``target`` is and run its checks; raise :class:`UnusableInput`."""
+    from placement.documents import RECEIPT_TYPE, RECEIPT_TYPE_V2
+    from placement.links import REFERENCE_KEY
+    from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip
+    from verifier.sheets import looks_like_pdf
+
     ctx = context or Context(keyring=keyring, announcement=announcement)
     path = Path(target)
     try:
@@ -221,7 +236,7 @@ def check_input(  # noqa: PLR0912 - one branch per kind of input
         text = target.strip()
     if "#" in text and not text.startswith("{"):
         fragment = unquote(text.split("#", 1)[1]).strip()
-        if fragment.startswith("d="):
+        if fragment.startswith(f"{REFERENCE_KEY}="):
             return _reference(ctx, fragment, source)
         text = _link_payload(text)
     if _COMPACT.fullmatch(text):
@@ -273,6 +288,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _pins(values: Sequence[str]) -> frozenset[str]:
+    from placement.keyring import normalise_fingerprint
+
     pins = set()
     for v in values:
         fp = normalise_fingerprint(v)
@@ -286,6 +303,12 @@ def _pins(values: Sequence[str]) -> frozenset[str]:
             )
         pins.add(fp)
     return frozenset(pins)
+
+
+def _bundle(path: str, what: tuple[str, str]) -> bytes:
+    from verifier.container import MAX_BUNDLE_BYTES
+
+    return _read(Path(path), MAX_BUNDLE_BYTES, what)
 
 
 def _write(stream: object, text: str) -> None:
@@ -311,16 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.result:
             data = _read(Path(args.result), MAX_TEXT_BYTES, ("分班结果", "result"))
             result = _text(data, args.result)
-        bundle = (
-            _read(Path(args.bundle), MAX_BUNDLE_BYTES, ("记录包", "bundle"))
-            if args.bundle
-            else None
-        )
-        draw = (
-            _read(Path(args.draw), MAX_BUNDLE_BYTES, ("派位记录包", "draw bundle"))
-            if args.draw
-            else None
-        )
+        bundle = _bundle(args.bundle, ("记录包", "bundle")) if args.bundle else None
+        draw = _bundle(args.draw, ("派位记录包", "draw bundle")) if args.draw else None
         ctx = Context(keyring, _pins(args.key_fingerprint), announcement, result, bundle, draw)
         report = check_input(args.target, keyring=keyring, announcement=announcement, context=ctx)
         if announcement is not None and report.kind != "receipt":

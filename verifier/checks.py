@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from placement.canonical import Json
 from placement.errors import PlacementError
-from verifier.errors import Failed, Need, Skipped, VerificationError, split_message
+from verifier.errors import Failed, Need, Skipped
 
 T = TypeVar("T")
 
@@ -93,7 +93,7 @@ class Catalogue(Generic[T]):
         return run(self.specs, subject)
 
 
-def run_one(spec: Spec[T], subject: T) -> Check:  # noqa: PLR0911 - one return per outcome
+def run_one(spec: Spec[T], subject: T) -> Check:
     """One check; every exception becomes a failed or skipped result with a message."""
 
     def result(status: Status, zh: str, en: str, *, optional: bool = False) -> Check:
@@ -105,11 +105,8 @@ def run_one(spec: Spec[T], subject: T) -> Check:  # noqa: PLR0911 - one return p
         return result(Status.SKIP, e.zh, e.en)
     except Skipped as e:
         return result(Status.SKIP, e.zh, e.en, optional=e.optional)
-    except VerificationError as e:
+    except PlacementError as e:  # a check's Failed, or the core refusing what it reads
         return result(Status.FAIL, e.zh, e.en)
-    except PlacementError as e:
-        zh, en = split_message(str(e))
-        return result(Status.FAIL, zh, en)
     except RecursionError:
         return result(Status.FAIL, "输入嵌套过深", "the input is nested too deeply")
     except Exception as e:  # noqa: BLE001 - a verifier reports every failure as a result

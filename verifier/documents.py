@@ -41,7 +41,7 @@ def canonical(value: Json, what: tuple[str, str]) -> bytes:
     try:
         return canonical_json(value)
     except PlacementError as e:
-        raise Failed(f"{what[0]}含有不能规范化的值", f"{what[1]}: {e}") from e
+        raise Failed(f"{what[0]}含有不能规范化的值", f"{what[1]}: {e.en}") from e
 
 
 # --- leaves and teams (§4) --------------------------------------------------------------
@@ -293,9 +293,10 @@ def ceremony(doc: dict[str, Json]) -> Ceremony:
         require(ok, f"见证人 {n} 的记录无效", f"witness {n} is malformed")
         value = str(f["input"]) if isinstance(f["input"], str) else ""
         try:
-            require(check_witness_input(value) == value, "输入未规范化", "input is not NFC")
+            checked = check_witness_input(value)
         except PlacementError as e:
-            raise Failed(f"见证人 {n} 的输入无效", f"witness {n} input: {e}") from e
+            raise Failed(f"见证人 {n} 的输入无效：{e.zh}", f"witness {n} input: {e.en}") from e
+        require(checked == value, "输入未规范化", "input is not NFC")
         witnesses.append(Witness(str(f["entered_at"]), value, str(f["name"]), str(f["role"])))
     return Ceremony(
         announcement=str(doc["announcement"]),

@@ -6,14 +6,14 @@ failed or skipped check with a plain message, never a traceback.
 
 from __future__ import annotations
 
+from placement.errors import PlacementError
 
-class VerificationError(Exception):
+
+class VerificationError(PlacementError):
     """Base of every error the verifier raises: something does not verify."""
 
     def __init__(self, zh: str, en: str) -> None:
-        self.zh = zh
-        self.en = en
-        super().__init__(f"{zh} / {en}")
+        super().__init__(zh, en)
 
 
 class Failed(VerificationError):  # noqa: N818 - names the outcome of a check
@@ -41,29 +41,14 @@ class Need(Skipped):
         self.cause = cause
 
     def failure(self) -> Failed:
-        if isinstance(self.cause, VerificationError):
+        if isinstance(self.cause, PlacementError):
             return Failed(self.cause.zh, self.cause.en)
         if self.cause is not None:
-            zh, en = split_message(str(self.cause))
-            return Failed(zh, en)
+            return Failed(str(self.cause), str(self.cause))
         return Failed(self.zh, self.en)
 
 
 class UnusableInput(VerificationError):  # noqa: N818 - reads better at call sites
     """The input is not a bundle, a signed document or a receipt (exit code 2)."""
 
-
-def _has_cjk(text: str) -> bool:
-    return any("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
-
-
-def split_message(text: str) -> tuple[str, str]:
-    """A core message "中文 / English" (either order) as (zh, en); English alone twice."""
-    text = text.strip() or "未知错误 / unknown error"
-    head, sep, tail = text.partition(" / ")
-    if sep:
-        if _has_cjk(head) and not _has_cjk(tail):
-            return head, tail
-        if _has_cjk(tail) and not _has_cjk(head):
-            return tail, head
-    return text, text
+    exit_status = 2

@@ -25,7 +25,7 @@ from placement.tlog import (
     proof_includes,
 )
 from verifier.checks import Catalogue, Passed, first, optional_skip, require
-from verifier.errors import Failed, split_message
+from verifier.errors import Failed
 from verifier.formats import moment
 from verifier.record import BundleRecord, owned
 
@@ -151,7 +151,7 @@ def _order(rec: BundleRecord) -> Passed:
     entries = rec.entries()
     problems = check_draw_events(entries)
     if problems:
-        raise first([split_message(p) for p in problems])
+        raise first(problems)
     return Passed(
         f"{len(entries)} 条日志事件顺序符合规定",
         f"the {len(entries)} events are in the order of §16",

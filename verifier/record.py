@@ -27,7 +27,7 @@ from verifier import bundle, documents
 from verifier.bundle import Manifest
 from verifier.checks import optional_skip, require
 from verifier.container import read_members
-from verifier.errors import Failed, Need, Skipped, split_message
+from verifier.errors import Failed, Need, Skipped
 from verifier.formats import DRAW_ID, is_int, is_time, moment
 from verifier.signatures import DocumentCache, parse_document, verify_checkpoint
 
@@ -238,8 +238,9 @@ class BundleRecord:
             try:
                 e = entry_from_json(f["entry"])
             except PlacementError as err:
-                zh, en = split_message(str(err))
-                raise Failed(f"第 {index} 条日志无效：{zh}", f"log entry {index}: {en}") from err
+                raise Failed(
+                    f"第 {index} 条日志无效：{err.zh}", f"log entry {index}: {err.en}"
+                ) from err
             require(
                 e["draw"] == draw,
                 f"第 {index} 条日志属于另一抽签",

@@ -21,7 +21,7 @@ from placement.season.application import record_commitments
 from placement.season.documents import DECISION, FINDING, LOG_ENTRY, RECEIPT, digest
 from verifier.checks import Catalogue, Passed, first, optional_skip, require
 from verifier.container import read_members
-from verifier.errors import Failed, split_message
+from verifier.errors import Failed
 from verifier.season import changes_between
 from verifier.season_record import SeasonRecord, part
 from verifier.signatures import verify_jws
@@ -156,7 +156,7 @@ def _archive(rec: SeasonRecord) -> Passed:  # noqa: C901, PLR0912 - a branch per
         try:
             by_key[(r["number"], r["revision"])] = record_commitments(r)
         except (PlacementError, KeyError) as err:
-            zh, en = split_message(str(err))
+            zh, en = (err.zh, err.en) if isinstance(err, PlacementError) else (str(err), str(err))
             problems.append((f"记录无法读取：{zh}", f"unreadable record: {en}"))
     for i, e in enumerate(rec.entries()):
         if e.get("t") != LOG_ENTRY or "digest" not in _detail(e):

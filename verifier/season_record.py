@@ -32,7 +32,7 @@ from placement.season.log import entry_bytes as season_entry_bytes
 from placement.season.log import season_entry_from_json
 from placement.tlog import Checkpoint, entry_from_json
 from verifier.container import read_members
-from verifier.errors import Failed, Need, Skipped, split_message
+from verifier.errors import Failed, Need, Skipped
 from verifier.signatures import VerifiedDocument, verify_checkpoint, verify_jws
 
 T = TypeVar("T")
@@ -151,7 +151,7 @@ class SeasonRecord:
         try:
             return keyring_from_json(_json(raw, "keyring.json"))
         except PlacementError as e:
-            raise Failed(*split_message(str(e))) from e
+            raise Failed(e.zh, e.en) from e
 
     def signed(self, path: str, t: str) -> VerifiedDocument:
         raw = self.members().get(path)
@@ -185,8 +185,7 @@ class SeasonRecord:
                 else:
                     raise Failed(f"第 {n} 条日志类型未知", f"log entry {n} has an unknown type")
             except PlacementError as err:
-                zh, en = split_message(str(err))
-                raise Failed(f"第 {n} 条日志：{zh}", f"log entry {n}: {en}") from err
+                raise Failed(f"第 {n} 条日志：{err.zh}", f"log entry {n}: {err.en}") from err
         hashes = [
             leaf_hash(season_entry_bytes(e) if e.get("t") == LOG_ENTRY else canonical_json(e))
             for e in out
@@ -222,7 +221,7 @@ class SeasonRecord:
         try:
             return catchment_from_json(c), plan_from_json(p)
         except PlacementError as e:
-            raise Failed(*split_message(str(e))) from e
+            raise Failed(e.zh, e.en) from e
 
     def _documents(self, folder: str, t: str) -> list[Logged]:
         from placement.season.documents import digest  # noqa: PLC0415

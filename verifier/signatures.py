@@ -24,7 +24,7 @@ from placement.canonical import Json, canonical_json
 from placement.errors import PlacementError
 from placement.keyring import KeyEntry, Keyring, KeyRole, signing_day
 from placement.tlog import Checkpoint, parse_checkpoint
-from verifier.errors import Failed, split_message
+from verifier.errors import Failed
 
 _HEADER_KEYS = frozenset({"alg", "iat", "kid", "typ"})
 ROLE_ZH = {KeyRole.BUREAU: "教育局", KeyRole.SUPERVISOR: "监督方", KeyRole.LOG: "透明日志"}
@@ -39,7 +39,7 @@ def ed25519_ok(public_key: bytes, signature: bytes, message: bytes) -> bool:
 
 
 def _failed(e: PlacementError) -> Failed:
-    zh, en = split_message(str(e))
+    zh, en = e.zh, e.en
     return Failed(zh, en)
 
 

@@ -23,10 +23,10 @@ from browserkit import (
     vector_keyring,
     verdict,
 )
+from sheetkit import PASSPHRASE, make_record, need_tools, pdf_text, qr_codes
 
 from keys.store import KeyStore
 from placement.keyring import KeyRole
-from tests.sheets.sheetkit import PASSPHRASE, make_record, need_tools, pdf_text, qr_codes
 from web.cli import main
 
 PORTAL = {
@@ -216,8 +216,8 @@ def test_forged_one_leaf_receipt(page: Any, sheets: Sheets, tmp_path: Path):
 
     from placement.canonical import canonical_json  # noqa: PLC0415
     from placement.jws import b64u  # noqa: PLC0415
+    from placement.links import fragment_payload  # noqa: PLC0415
     from placement.merkle import leaf_hash  # noqa: PLC0415
-    from verifier.links import fragment_payload  # noqa: PLC0415
 
     real = json.loads(fragment_payload(notice_code(sheets, tmp_path).split("#", 1)[1])[1])
     root = leaf_hash(canonical_json(real["leaf"])).hex()

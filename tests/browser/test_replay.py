@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from browserkit import VECTORS, Server, install_page
+from verifierkit import Keys, Made, demo, keys
 
-from tests.verifier.verifierkit import Keys, Made, demo, keys
 from verifier._cli import main as verify_main
 
 __all__ = ["demo", "keys"]  # session fixtures shared with the verifier tests

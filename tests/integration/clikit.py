@@ -69,6 +69,8 @@ def own_postgres(name: str) -> str:
     """A database of this test file's own on the test server (created when missing,
     emptied each time), so helpers sharing the server's test database are not disturbed."""
     base = make_url(os.environ[PG_ENV])
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = f"{name}_{worker}" if worker else name  # one per pytest-xdist worker
     server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as c:
         exists = c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})

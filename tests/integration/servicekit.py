@@ -36,6 +36,8 @@ SUPERVISOR = "taobei.edu.example/supervisor-2024"
 # Inside the 2024 placement window (8月14–15日), so draws need no override.
 IN_WINDOW = datetime(2024, 8, 14, 9, 30, tzinfo=CST)
 PG_ENV = "PLACEMENT_TEST_DATABASE_URL"
+# Where the test service's verify page is (not the placeholder, which printing refuses).
+PUBLIC_BASE_URL = "https://placement.taobei.example"
 
 
 def database_urls() -> list[str]:
@@ -128,6 +130,7 @@ def make_service(tmp: Path, db: str, *, config: dict[str, Any] | None = None) ->
             "LOG_KEY": LOG,
             "KEY_PASSPHRASE": PASSPHRASE,
             "SESSION_COOKIE_SECURE": False,
+            "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
             **(config or {}),
         }
     )

@@ -59,6 +59,10 @@ from web.service.intakes import Env
 from web.service.ratelimit import storage_url
 from web.service.services import Services, make_limiter
 
+# Forks and kills many workers: ./dev test runs it after the parallel part (pytest -m
+# serial), so it neither slows nor is slowed by the other workers.
+pytestmark = pytest.mark.serial
+
 INSIDE = 4  # kills inside each step's open transaction, per database
 AFTER_COMMIT = 1  # kills just after each step's commit, before the worker reports it
 RANDOM_EVERY = 5  # every fifth kill comes at a random moment instead (between steps, …)

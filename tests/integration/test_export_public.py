@@ -23,7 +23,8 @@ from placement.canonical import canonical_json
 from placement.tlog import checkpoint_of, root_from_tiles, tile_paths_for
 from verifier.signatures import verify_checkpoint
 from verifier.verify import verify_bundle
-from web.app.export import add_parser, export_public
+from web.app.export import export_public
+from web.cli.export import add_parser
 from web.service import workflow
 
 DRAW = "tb-2024-shiyan"

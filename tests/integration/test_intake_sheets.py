@@ -4,10 +4,10 @@ classes with names only, its QR codes verify, and the printing is logged."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from servicekit import Service
+from sheetkit import need_tools, pdf_text, qr_codes
 from sqlmodel import select
 from test_workflow_steps import imported
 
@@ -16,9 +16,6 @@ from web.db.models import LogEntry, Pupil
 from web.service import workflow
 from web.service.intake_sheets import print_intake
 from web.sheets.options import Options
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sheets"))
-from sheetkit import need_tools, pdf_text, qr_codes
 
 
 def test_gate_copy_from_the_database(sqlite_service: Service, tmp_path: Path) -> None:

@@ -17,12 +17,12 @@ from werkzeug.test import TestResponse
 
 from placement.canonical import canonical_json
 from placement.jws import parse
+from placement.links import from_digits
 from placement.tlog import checkpoint_of, entries_from_tiles, root_from_tiles, tile_paths_for
 from verifier.signatures import verify_checkpoint
 from web.app.factory import CSP
 from web.db.engine import reading
 from web.db.models import RecordBlob
-from web.sheets.qr import from_digits
 
 DRAW = "tb-2024-shiyan"
 

@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from keys.store import KeyStore
 from placement.keyring import KeyRole
 from verifier.verify import verify_bundle
-from web.cli import build_parser
+from web.cli import build_parser, full_parser
 from web.db.engine import make_engine, reading
 from web.db.models import AuditEvent, Intake, LogEntry, Pupil, User
 from web.demo.district import DEMO_PASSPHRASE, OVERRIDE, build_demo
@@ -55,7 +55,8 @@ def inst(
         monkeypatch.delenv(var, raising=False)
     url = database_url(kind, tmp_path, "placement_cli")
     flags = ["--instance", str(tmp_path / "inst"), "--database-url", url]
-    init = ["init", *flags, "--bureau-key", BUREAU, "--log-key", LOG, "--label", "洮北区教育局"]
+    init = ["init", *flags, "--bureau-key", BUREAU, "--log-key", LOG, "--label", "洮北区教育局",
+            "--public-base-url", "https://placement.taobei.example"]  # fmt: skip
     assert main_ok(*init)
     return flags
 
@@ -277,7 +278,7 @@ def _leaves(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> list
 
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
-    commands = _leaves(build_parser())
+    commands = _leaves(full_parser())
     wanted = {
         ("init",), ("users", "add"), ("users", "list"), ("users", "deactivate"),
         ("users", "passwd"), ("profile", "list"), ("profile", "show"), ("schools", "add"),
@@ -289,7 +290,7 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert wanted <= set(commands)
     for cmd in commands:
         with pytest.raises(SystemExit) as e:
-            build_parser().parse_args([*cmd, "--help"])
+            build_parser([*cmd, "--help"]).parse_args([*cmd, "--help"])
         assert e.value.code == 0
         out = capsys.readouterr().out
         assert out.startswith("usage: placement " + " ".join(cmd)), cmd

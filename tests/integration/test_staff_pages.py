@@ -32,8 +32,8 @@ from placement.keyring import CST
 from verifier.verify import verify_bundle
 from web.db.engine import reading
 from web.db.models import Intake, Pupil, RecordBlob, School, TeamRow, User
-from web.service.intakes import Stage
 from web.service.roles import Role
+from web.service.stages import Stage
 
 FULL_ID = re.compile(r"\b\d{17}[\dX]\b")
 

@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
 from flask.testing import FlaskClient
 from pagekit import intake_at, page_of, post
 from servicekit import Service
+from sheetkit import need_tools, pdf_text, qr_codes
 from sqlmodel import select
 
 from web.db.engine import reading
 from web.db.models import LogEntry, Pupil
 from web.service.roles import Role
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sheets"))
-from sheetkit import need_tools, pdf_text, qr_codes
 
 
 def test_operator_prints_the_gate_copy(sqlite_service: Service, tmp_path: Path) -> None:
@@ -62,7 +59,7 @@ def test_operator_prints_the_gate_copy(sqlite_service: Service, tmp_path: Path) 
     urls = [q.text for q in qr_codes(pdf, tmp_path)]
     assert urls
     # v2 codes are references to the record's documents (spec §22), not the documents
-    assert all(u.startswith("https://verify.taobei.edu.example/verify/#d=") for u in urls)
+    assert all(u.startswith("https://placement.taobei.example/verify/#d=") for u in urls)
 
 
 _JOB = re.compile(r'id="print-job" data-state="(\w+)" data-done="(\d+)" data-total="(\d+)"')

@@ -9,9 +9,11 @@ from urllib.parse import urljoin
 from pagekit import ROSTER, created, intake_at, page_of, post, text, upload
 from servicekit import Service
 
-from web.service.errors import from_core
-from web.service.intakes import Stage
+from placement.errors import PlacementError
+from placement.jws import b64u_decode
+from web.service.errors import Conflict, ServiceError
 from web.service.roles import Role
+from web.service.stages import Stage
 
 
 def badge(page: str) -> str:
@@ -85,10 +87,14 @@ def test_rfc3797_errors_in_chinese_words(sqlite_service: Service) -> None:
 
 
 def test_core_errors_without_chinese_get_chinese_words() -> None:
-    e = from_core(ValueError("base64url: non-canonical padding bits"))
+    try:
+        b64u_decode("AB")  # a core format error written in English only
+    except PlacementError as core:
+        e = Conflict.of(core)
+    assert isinstance(e, Conflict)
     assert not ENGLISH_WORD.search(e.zh), e.zh
-    assert e.en == "base64url: non-canonical padding bits"
-    both = from_core(ValueError("名单为空 / the roster is empty"))
+    assert e.en == "base64url is not canonical"
+    both = ServiceError.of(PlacementError("名单为空", "the roster is empty"))
     assert (both.zh, both.en) == ("名单为空", "the roster is empty")
 
 

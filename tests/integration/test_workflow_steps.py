@@ -24,7 +24,8 @@ from web.db.models import AuditEvent, LogEntry, Pupil, RecordBlob
 from web.record.draw import Signers
 from web.service import intake_db, workflow
 from web.service.errors import Conflict, ServiceError
-from web.service.intakes import Stage, get_intake
+from web.service.intakes import get_intake
+from web.service.stages import Stage
 
 ROSTER = (DEMO / "taobei-2024-primary-school.csv").read_bytes()
 TEAMS = (DEMO / "taobei-2024-primary-teams.csv").read_bytes()

@@ -1,8 +1,7 @@
 """Hypothesis strategies for rosters, teams and seeds (shared by the property tests).
 
-Imported as a plain module: pytest's default ``prepend`` import mode puts this
-directory on ``sys.path`` for the test files next to it (``tests/`` has no
-``__init__.py``), so ``from strategies import ...`` works without a conftest.
+Imported as a plain module (``from strategies import ...``): ``tests/property`` is on
+pytest's ``pythonpath`` (pyproject.toml), as every test folder with helpers is.
 
 Two flavours of roster:
 

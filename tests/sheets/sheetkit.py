@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from samples import sample_intake
 
 from keys.store import KeyStore
-from placement.draw import Intake
 from placement.idcard import check_character
 from placement.keyring import CST
 from placement.policy import TAOBEI_2024, Level
@@ -113,14 +113,11 @@ def make_record(
     rec = DrawRecord.announce(
         base / "draw",
         FileLog(base / "log"),
-        intake=Intake(
+        intake=sample_intake(
             draw_id=draw_id,
-            district="吉林省白城市洮北区",
             school=school,
             intake="2024级七年级",
             level=Level.MIDDLE,
-            year=2024,
-            scheduled="2024-08-14T09:00:00+08:00",
             witnesses=("家长代表 贾雪", "家长代表 刘洋", "区教育局监督员 王强"),
             version=version,
         ),

@@ -18,16 +18,10 @@ from sheetkit import digits_to_text, receipt_of
 
 from placement.canonical import canonical_json
 from placement.jws import b64u_decode
+from placement.links import LinkError as QrError
+from placement.links import from_digits, parse_url, to_digits
 from web.sheets.options import DEFAULT_BASE_URL
-from web.sheets.qr import (
-    QrError,
-    document_url,
-    from_digits,
-    parse_url,
-    qr_image,
-    receipt_url,
-    to_digits,
-)
+from web.sheets.qr import document_url, qr_image, receipt_url
 from web.sheets.qrmask import FastQRCode, penalties
 
 JWS = "eyJhbGciOiJFZERTQSJ9.e30.c2lnbmF0dXJlLV8"

@@ -3,21 +3,17 @@ holds no name or ID; the season verifier ties each admission to its derivation."
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from sheetkit import jws_of, need_tools, page_count, pdf_text, qr_codes
-
-from verifier.signatures import verify_jws
-from web.sheets.season import admission_pdf
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "season"))
 import seasonkit
+from sheetkit import jws_of, need_tools, page_count, pdf_text, qr_codes
 
 from placement.season.documents import ADMISSION
 from verifier.season_report import verify_season
+from verifier.signatures import verify_jws
 from web.demo import season as demo
 from web.service.season.pages import admission_values
+from web.sheets.season import admission_pdf
 
 
 def test_admission_notices_and_their_qr(tmp_path: Path):

@@ -4,19 +4,15 @@ pdftoppm + zxing-cpp; the QR's notice verifies against the bureau's keyring."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
+import seasonkit
 from sheetkit import jws_of, need_tools, pdf_text, qr_codes
 
-from verifier.signatures import verify_jws
-from web.sheets.season import poster_pdf
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "season"))
-import seasonkit
-
 from placement.season.documents import NOTICE
+from verifier.signatures import verify_jws
 from web.service.season.pages import poster_values
+from web.sheets.season import poster_pdf
 
 
 def test_the_gate_poster_shows_names_and_sex_only_and_its_qr_verifies(tmp_path: Path):

@@ -7,36 +7,19 @@ import hashlib
 import json
 
 import pytest
+from samples import sample_announcement
 
 from placement.announcement import (
     ANNOUNCEMENT_TYPE,
-    Announcement,
     AnnouncementError,
     from_json,
 )
 from placement.canonical import canonical_json
 from placement.errors import PlacementError
-from placement.policy import Level
 
-ANN = Announcement(
-    draw_id="taobei-2024-shiyan-primary",
-    district="吉林省白城市洮北区",
-    school="洮北区实验小学",
-    intake="2024级一年级",
-    level=Level.PRIMARY,
-    year=2024,
-    policy="taobei-2024",
-    class_cap=45,
-    roster_root=bytes(range(32)),
-    roster_size=400,
+ANN = sample_announcement(
     strata=(("sex:F", 190), ("sex:M", 210), ("stratum:s1", 7), ("twin:same", 4)),
-    teams_root=bytes(range(32, 64)),
-    team_count=9,
-    seed_commitment=bytes(range(64, 96)),
-    size_tolerance=1,
-    beacon=None,
     witnesses=("家长代表 贾雪", "区教育局监督员"),
-    scheduled="2024-08-14T09:00:00+08:00",
 )
 
 

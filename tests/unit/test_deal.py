@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from samples import sample_intake
 
 from placement.commitment import PublicLeaf
 from placement.deal import deal, size_tolerance
@@ -22,7 +23,7 @@ from placement.draw import Intake, Outcome, Prepared, perform, prepare, replay
 from placement.errors import Infeasible, InvalidInput, PlacementError
 from placement.idcard import check_character
 from placement.merkle import leaf_hash
-from placement.policy import TAOBEI_2024, Level
+from placement.policy import TAOBEI_2024
 from placement.roster import PupilRecord, Sex, TwinWish
 from placement.teams import Team, commit_teams
 from web.service.intake_files import read_roster, read_teams
@@ -41,15 +42,8 @@ SERVER_SEED = fixed_bytes("server seed")
 
 
 def intake(draw_id: str = "test-primary") -> Intake:
-    return Intake(
-        draw_id=draw_id,
-        district="吉林省白城市洮北区",
-        school="洮北区实验小学",
-        intake="2024级一年级",
-        level=Level.PRIMARY,
-        year=2024,
-        scheduled="2024-08-14T09:00:00+08:00",
-        witnesses=("家长代表 甲", "家长代表 乙", "区教育局监督员"),
+    return sample_intake(
+        draw_id=draw_id, witnesses=("家长代表 甲", "家长代表 乙", "区教育局监督员")
     )
 
 

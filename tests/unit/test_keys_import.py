@@ -7,14 +7,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from samples import sample_announcement
 
 from keys.errors import KeyExistsError, KeyNotFoundError, KeysError
 from keys.passphrase import ENV_VAR
 from keys.signer import sign_general
 from keys.store import KeyStore
-from placement.announcement import Announcement
 from placement.keyring import KeyRole, keyring_from_json
-from placement.policy import Level
 from verifier._cli import main as verify_main
 from web.cli import main
 
@@ -23,26 +22,7 @@ DAY = date(2024, 8, 1)
 IAT = int(datetime.fromisoformat("2024-08-14T09:31:05+08:00").timestamp())
 BUREAU = "taobei.edu.example/bureau-2024"
 SUPERVISOR = "jiwei.taobei.example/supervisor-2024"
-ANN = Announcement(
-    draw_id="taobei-2024-shiyan-primary",
-    district="吉林省白城市洮北区",
-    school="洮北区实验小学",
-    intake="2024级一年级",
-    level=Level.PRIMARY,
-    year=2024,
-    policy="taobei-2024",
-    class_cap=45,
-    roster_root=bytes(range(32)),
-    roster_size=400,
-    strata=(("sex:F", 190), ("sex:M", 210)),
-    teams_root=bytes(range(32, 64)),
-    team_count=9,
-    seed_commitment=bytes(range(64, 96)),
-    size_tolerance=1,
-    beacon=None,
-    witnesses=("家长代表 贾雪",),
-    scheduled="2024-08-14T09:00:00+08:00",
-)
+ANN = sample_announcement()
 
 
 def _store(path: Path) -> KeyStore:
@@ -192,7 +172,7 @@ class TestCli:
         assert "not in the keyring" in capsys.readouterr().out
 
     def test_valid_from_defaults_to_today(self, bureau, supervisor, capsys, monkeypatch):
-        monkeypatch.setattr("keys.cli._today", lambda: date(2031, 2, 3))
+        monkeypatch.setattr("web.cli.keys._today", lambda: date(2031, 2, 3))
         vk = supervisor.find(SUPERVISOR).vkey
         code, _, err = run(
             capsys, "keys", "import", "--dir", str(bureau.directory), vk,

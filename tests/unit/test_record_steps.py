@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samples import sample_intake
 
 from keys.store import KeyStore
 from placement.canonical import Json, canonical_json
 from placement.documents import Change, digest
-from placement.draw import Intake
 from placement.keyring import CST, KeyRole, keyring_from_json
-from placement.policy import PROFILES, Level
+from placement.policy import PROFILES
 from verifier._cli import main as verify_main
 from web.record.draw import DrawRecord, Signers
 from web.record.filelog import FileLog
@@ -57,13 +57,9 @@ def _make(tmp: Path, *, reveal: bool = True) -> Setup:
     rec = DrawRecord.announce(
         tmp / "draw",
         FileLog(tmp / "log"),
-        intake=Intake(
+        intake=sample_intake(
             draw_id="taobei-2024-test",
-            district="吉林省白城市洮北区",
             school="洮北区测试小学",
-            intake="2024级一年级",
-            level=Level.PRIMARY,
-            year=2024,
             scheduled=DAY.isoformat(timespec="seconds"),
             witnesses=("家长代表 张三",),
         ),

@@ -21,14 +21,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from jsonschema import Draft202012Validator, ValidationError, validators
 from referencing import Registry, Resource
+from samples import sample_intake
 
 import verifier
 from placement import documents
 from placement.commitment import private_json
-from placement.draw import Intake, perform, prepare
+from placement.draw import perform, prepare
 from placement.idcard import check_character
 from placement.keyring import KeyEntry, Keyring, KeyRole, vkey
-from placement.policy import PROFILES, Level
+from placement.policy import PROFILES
 from placement.roster import PupilRecord, Sex, TwinWish
 from placement.teams import Teacher, Team
 
@@ -328,17 +329,7 @@ def _sha(label: str) -> str:
 def docs() -> dict[str, list[Any]]:
     salts = [_bytes(f"salt {p.id_number}", 16) for p in PUPILS]
     server_seed = _bytes("server seed", 32)
-    intake = Intake(
-        draw_id=DRAW_ID,
-        district="吉林省白城市洮北区",
-        school="洮北区实验小学",
-        intake="2024级一年级",
-        level=Level.PRIMARY,
-        year=2024,
-        scheduled="2024-08-14T09:00:00+08:00",
-        witnesses=("家长代表 贾雪", "区教育局监督员"),
-        beacon=BEACON_ROUND,
-    )
+    intake = sample_intake(draw_id=DRAW_ID, beacon=BEACON_ROUND)
     prepared = prepare(
         intake=intake,
         profile=PROFILES["taobei-2024"],

@@ -549,7 +549,12 @@ def test_cancel_then_a_new_announcement_starts_over() -> None:
 
 
 def _problems(events: list[dict[str, Json]]) -> list[str]:
-    return check_draw_events(numbered(events))
+    return _lines(check_draw_events(numbered(events)))
+
+
+def _lines(problems: list[tuple[str, str]]) -> list[str]:
+    # each (zh, en) problem as "中文 / English", so one assertion can look at both languages
+    return [f"{zh} / {en}" for zh, en in problems]
 
 
 def _only(events: list[dict[str, Json]], english: str) -> None:
@@ -621,7 +626,7 @@ def test_log_indices_must_increase() -> None:
     ev = draw_events()
     pairs = numbered(ev)
     pairs[3] = (2, pairs[3][1])
-    problems = check_draw_events(pairs)
+    problems = _lines(check_draw_events(pairs))
     assert len(problems) == 1
     assert "log entry 2 (" in problems[0]
     assert "index not increasing" in problems[0]
@@ -632,7 +637,7 @@ def test_log_indices_must_increase() -> None:
 def test_invalid_entries_are_reported() -> None:
     ev = draw_events()
     broken = {**ev[1], "event": "witness.left"}
-    problems = check_draw_events([(0, ev[0]), (1, broken), *numbered(ev[1:], 2)])
+    problems = _lines(check_draw_events([(0, ev[0]), (1, broken), *numbered(ev[1:], 2)]))
     assert len(problems) == 1
     assert "log entry 1 is invalid" in problems[0]
 

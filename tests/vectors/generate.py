@@ -194,10 +194,12 @@ def canonical_text(value: Any) -> str:
 
 
 def error_doc(err: Exception) -> Doc:
+    # The type and the message as str() gives it; a rule's code where it has one. (Every
+    # error has zh and en since they share placement.errors.PlacementError; the vectors
+    # that check the two languages record them beside the call that raises.)
     doc: Doc = {"type": type(err).__name__, "message": str(err)}
-    for attr in ("code", "zh", "en"):
-        if hasattr(err, attr):
-            doc[attr] = getattr(err, attr)
+    if hasattr(err, "code"):
+        doc["code"] = err.code
     return doc
 
 
@@ -1537,11 +1539,10 @@ def draws_file() -> Doc:
 
 
 def demo_file() -> Doc:
-    from web.demo.terminal import (  # noqa: PLC0415 - only this file needs the web layer
-        DEMO_DIR,
+    from web.demo.files import DEMO_DIR, DEMOS  # noqa: PLC0415 - only here needs web/
+    from web.demo.terminal import (  # noqa: PLC0415
         DEMO_SOURCES,
         DEMO_WITNESS_INPUTS,
-        DEMOS,
         _demo_bytes,
     )
     from web.service.intake_files import read_roster, read_teams  # noqa: PLC0415
@@ -1629,25 +1630,21 @@ def drift(out: Path = OUT) -> list[str]:
         if (out / n).read_text("utf-8") != want[n]
     ]
     problems += _record_vectors().drift(out / "record")
-    return problems + _sibling("generate_v2").drift(out.parent / "v2")
+    return problems + _v2_vectors().drift(out.parent / "v2")
 
 
 def _record_vectors() -> Any:
     """tests/vectors/generate_record.py: the signed-record vectors (Part II) in v1/record/."""
-    here = str(Path(__file__).resolve().parent)
-    if here not in sys.path:
-        sys.path.insert(0, here)
-    import generate_record  # noqa: PLC0415
+    import generate_record  # noqa: PLC0415 - beside this file (the script's folder, or pytest's pythonpath)
 
     return generate_record
 
 
-def _sibling(name: str) -> Any:
-    """Another generator of this folder (generate_v2.py: protocol v2, spec Part III)."""
-    here = str(Path(__file__).resolve().parent)
-    if here not in sys.path:
-        sys.path.insert(0, here)
-    return __import__(name)
+def _v2_vectors() -> Any:
+    """tests/vectors/generate_v2.py: protocol v2 (spec Part III) in v2/."""
+    import generate_v2  # noqa: PLC0415 - beside this file (the script's folder, or pytest's pythonpath)
+
+    return generate_v2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1680,7 +1677,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {_shown(path)} ({len(text.encode('utf-8')):,} bytes)")
     for line in _record_vectors().write(OUT / "record"):
         print(line)
-    for line in _sibling("generate_v2").write(OUT.parent / "v2"):
+    for line in _v2_vectors().write(OUT.parent / "v2"):
         print(line)
     return 0
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sys
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
@@ -519,9 +518,7 @@ def test_verifier_rejects_tampered_public_bundle(
 
 
 def _generator() -> Any:
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
-    import generate_record  # noqa: PLC0415
+    import generate_record  # noqa: PLC0415 - tests/vectors is on pytest's pythonpath
 
     return generate_record
 

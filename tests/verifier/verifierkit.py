@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from samples import sample_intake
 
 from keys.signer import Signer
 from keys.store import KeyStore
@@ -21,7 +22,7 @@ from placement.canonical import Json
 from placement.draw import Intake
 from placement.idcard import check_character
 from placement.keyring import CST, Keyring, KeyRole
-from placement.policy import TAOBEI_2024, Level
+from placement.policy import TAOBEI_2024
 from placement.roster import PupilRecord, Sex, TwinWish
 from placement.teams import Teacher, Team
 from web.record.draw import DrawRecord, Signers
@@ -140,17 +141,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
 
 
 def intake(draw_id: str, *, beacon: str | None = None) -> Intake:
-    return Intake(
-        draw_id=draw_id,
-        district="吉林省白城市洮北区",
-        school="洮北区实验小学",
-        intake="2024级一年级",
-        level=Level.PRIMARY,
-        year=2024,
-        scheduled="2024-08-14T09:00:00+08:00",
-        witnesses=("家长代表 贾雪", "监督员 王强"),
-        beacon=beacon,
-    )
+    return sample_intake(draw_id=draw_id, witnesses=("家长代表 贾雪", "监督员 王强"), beacon=beacon)
 
 
 def make_draw(

@@ -18,9 +18,7 @@ needs the service: pass ``--lookup-url`` to link to it. The new tree is written 
 
 from __future__ import annotations
 
-import argparse
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,39 +149,3 @@ def export_public(app: Flask, directory: Path, *, lookup_url: str | None = None)
         shutil.rmtree(new, ignore_errors=True)
         raise
     return summary
-
-
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser(
-        "export-public",
-        help="write the public portal as static files (公告、结果、核验页、透明日志)",
-        description="Write announcements, results, the verify page, the keyring, public "
-        "bundles and the transparency log (C2SP tlog-tiles) as static files for any web "
-        "server or CDN. Reads the service's database and key store (PLACEMENT_* settings).",
-    )
-    p.add_argument("dir", type=Path, help="output folder (replaced as a whole)")
-    p.add_argument(
-        "--lookup-url", help="the service's lookup page (学位锁定查询) to link to, if any"
-    )
-    p.add_argument(
-        "--instance", help="the service's instance folder (default: PLACEMENT_INSTANCE_PATH)"
-    )
-    p.set_defaults(func=_run)
-
-
-def _run(args: argparse.Namespace) -> int:
-    from web.app.factory import create_app  # noqa: PLC0415 - keep `placement --help` fast
-    from web.service.instance import resolve  # noqa: PLC0415
-
-    # The same instance, database and keys every other service command resolves.
-    app = create_app(resolve(args.instance).app_config())
-    try:
-        summary = export_public(app, args.dir, lookup_url=args.lookup_url)
-    finally:
-        services(app).engine.dispose()
-    sys.stdout.write(
-        f"已导出 exported {summary.files} files to {args.dir}: "
-        f"{summary.announcements} 公告 announcements, {summary.results} 结果 results, "
-        f"log size {summary.log_size}\n"
-    )
-    return 0

@@ -1,13 +1,12 @@
-"""The Flask application factory. Nothing is read at import time: configuration comes
-from the ``config`` argument, then ``PLACEMENT_*`` environment variables, then defaults
-rooted in the instance folder."""
+"""The Flask application factory. Nothing is read at import time: the settings come from
+:func:`web.service.config.app_settings` (the ``config`` argument, then ``PLACEMENT_*``
+environment variables, then the instance's config.json, then defaults rooted in the
+instance folder), as the command line reads them."""
 
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,11 @@ from werkzeug.wrappers import Response
 
 from keys.errors import KeysError
 from keys.passphrase import ENV_VAR
-from keys.store import write_atomic
 from web.app.auth import current_user, load_user
 from web.db.engine import make_engine
 from web.db.schema import upgrade
 from web.record import clock
+from web.service.config import app_settings, secret_key
 from web.service.errors import ServiceError
 from web.service.fields import field_words
 from web.service.ratelimit import storage_url
@@ -42,50 +41,18 @@ CSP = (
 )
 
 
-def _secret_key(instance: Path) -> str:
-    path = instance / "secret_key"
-    if not path.exists():
-        write_atomic(path, secrets.token_hex(32).encode(), mode=0o600)
-    return path.read_text().strip()
-
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("PLACEMENT_INSTANCE_PATH")
+    inst, settings = app_settings(config)
     app = Flask(
         __name__,
-        instance_path=str(Path(instance).resolve()) if instance else None,
+        instance_path=str(inst),
         # templates and static files stay at web/templates and web/static, beside the rooms
         template_folder=str(WEB / "templates"),
         static_folder=str(WEB / "static"),
     )
-    inst = Path(app.instance_path)
-    app.config.from_mapping(
-        DATABASE_URL=f"sqlite:///{inst / 'placement.db'}",
-        KEYS_DIR=str(inst / "keys"),
-        BUREAU_KEY="bureau",
-        LOG_KEY="log",
-        PUBLIC_BASE_URL="",  # where the verify page is served, for sheet QR codes
-        SESSION_COOKIE_SECURE=True,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
-        MAX_CONTENT_LENGTH=32 * 1024 * 1024,
-        LOGIN_LIMIT=10,  # failed or not, per client and per username, per minute
-        LOOKUP_LIMIT=20,  # lookups per client per minute
-        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead; ceremonies run long
-        # The token (tied to the session) and SameSite=Lax cookies guard every form; the
-        # Referer check Flask-WTF adds over HTTPS would refuse every post, since pages
-        # send Referrer-Policy: no-referrer (ID numbers typed in forms stay on the page).
-        WTF_CSRF_SSL_STRICT=False,
-        MIGRATE=True,
-        RATELIMIT_STORAGE_URL="",  # redis://… for several machines; else the instance's file
-    )
-    app.config.from_prefixed_env("PLACEMENT")
-    if config:
-        app.config.update(config)
+    app.config.from_mapping(settings)
     if not app.config.get("SECRET_KEY"):
-        inst.mkdir(parents=True, exist_ok=True)
-        app.config["SECRET_KEY"] = _secret_key(inst)
+        app.config["SECRET_KEY"] = secret_key(inst)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.jinja_env.filters["shown"] = clock.shown  # times people read: Beijing, not TZ
 

@@ -15,7 +15,7 @@ from flask import url_for
 
 from web.portal.data import procedure
 from web.portal.views import STAGE_TEXT
-from web.service.intakes import Stage
+from web.service.stages import Stage
 
 Lang = Literal["zh", "en"]
 

@@ -1,5 +1,8 @@
 """What every ``placement`` command on the service database shares: the opened instance,
-who is acting, the common options, and how refusals are printed."""
+who is acting and the common options.
+
+Light at import time (``placement --help`` reads only the parsers): the database, the
+models and the service are imported when a command runs."""
 
 from __future__ import annotations
 
@@ -10,19 +13,17 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-from sqlmodel import select
-
-from keys.errors import KeysError
-from placement.errors import PlacementError
-from web.db.engine import reading
-from web.db.models import Intake
-from web.service.console import err, report
+from web.service.config import DEFAULT_INSTANCE, Instance, resolve
 from web.service.errors import NotFound, ServiceError
-from web.service.instance import DEFAULT_INSTANCE, Instance, open_services, resolve
-from web.service.intakes import Env
-from web.service.services import Services
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from web.db.models import Intake
+    from web.service.intakes import Env
+    from web.service.services import Services
 
 Handler = Callable[[argparse.Namespace], int]
 Sub = argparse._SubParsersAction  # noqa: SLF001 - argparse names no public type for it
@@ -55,6 +56,8 @@ class Context:
 @contextmanager
 def context(args: argparse.Namespace) -> Iterator[Context]:
     """Open the instance named by ``--instance``; refuse one never initialised."""
+    from web.service.instance import open_services
+
     inst = resolve(args.instance, args.database_url)
     db = inst.sqlite_file
     if db is not None and not db.exists():
@@ -71,6 +74,11 @@ def context(args: argparse.Namespace) -> Iterator[Context]:
 
 def find_intake(ctx: Context, ref: str) -> Intake:
     """An intake by number or by draw id."""
+    from sqlmodel import select
+
+    from web.db.engine import reading
+    from web.db.models import Intake
+
     with reading(ctx.engine) as s:
         row = s.get(Intake, int(ref)) if ref.isdigit() else None
         if row is None:
@@ -124,23 +132,8 @@ def command(
     p = sub.add_parser(
         name, help=help_text, description=help_text, parents=list(parents), allow_abbrev=False
     )
-    p.set_defaults(func=guarded(handler))
+    p.set_defaults(func=handler)
     return p
-
-
-def guarded(handler: Handler) -> Handler:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except BrokenPipeError:
-            return 0  # output piped into e.g. `head`, which stopped reading
-        except (ServiceError, PlacementError, KeysError, OSError) as e:
-            return report(e)
-        except KeyboardInterrupt:
-            err("\n已中断 interrupted")
-            return 130
-
-    return run
 
 
 def env_or_prompt(var: str, prompt: str, *, twice: bool = False) -> str:

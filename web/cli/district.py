@@ -13,20 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlmodel import col, select
-
-from keys.errors import KeysError
 from placement.errors import PlacementError
 from placement.keyring import CST
 from placement.policy import PROFILES
 from web.cli.common import Context, Sub, command, common, context
-from web.db.engine import reading
-from web.db.models import Intake, Pupil, School
-from web.service import workflow
-from web.service.console import Progress, err, out, report
+from web.service.console import Progress, err, out
 from web.service.errors import ServiceError
-from web.service.intakes import Stage
+from web.service.stages import Stage
+
+if TYPE_CHECKING:
+    from web.db.models import Intake
 
 UNFINISHED = (Stage.DRAFT, Stage.FROZEN, Stage.ANNOUNCED, Stage.DRAWN)
 # The steps still to do from each stage, in order.
@@ -106,6 +104,11 @@ def read_witness_file(path: Path) -> list[WitnessInput]:
 
 
 def _select(ctx: Context, args: argparse.Namespace) -> list[Row]:
+    from sqlmodel import col, select
+
+    from web.db.engine import reading
+    from web.db.models import Intake, Pupil, School
+
     stages = [Stage(s) for s in args.stage] if args.stage else [Stage.DRAFT]
     if args.resume:
         stages = list(UNFINISHED)
@@ -139,6 +142,8 @@ def _outside_window(intake: Intake, now: datetime) -> bool:
 
 
 def _step(ctx: Context, args: argparse.Namespace, row: Row, step: str) -> Callable[[], None]:
+    from web.service import workflow
+
     env, iid, user = ctx.env, row.intake.id, ctx.user
     assert iid is not None
     witnesses = [w for w in args.witnesses if w.draw_id in ("", row.intake.draw_id)]
@@ -193,16 +198,17 @@ def cmd_run(args: argparse.Namespace) -> int:
             for step in r.steps:
                 try:
                     _step(ctx, args, r, step)()
-                except (ServiceError, PlacementError, KeysError, OSError) as e:
+                except (PlacementError, OSError):
+                    # Where it stopped and what every intake did; the refusal itself is
+                    # printed by the one error boundary (web.cli.main).
                     r.end = _stage_now(ctx, r)
                     err()
                     err(f"失败：{r.intake.draw_id}（{r.school}）在「{step}」步骤")
                     err(f"failed: {r.intake.draw_id} at step {step!r}")
-                    code = report(e)
                     err("其余批次状态一致；改正后用 --resume 重新运行即可从各自阶段继续")
                     err("every other intake is consistent; fix this and rerun with --resume")
                     _summary(rows)
-                    return code
+                    raise
                 r.done.append(step)
                 bar.step(f"{r.intake.draw_id} {step}")
             r.end = _stage_now(ctx, r)
@@ -211,6 +217,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _stage_now(ctx: Context, row: Row) -> str:
+    from web.db.engine import reading
+    from web.db.models import Intake
+
     with reading(ctx.engine) as s:
         intake = s.get(Intake, row.intake.id)
     return intake.stage if intake else "?"

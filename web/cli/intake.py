@@ -17,22 +17,24 @@ import argparse
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlmodel import col, select
-
-from placement.documents import digest
 from placement.policy import PROFILES
 from web.cli.common import Context, Sub, command, common, context, find_intake, intake_id
-from web.db.engine import reading
-from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
-from web.record import clock
-from web.service import intake_db, workflow
 from web.service.console import out
 from web.service.errors import NotFound
-from web.service.intakes import BEIJING, Stage, record_of
+from web.service.stages import Stage
+
+if TYPE_CHECKING:
+    from web.db.models import School
 
 
 def _school(ctx: Context, ref: str) -> School:
+    from sqlmodel import col, select
+
+    from web.db.engine import reading
+    from web.db.models import School
+
     with reading(ctx.engine) as s:
         row = s.exec(
             select(School).where((col(School.code) == ref) | (col(School.name) == ref))
@@ -45,6 +47,8 @@ def _school(ctx: Context, ref: str) -> School:
 def scheduled_time(text: str) -> str:
     """A planned start as the record writes it: 2024-08-14T09:00:00+08:00 (UTC+8 if no
     offset is given)."""
+    from web.service.intakes import BEIJING
+
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
@@ -56,6 +60,8 @@ def scheduled_time(text: str) -> str:
 
 
 def cmd_intake_add(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         school = _school(ctx, args.school)
         assert school.id is not None
@@ -77,6 +83,11 @@ def cmd_intake_add(args: argparse.Namespace) -> int:
 
 
 def _counts(ctx: Context) -> tuple[Counter[int], Counter[int]]:
+    from sqlmodel import select
+
+    from web.db.engine import reading
+    from web.db.models import Pupil, TeamRow
+
     with reading(ctx.engine) as s:
         pupils = Counter(s.exec(select(Pupil.intake_id)))
         teams = Counter(s.exec(select(TeamRow.intake_id)))
@@ -84,6 +95,11 @@ def _counts(ctx: Context) -> tuple[Counter[int], Counter[int]]:
 
 
 def cmd_intake_list(args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from web.db.engine import reading
+    from web.db.models import Intake, School
+
     with context(args) as ctx:
         with reading(ctx.engine) as s:
             q = select(Intake, School.name).join(School, col(School.id) == col(Intake.school_id))
@@ -104,12 +120,21 @@ def cmd_intake_list(args: argparse.Namespace) -> int:
 
 
 def cmd_intake_show(args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from placement.documents import digest
+    from web.db.engine import reading
+    from web.db.models import AuditEvent, Pupil, School
+    from web.record import clock
+    from web.service.intakes import reading_of
+    from web.service.stages import Stage
+
     with context(args) as ctx:
         intake = find_intake(ctx, args.intake)
         assert intake.id is not None
         with reading(ctx.engine) as s:
             school = s.get(School, intake.school_id)
-            rec = record_of(s, intake)
+            rec = reading_of(s, intake)
             witnesses = rec.state()["witnesses"] if rec.has("draw.json") else []
             announcement, result = rec.document("announcement.jws"), rec.document("result.jws")
             events = s.exec(
@@ -150,6 +175,8 @@ def cmd_intake_show(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace, *, teams: bool) -> int:
+    from web.service import intake_db
+
     path = Path(args.file)
     data = path.read_bytes()
     with context(args) as ctx:
@@ -170,6 +197,7 @@ def cmd_teams_import(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
+
     base = common()
     one = argparse.ArgumentParser(add_help=False, parents=[base])
     one.add_argument("intake", metavar="INTAKE", help="intake number or draw id")

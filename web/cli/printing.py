@@ -22,15 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keys.passphrase import ENV_VAR
-from web.cli.common import common, context, guarded, intake_id
+from web.cli.common import common, context, intake_id
+from web.service.console import out
 from web.sheets.options import COPIES, DEFAULT_BASE_URL, Options
 
 if TYPE_CHECKING:
     from web.record.draw import Signers
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
 
 
 def _copies(text: str) -> list[str]:
@@ -43,26 +40,26 @@ def _copies(text: str) -> list[str]:
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from web.sheets.batch import print_runs  # noqa: PLC0415 - keep --help fast
-    from web.sheets.plan import plan  # noqa: PLC0415
+    from web.sheets.batch import print_runs
+    from web.sheets.plan import plan
 
-    out = Path(args.out)
+    out_dir = Path(args.out)
     dirs = [Path(d) for d in args.dir or ()]
     signers = _log_signers(args) if args.log else None  # before printing: fail early
     if args.demo:
-        from web.demo.sheets import demo_record  # noqa: PLC0415
+        from web.demo.sheets import demo_record
 
-        dirs.append(demo_record(args.demo, out / "demo-record", progress=sys.stderr))
+        dirs.append(demo_record(args.demo, out_dir / "demo-record", progress=sys.stderr))
     opts = Options(
         base_url=args.base_url or DEFAULT_BASE_URL,
         complaint_deadline=args.complaint_deadline,
         bundles=tuple(args.bundle or ()),
     )
-    runs = plan(dirs, out, args.copies, opts, notices=args.notices)
-    result = print_runs(runs, out, opts, jobs=args.jobs, separate=args.separate)
+    runs = plan(dirs, out_dir, args.copies, opts, notices=args.notices)
+    result = print_runs(runs, out_dir, opts, jobs=args.jobs, separate=args.separate)
     for f in result.files:
-        _out(f"已输出 written: {f} ({f.stat().st_size:,} bytes)")
-    _out(
+        out(f"已输出 written: {f} ({f.stat().st_size:,} bytes)")
+    out(
         f"{result.pages} 页 pages; {result.rendered} 份新排版 rendered, "
         f"{result.skipped} 份沿用 reused; {result.seconds:.1f} s"
     )
@@ -74,11 +71,13 @@ def cmd_print(args: argparse.Namespace) -> int:
 def cmd_print_intake(args: argparse.Namespace) -> int:
     """An intake in the service: its drawn record laid out into one PDF under OUT and
     logged (``sheets.printed``), exactly what the intake page's print form does."""
-    from web.service.intake_sheets import print_intake  # noqa: PLC0415 - keep --help fast
+    from web.service.config import printable_base_url, read_config
+    from web.service.intake_sheets import print_intake
 
     with context(args) as ctx:
-        base = ctx.instance.public_base_url
-        url = args.base_url or (base.rstrip("/") + "/verify/" if base else DEFAULT_BASE_URL)
+        # As the print form: the instance's verify page; the placeholder only in the demo.
+        demo = read_config(ctx.instance.path).get("DEMO") == "1"
+        url = args.base_url or printable_base_url(ctx.instance.public_base_url, demo=demo)
         opts = Options(base_url=url, complaint_deadline=args.complaint_deadline)
         result = print_intake(
             ctx.env,
@@ -91,31 +90,31 @@ def cmd_print_intake(args: argparse.Namespace) -> int:
             jobs=args.jobs,
         )
     for f in result.files:
-        _out(f"已输出 written: {f} ({f.stat().st_size:,} bytes)")
-    _out(f"{result.pages} 页 pages; 二维码指向 QR codes point to {url}; 已记入日志 logged")
+        out(f"已输出 written: {f} ({f.stat().st_size:,} bytes)")
+    out(f"{result.pages} 页 pages; 二维码指向 QR codes point to {url}; 已记入日志 logged")
     return 0
 
 
 def _log_signers(args: argparse.Namespace) -> Signers:
-    from web.cli.record import load_signers  # noqa: PLC0415
+    from web.cli.record import load_signers
 
     return load_signers(args)
 
 
 def _log_printed(dirs: list[Path], copies: int, log_dir: Path, signers: Signers) -> None:
     """Log ``sheets.printed`` for each printed draw folder whose result is published."""
-    from web.record import clock  # noqa: PLC0415
-    from web.record.draw import DrawRecord  # noqa: PLC0415
-    from web.record.filelog import FileLog  # noqa: PLC0415
+    from web.record import clock
+    from web.record.draw import DrawRecord
+    from web.record.filelog import FileLog
 
     log = FileLog(log_dir)
     for d in dirs:
         rec = DrawRecord(d, log)
         if rec.state()["stage"] != "published":
-            _out(f"未记入日志（结果未发布）not logged (no published result): {d}")
+            out(f"未记入日志（结果未发布）not logged (no published result): {d}")
             continue
         index = rec.log_printed(copies=copies, now=clock.now(), signers=signers)
-        _out(f"打印已记入日志 printing logged: {rec.draw_id}, {copies} 份 copies, entry {index}")
+        out(f"打印已记入日志 printing logged: {rec.draw_id}, {copies} 份 copies, entry {index}")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -180,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.write("错误 error: give INTAKE, or --dir / --demo, not both\n")
         return 2
     if args.intake:
-        return guarded(cmd_print_intake)(args)
+        return cmd_print_intake(args)  # its errors: web.cli.main, the one boundary
     if not args.dir and not args.demo:
         sys.stderr.write("错误 error: give INTAKE, --dir DRAW (repeatable) or --demo\n")
         return 2

@@ -14,33 +14,29 @@ from __future__ import annotations
 
 import argparse
 import secrets
-import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keys.passphrase import ENV_VAR, read_passphrase
-from keys.store import KeyStore, write_atomic
-from placement.canonical import canonical_json
-from placement.documents import Change
-from placement.draw import Intake
 from placement.policy import PROFILES, Level
-from web.record import clock
-from web.record.draw import DrawRecord, Signers
-from web.record.filelog import FileLog
-from web.record.reading import RecordError
-from web.service.intake_files import read_roster, read_teams
+from web.service.console import out
+
+if TYPE_CHECKING:
+    from web.record.draw import DrawRecord, Signers
 
 
 def _now() -> datetime:
+    from web.record import clock
+
     return clock.now()
-
-
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
 
 
 def load_signers(args: argparse.Namespace) -> Signers:
     """The signers named by ``--keys``, ``--bureau-key``, ``--log-key``, ``--supervisor-key``."""
+    from keys.store import KeyStore
+    from web.record.draw import Signers
+
     store = KeyStore(Path(args.keys))
     passphrase = read_passphrase(creating=False, env_var=args.passphrase_env)
     supervisor = None
@@ -55,10 +51,18 @@ def load_signers(args: argparse.Namespace) -> Signers:
 
 
 def _record(args: argparse.Namespace) -> DrawRecord:
+    from web.record.draw import DrawRecord
+    from web.record.filelog import FileLog
+
     return DrawRecord(Path(args.dir), FileLog(Path(args.log)))
 
 
 def cmd_announce(args: argparse.Namespace) -> int:
+    from placement.draw import Intake
+    from web.record.draw import DrawRecord
+    from web.record.filelog import FileLog
+    from web.service.intake_files import read_roster, read_teams
+
     intake = Intake(
         draw_id=args.draw_id,
         district=args.district,
@@ -81,13 +85,13 @@ def cmd_announce(args: argparse.Namespace) -> int:
         now=_now(),
         token_bytes=secrets.token_bytes,
     )
-    _out(f"已公告 announced: {rec.draw_id} → {args.dir}/public/announcement.jws")
+    out(f"已公告 announced: {rec.draw_id} → {args.dir}/public/announcement.jws")
     return 0
 
 
 def cmd_witness(args: argparse.Namespace) -> int:
     index = _record(args).add_witness(role=args.role, name=args.name, text=args.input, now=_now())
-    _out(f"见证人输入 #{index + 1} 已记录 witness input recorded")
+    out(f"见证人输入 #{index + 1} 已记录 witness input recorded")
     return 0
 
 
@@ -95,41 +99,49 @@ def cmd_reveal(args: argparse.Namespace) -> int:
     outcome = _record(args).reveal(
         beacon_value=args.beacon_value, now=_now(), signers=load_signers(args)
     )
-    _out(f"最终种子 final seed {outcome.final_seed.hex()}")
-    _out(f"结果摘要 result digest {outcome.result_digest.hex()}")
-    _out(outcome.report.table())
+    out(f"最终种子 final seed {outcome.final_seed.hex()}")
+    out(f"结果摘要 result digest {outcome.result_digest.hex()}")
+    out(outcome.report.table())
     return 0
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
     _record(args).cancel(reason=args.reason, now=_now(), signers=load_signers(args))
-    _out("公告已撤销并记入日志 announcement cancelled and logged")
+    out("公告已撤销并记入日志 announcement cancelled and logged")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore, write_atomic
+
     signers = load_signers(args)
     keyring = KeyStore(Path(args.keys)).keyring()
     data = _record(args).export(kind=args.kind, keyring=keyring, now=_now(), signers=signers)
     write_atomic(Path(args.out), data, mode=0o600 if args.kind == "archive" else 0o644)
-    _out(f"记录包 bundle ({args.kind}) → {args.out} ({len(data):,} bytes)")
+    out(f"记录包 bundle ({args.kind}) → {args.out} ({len(data):,} bytes)")
     return 0
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
+    from keys.store import write_atomic
+    from placement.canonical import canonical_json
+
     doc = _record(args).receipt(args.id_number)
     write_atomic(Path(args.out), canonical_json(doc), mode=0o600)
-    _out(f"回执 receipt → {args.out}")
+    out(f"回执 receipt → {args.out}")
     return 0
 
 
 def cmd_amend(args: argparse.Namespace) -> int:
+    from placement.documents import Change
+    from web.record.reading import RecordError
+
     rec = _record(args)
     index = rec.receipt(args.pupil_id_number)["index"]
     assert isinstance(index, int)
     current = rec.current_classes().get(index)
     if current is None:
-        raise RecordError("该学生尚未分班 / that pupil has not been placed")
+        raise RecordError("该学生尚未分班", "that pupil has not been placed")
     doc = rec.amend(
         changes=[Change(pupil=index, from_class=current, to_class=args.to)],
         reason=args.reason,
@@ -138,7 +150,7 @@ def cmd_amend(args: argparse.Namespace) -> int:
         now=_now(),
         signers=load_signers(args),
     )
-    _out(
+    out(
         f"调整记录 #{doc['seq']} 已签署并记入日志 amendment {doc['seq']} signed and logged: "
         f"第{current}班 → 第{args.to}班 class {current} → {args.to} "
         f"→ {args.dir}/public/amendments/{doc['seq']}.jws"

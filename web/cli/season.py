@@ -16,10 +16,8 @@ from placement.season import catchment as catchment_mod
 from placement.season.outcome import OUTCOME_ZH, Outcome
 from placement.season.plan import TAOBEI_RULES, Plan, PlannedIntake, windows_from_profile
 from web.cli.common import Sub, command, common, context
-from web.demo import season as demo
+from web.demo.files import SEASON_INTAKES
 from web.service.console import out
-from web.service.season import files, steps
-from web.service.season.pages import statistics
 
 
 def _season(args: argparse.Namespace) -> str:
@@ -58,6 +56,9 @@ def _plan_from_rows(rows: list[tuple[int, dict[str, str]]], season: str) -> Plan
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from web.demo import season as demo
+    from web.service.season import files, steps
+
     season = _season(args)
     if args.demo:
         c, p = demo.catchment(), demo.plan()
@@ -78,6 +79,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
+    from web.service.season import files, steps
+
     rows = files.rows(Path(args.file).read_bytes(), args.file)
     with context(args) as ctx:
         apps = steps.register_rows(
@@ -96,6 +99,8 @@ def cmd_register(args: argparse.Namespace) -> int:
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
+    from web.service.season import steps
+
     missing = None
     if args.missing:
         missing = (args.missing, dt.date.fromisoformat(args.missing_by))
@@ -118,6 +123,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
 
 
 def cmd_override(args: argparse.Namespace) -> int:
+    from web.service.season import steps
+
     with context(args) as ctx:
         steps.override(ctx.env, _season(args), stage=args.stage, reason=args.reason, user=ctx.user)
     out(f"已登记 {args.stage} 阶段例外（公开）/ override of {args.stage} logged: {args.reason}")
@@ -125,6 +132,8 @@ def cmd_override(args: argparse.Namespace) -> int:
 
 
 def cmd_notice(args: argparse.Namespace) -> int:
+    from web.service.season import steps
+
     with context(args) as ctx:
         d = steps.commit_notice(
             ctx.env, _season(args), school=args.school, intake=args.intake, user=ctx.user
@@ -134,6 +143,8 @@ def cmd_notice(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from web.service.season import steps
+
     with context(args) as ctx:
         n = steps.file_case(
             ctx.env,
@@ -149,6 +160,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_finding(args: argparse.Namespace) -> int:
+    from web.service.season import steps
+
     with context(args) as ctx:
         steps.decide_case(
             ctx.env,
@@ -164,6 +177,8 @@ def cmd_finding(args: argparse.Namespace) -> int:
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
+    from web.service.season import steps
+
     with context(args) as ctx:
         doc = steps.derive(
             ctx.env, _season(args), school=args.school, intake=args.intake, user=ctx.user
@@ -174,6 +189,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
 
 
 def cmd_admit(args: argparse.Namespace) -> int:
+    from web.service.season import steps
+
     with context(args) as ctx:
         steps.admit(ctx.env, _season(args), school=args.school, intake=args.intake, user=ctx.user)
     out(f"{args.school} 录取文件已签名 / admission signed; print the notices from the staff page")
@@ -181,6 +198,8 @@ def cmd_admit(args: argparse.Namespace) -> int:
 
 
 def cmd_allocate(args: argparse.Namespace) -> int:
+    from web.service.season import steps
+
     with context(args) as ctx:
         d = steps.announce_allocation(
             ctx.env,
@@ -197,7 +216,8 @@ def cmd_allocate(args: argparse.Namespace) -> int:
 
 
 def cmd_allocation_draw(args: argparse.Namespace) -> int:
-    from placement.documents import WitnessInput  # noqa: PLC0415
+    from placement.documents import WitnessInput
+    from web.service.season import steps
 
     witnesses = []
     for text in args.witness:
@@ -222,6 +242,8 @@ def cmd_allocation_draw(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from web.service.season import steps
+
     with context(args) as ctx:
         data = steps.export(ctx.env, _season(args), kind=args.kind)
     path = Path(args.out)
@@ -233,6 +255,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from web.service.season import steps
+    from web.service.season.pages import statistics
+
     with context(args) as ctx:
         led = steps.store_for(ctx.env, _season(args)).read()
     for row in statistics(led):
@@ -242,6 +267,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The demo district's whole season, each step dated in 2024 by the demo's clock."""
+    from web.demo import season as demo
+    from web.service.season.pages import statistics
+
     with context(args) as ctx:
         led = demo.run_demo_season(ctx.env, per_school=args.per_school)
     out(
@@ -254,8 +282,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_to_draw(args: argparse.Namespace) -> int:
-    from web.cli.common import intake_id  # noqa: PLC0415
-    from web.service.season.roster import import_from_season  # noqa: PLC0415
+    from web.cli.common import intake_id
+    from web.service.season.roster import import_from_season
 
     with context(args) as ctx:
         n = import_from_season(
@@ -277,7 +305,7 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     base.add_argument("--season", default="taobei-2024", help="season (= policy profile) key")
     place = argparse.ArgumentParser(add_help=False)
     place.add_argument("--school", required=True)
-    place.add_argument("--intake", default=demo.PRIMARY)
+    place.add_argument("--intake", default=SEASON_INTAKES[0])
     c = common()
     p = command(ssub, "init", cmd_init, "建立招生季 set the season up", c, base)
     p.add_argument("--catchment", help="招生区域 CSV/XLSX: 学校,学段,状态,接收学校,类型,名称")
@@ -285,7 +313,7 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     p.add_argument("--demo", action="store_true", help="the demo district's catchment and plan")
     p = command(ssub, "register", cmd_register, "现场报名（批量）desk entries in bulk", c, base)
     p.add_argument("file")
-    p.add_argument("--intake", default=demo.PRIMARY)
+    p.add_argument("--intake", default=SEASON_INTAKES[0])
     p.add_argument("--level", default="primary", choices=["primary", "middle"])
     p.add_argument("--entered-by", required=True)
     p = command(ssub, "decide", cmd_decide, "资格审核决定 a review decision", c, base)

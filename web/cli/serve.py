@@ -12,21 +12,24 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from keys.errors import KeysError
 from keys.passphrase import ENV_VAR, read_passphrase
 from web.cli.common import Sub, command, common
 from web.service.console import err, out
-from web.service.instance import Instance, open_services, resolve
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from web.service.config import Instance
 
 DEMO_INSTANCE = "instance/demo"
 
 
 def _gunicorn(make_app: Callable[[], Flask], options: dict[str, Any]) -> Any:  # noqa: ANN401
-    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
     class Server(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hints
         def load_config(self) -> None:
@@ -52,6 +55,8 @@ def _passphrase(demo_passphrase: str | None) -> str | None:
 
 
 def _check_keys(inst: Instance, passphrase: str | None) -> None:
+    from web.service.instance import open_services
+
     services = open_services(inst, passphrase=lambda: passphrase, migrate=True)
     try:
         if passphrase is not None:
@@ -61,10 +66,12 @@ def _check_keys(inst: Instance, passphrase: str | None) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from web.service.config import resolve
+
     demo_passphrase = None
     info = None
     if args.demo:
-        from web.demo.district import DEMO_PASSPHRASE, build_demo  # noqa: PLC0415 - demo only
+        from web.demo.district import DEMO_PASSPHRASE, build_demo
 
         info = build_demo(Path(args.instance or DEMO_INSTANCE), database_url=args.database_url)
         inst = info.instance
@@ -90,7 +97,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     }
 
     def make_app() -> Flask:
-        from web.app.factory import create_app  # noqa: PLC0415 - in the worker
+        from web.app.factory import create_app
 
         return create_app(config)
 
@@ -99,7 +106,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     out(f"阳光分班服务 sunshine-placement service: {url}")
     out(f"   实例 instance {inst.path}")
     if info is not None:
-        from web.demo.district import print_logins  # noqa: PLC0415
+        from web.demo.district import print_logins
 
         print_logins(info)
     sys.stdout.flush()

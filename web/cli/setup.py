@@ -5,33 +5,22 @@ session secret, database, key store with the bureau and log keys, first admin) a
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import Engine
-from sqlmodel import col, select
+from typing import TYPE_CHECKING
 
 from keys.passphrase import read_passphrase
-from keys.store import KeyStore
 from placement.keyring import CST, KeyRole
 from placement.policy import Level
 from web.cli.common import Sub, command, common, context, env_or_prompt
-from web.db.engine import reading, writing
-from web.db.models import School, User
-from web.service.accounts import create_user
 from web.service.console import out
-from web.service.errors import NotFound
-from web.service.instance import (
-    Instance,
-    ensure_database,
-    new_secret_key,
-    now,
-    read_config,
-    resolve,
-    write_config,
-)
-from web.service.roles import Role
-from web.service.schools import add_school
+from web.service.errors import NotFound, ServiceError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from web.service.config import Instance
 
 # The name of an environment variable, not a password (S105).
 ADMIN_PASSWORD_ENV = "PLACEMENT_ADMIN_PASSWORD"  # noqa: S105
@@ -44,6 +33,8 @@ def ensure_keys(
     inst: Instance, *, label: str, passphrase: str | None = None, kdf_rounds: int | None = None
 ) -> list[str]:
     """Create the key store and the bureau and log keys where missing; the names created."""
+    from keys.store import KeyStore
+
     store = (
         KeyStore(inst.keys_dir)
         if kdf_rounds is None
@@ -67,6 +58,14 @@ def ensure_keys(
 
 def first_admin(engine: Engine, username: str, password: str | None) -> bool:
     """Create the first bureau admin when the database has no user yet."""
+    from sqlmodel import select
+
+    from web.db.engine import reading
+    from web.db.models import User
+    from web.service.accounts import create_user
+    from web.service.instance import now
+    from web.service.roles import Role
+
     with reading(engine) as s:
         if s.exec(select(User)).first() is not None:
             return False
@@ -77,21 +76,41 @@ def first_admin(engine: Engine, username: str, password: str | None) -> bool:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from web.service.config import (
+        check_public_base_url,
+        new_secret_key,
+        read_config,
+        resolve,
+        write_config,
+    )
+    from web.service.instance import ensure_database
+
     if args.demo:
-        from web.demo.district import build_demo, print_logins  # noqa: PLC0415 - demo only
+        from web.demo.district import build_demo, print_logins
 
         info = build_demo(Path(args.instance or "instance/demo"), database_url=args.database_url)
         print_logins(info)
         return 0
     inst = resolve(args.instance, args.database_url)
-    inst.path.mkdir(mode=0o700, parents=True, exist_ok=True)
     config = read_config(inst.path)
-    for key, value in (
-        ("DATABASE_URL", args.database_url),
-        ("BUREAU_KEY", args.bureau_key),
-        ("LOG_KEY", args.log_key),
-        ("PUBLIC_BASE_URL", args.public_base_url),
-    ):
+    named = args.database_url or os.environ.get("PLACEMENT_DATABASE_URL")
+    _refuse_second_database(inst, config, named=bool(named))
+    public = args.public_base_url or inst.public_base_url
+    if not public:
+        raise ServiceError(
+            "请用 --public-base-url 给出公众核验页所在的网址"
+            "（印在每张名单的二维码里，纸面要保存多年）",
+            "give --public-base-url, where the public verify page is served (every printed "
+            "sheet's QR code carries it, and paper is kept for years)",
+        )
+    inst.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    config.update(
+        # The database this instance uses from now on, whichever way it was named: a later
+        # shell without $PLACEMENT_DATABASE_URL must find the same one (issue 11).
+        DATABASE_URL=inst.database_url,
+        PUBLIC_BASE_URL=check_public_base_url(public),
+    )
+    for key, value in (("BUREAU_KEY", args.bureau_key), ("LOG_KEY", args.log_key)):
         if value:
             config[key] = value
     write_config(inst.path, config)
@@ -103,11 +122,43 @@ def cmd_init(args: argparse.Namespace) -> int:
     for name in ensure_keys(inst, label=args.label):
         out(f"已生成签名密钥 created signing key {name}")
     out(f"密钥目录 key store {inst.keys_dir}（bureau {inst.bureau_key}，log {inst.log_key}）")
+    out(f"二维码核验网址 verify page in QR codes: {inst.public_base_url.rstrip('/')}/verify/")
     if first_admin(engine, args.admin, None):
         out(f"已创建管理员 created bureau admin {args.admin}")
     engine.dispose()
     out(f"实例已就绪 instance ready: {inst.path}")
     return 0
+
+
+def _refuse_second_database(inst: Instance, config: dict[str, str], *, named: bool) -> None:
+    """One instance, one database: its keys sign one transparency log. Refuse a database
+    other than the one recorded, and, where none is recorded yet but keys exist, a new
+    one that was not named explicitly (--database-url or $PLACEMENT_DATABASE_URL; an
+    SQLite file already there is not new: instances made before init recorded their
+    database)."""
+    from keys.store import KEYRING_FILE
+
+    recorded = config.get("DATABASE_URL")
+    if recorded and recorded != inst.database_url:
+        raise ServiceError(
+            f"实例 {inst.path} 已记录数据库 {_safe_url(recorded)}，不会另建数据库 "
+            f"{_safe_url(inst.database_url)}：同一密钥只能签一本透明日志。"
+            "请去掉 PLACEMENT_DATABASE_URL / --database-url，或换一个实例目录",
+            f"instance {inst.path} records the database {_safe_url(recorded)}; init will not "
+            f"make another ({_safe_url(inst.database_url)}): its keys sign one transparency "
+            "log. Unset PLACEMENT_DATABASE_URL / --database-url, or use another instance folder",
+        )
+    db = inst.sqlite_file
+    exists = db is not None and db.exists()
+    if not recorded and not named and not exists and (inst.keys_dir / KEYRING_FILE).exists():
+        raise ServiceError(
+            f"实例 {inst.path} 已有签名密钥（{inst.keys_dir}）但没有记录数据库：不会自动新建 "
+            f"{_safe_url(inst.database_url)}。"
+            "若这确是它的第一个数据库，请用 --database-url 明确给出",
+            f"instance {inst.path} already has signing keys ({inst.keys_dir}) but no recorded "
+            f"database: init will not make {_safe_url(inst.database_url)} on its own. If this "
+            "is its first database, name it with --database-url",
+        )
 
 
 def _safe_url(url: str) -> str:
@@ -123,6 +174,8 @@ def _safe_url(url: str) -> str:
 
 
 def cmd_schools_add(args: argparse.Namespace) -> int:
+    from web.service.schools import add_school
+
     with context(args) as ctx:
         sid = add_school(
             ctx.engine,
@@ -139,6 +192,11 @@ def cmd_schools_add(args: argparse.Namespace) -> int:
 
 
 def cmd_schools_list(args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from web.db.engine import reading
+    from web.db.models import School
+
     with context(args) as ctx, reading(ctx.engine) as s:
         rows = s.exec(select(School).order_by(col(School.level), col(School.code))).all()
     for sc in rows:
@@ -149,6 +207,11 @@ def cmd_schools_list(args: argparse.Namespace) -> int:
 
 
 def cmd_schools_close(args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from web.db.engine import writing
+    from web.db.models import School
+
     with context(args) as ctx, writing(ctx.engine) as s:
         sc = s.exec(
             select(School).where(

@@ -15,23 +15,16 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from sqlmodel import select
-
-from keys.store import write_atomic
-from placement.documents import digest
-from placement.roster import Sex
 from web.cli.common import Sub, command, common, context, env_or_prompt, find_intake, intake_id
-from web.db.engine import reading
-from web.db.models import Pupil
-from web.service import workflow
 from web.service.console import out
-from web.service.intakes import record_of
 
 # The name of an environment variable, not a passphrase (S105).
 SUPERVISOR_ENV = "PLACEMENT_SUPERVISOR_PASSPHRASE"
 
 
 def cmd_freeze(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         workflow.freeze(ctx.env, intake_id(ctx, args.intake), user=ctx.user)
     out(f"名单和教师团队已冻结 roster and teams frozen: {args.intake}")
@@ -39,11 +32,16 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 
 
 def cmd_announce(args: argparse.Namespace) -> int:
+    from placement.documents import digest
+    from web.db.engine import reading
+    from web.service import workflow
+    from web.service.intakes import reading_of
+
     with context(args) as ctx:
         workflow.announce(ctx.env, intake_id(ctx, args.intake), user=ctx.user)
         intake = find_intake(ctx, args.intake)
         with reading(ctx.engine) as s:
-            ann = record_of(s, intake).document("announcement.jws")
+            ann = reading_of(s, intake).document("announcement.jws")
     out(f"已公告并记入日志 announced and logged: {intake.draw_id}")
     out(f"   公告摘要 announcement digest {digest(ann).hex() if ann else '-'}")
     out(f"   见证码 witness code {intake.witness_code}")
@@ -51,6 +49,8 @@ def cmd_announce(args: argparse.Namespace) -> int:
 
 
 def cmd_witness(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         index = workflow.add_witness(
             ctx.env,
@@ -65,6 +65,8 @@ def cmd_witness(args: argparse.Namespace) -> int:
 
 
 def cmd_override(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         workflow.record_override(
             ctx.env, intake_id(ctx, args.intake), reason=args.reason, user=ctx.user
@@ -74,6 +76,15 @@ def cmd_override(args: argparse.Namespace) -> int:
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from placement.documents import digest
+    from placement.roster import Sex
+    from web.db.engine import reading
+    from web.db.models import Pupil
+    from web.service import workflow
+    from web.service.intakes import reading_of
+
     with context(args) as ctx:
         supervisor = None
         if args.supervisor_key:
@@ -84,7 +95,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
             ctx.env, iid, beacon_value=args.beacon_value, user=ctx.user, supervisor=supervisor
         )
         with reading(ctx.engine) as s:
-            result = record_of(s, find_intake(ctx, args.intake)).document("result.jws")
+            result = reading_of(s, find_intake(ctx, args.intake)).document("result.jws")
             rows = s.exec(select(Pupil.class_label, Pupil.sex).where(Pupil.intake_id == iid))
             sizes = Counter((label, sex) for label, sex in rows)
     out(f"已开奖、签名并记入日志 drawn, signed and logged: {args.intake}")
@@ -97,6 +108,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         workflow.publish(ctx.env, intake_id(ctx, args.intake), user=ctx.user)
     out(f"已发布 published: {args.intake}（公开记录包已生成 public bundle stored）")
@@ -104,6 +117,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         workflow.cancel(ctx.env, intake_id(ctx, args.intake), reason=args.reason, user=ctx.user)
     out(f"公告已撤销并记入日志 announcement cancelled and logged: {args.intake}")
@@ -111,6 +126,9 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from keys.store import write_atomic
+    from web.service import workflow
+
     with context(args) as ctx:
         data = workflow.export_bundle(
             ctx.env, intake_id(ctx, args.intake), kind=args.kind, user=ctx.user
@@ -121,6 +139,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_amend(args: argparse.Namespace) -> int:
+    from web.service import workflow
+
     with context(args) as ctx:
         doc = workflow.amend(
             ctx.env,

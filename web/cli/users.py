@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import argparse
 import json
-
-from sqlalchemy import Engine
-from sqlmodel import col, select
+from typing import TYPE_CHECKING
 
 from placement.policy import PROFILES, to_json
 from web.cli.common import Sub, command, common, context, env_or_prompt
-from web.db.engine import reading, writing
-from web.db.models import School, User
-from web.service.accounts import create_user, set_password
 from web.service.console import out
 from web.service.errors import NotFound
-from web.service.instance import now
 from web.service.roles import Role
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 # The name of an environment variable, not a password (S105).
 PASSWORD_ENV = "PLACEMENT_USER_PASSWORD"  # noqa: S105
@@ -28,6 +25,11 @@ PASSWORD_ENV = "PLACEMENT_USER_PASSWORD"  # noqa: S105
 
 
 def _school_id(engine: Engine, ref: str | None) -> int | None:
+    from sqlmodel import col, select
+
+    from web.db.engine import reading
+    from web.db.models import School
+
     if not ref:
         return None
     with reading(engine) as s:
@@ -40,6 +42,10 @@ def _school_id(engine: Engine, ref: str | None) -> int | None:
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
+    from web.service.accounts import create_user
+    from web.service.instance import now
+    from web.service.roles import Role
+
     with context(args) as ctx:
         password = env_or_prompt(PASSWORD_ENV, f"{args.username} 的密码 password: ", twice=True)
         create_user(
@@ -57,6 +63,11 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_users_list(args: argparse.Namespace) -> int:
+    from sqlmodel import col, select
+
+    from web.db.engine import reading
+    from web.db.models import School, User
+
     with context(args) as ctx, reading(ctx.engine) as s:
         schools = {sc.id: sc.name for sc in s.exec(select(School))}
         users = s.exec(select(User).order_by(col(User.username))).all()
@@ -69,6 +80,12 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 
 def _change_user(args: argparse.Namespace, *, active: bool | None, password: str | None) -> None:
+    from sqlmodel import select
+
+    from web.db.engine import writing
+    from web.db.models import User
+    from web.service.accounts import set_password
+
     with context(args) as ctx, writing(ctx.engine) as s:
         user = s.exec(select(User).where(User.username == args.username)).first()
         if user is None:
@@ -121,6 +138,7 @@ def cmd_profile_show(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
+
     base = common()
     users = sub.add_parser("users", help="staff accounts (用户)", description="staff accounts")
     acts = users.add_subparsers(dest="users_command", required=True)

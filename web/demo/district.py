@@ -31,17 +31,10 @@ from web.db.models import School
 from web.demo.season import run_demo_season
 from web.service import intake_db, workflow
 from web.service.accounts import create_user
+from web.service.config import Instance, new_secret_key, resolve, write_config
 from web.service.console import Progress, out
 from web.service.errors import ServiceError
-from web.service.instance import (
-    Instance,
-    ensure_database,
-    new_secret_key,
-    now,
-    open_services,
-    resolve,
-    write_config,
-)
+from web.service.instance import ensure_database, now, open_services
 from web.service.roles import Role
 from web.service.schools import add_school
 from web.service.services import Services
@@ -148,9 +141,8 @@ def build_demo(
     if (path / MARKER).exists():
         return _info(resolve(str(path), database_url), created=False)
     _prepare_folder(path)
-    config = {"BUREAU_KEY": BUREAU, "LOG_KEY": LOG}
-    if database_url:
-        config["DATABASE_URL"] = database_url
+    config = {"BUREAU_KEY": BUREAU, "LOG_KEY": LOG, "DEMO": "1"}
+    config["DATABASE_URL"] = resolve(str(path), database_url).database_url  # recorded, as init does
     write_config(path, config)
     inst = resolve(str(path), database_url)
     new_secret_key(path)

@@ -24,12 +24,13 @@ from placement.season.catchment import Area, AreaKind, Catchment, SchoolArea
 from placement.season.ledger import Ledger
 from placement.season.outcome import Outcome
 from placement.season.plan import TAOBEI_RULES, Plan, PlannedIntake, windows_from_profile
+from web.demo.files import SEASON_INTAKES
 from web.service.intakes import Env
 from web.service.season import steps
 
 SEASON = "taobei-2024"
 DISTRICT = "吉林省白城市洮北区"
-PRIMARY, MIDDLE = "2024级一年级", "2024级七年级"
+PRIMARY, MIDDLE = SEASON_INTAKES
 SY, X1, X3 = "洮北区实验小学", "洮北区第一小学", "洮北区第三小学"
 Z2, Z3, TL2 = "第二中学", "洮北区第三中学", "铁路二中"
 # school → (level, open, areas); a closed school keeps its areas (they now enrol at Z2)

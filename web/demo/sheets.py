@@ -16,7 +16,8 @@ from placement.draw import Intake
 from placement.keyring import CST, KeyRole
 from placement.policy import PROFILES
 from placement.rfc3797 import canonical_key, select_names
-from web.demo.terminal import DEMO_DIR, DEMO_SOURCES, DEMO_WITNESS_INPUTS, DEMOS
+from web.demo.files import DEMO_DIR, DEMOS
+from web.demo.terminal import DEMO_SOURCES, DEMO_WITNESS_INPUTS
 from web.record.draw import DrawRecord, Signers
 from web.record.filelog import FileLog
 from web.service.intake_files import read_roster, read_teams

@@ -5,45 +5,24 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import sys
 from pathlib import Path
 
 from placement.draw import Intake, Outcome, Prepared, perform, prepare
-from placement.policy import PROFILES, Level
+from placement.policy import PROFILES
 from placement.rfc3797 import canonical_key, select_names
 from placement.roster import Sex
+from web.demo.files import DEMOS
+from web.service.console import out
 from web.service.intake_files import read_roster, read_teams
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 # Public sources "announced in advance" for picking parent representatives (demo values).
 DEMO_SOURCES: tuple[tuple[int, ...], ...] = ((9319,), (2, 5, 12, 8, 10), (9, 18, 26, 34, 41, 45))
 DEMO_WITNESS_INPUTS = ("3 1 4 1 5 9", "2 7 1 8 2 8", "1 4 1 4 2 1")
-
-DEMOS = {
-    "primary": (
-        "taobei-2024-primary-school.csv",
-        "taobei-2024-primary-teams.csv",
-        Level.PRIMARY,
-        "洮北区实验小学",
-        "2024级一年级",
-    ),
-    "middle": (
-        "taobei-2024-middle-school.csv",
-        "taobei-2024-middle-teams.csv",
-        Level.MIDDLE,
-        "洮北区第二中学",
-        "2024级七年级",
-    ),
-}
 
 
 def _demo_bytes(label: str, n: int) -> bytes:
     """Reproducible stand-ins for secret randomness: demo only, never for a real draw."""
     return hashlib.sha256(f"sunshine-placement demo {label}".encode()).digest()[:n]
-
-
-def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -88,26 +67,26 @@ def demo(args: argparse.Namespace) -> int:
 
 def _announce(prepared: Prepared, key: str, reps: tuple[str, ...]) -> None:
     a = prepared.announcement
-    _out(f"== 分班公告 announcement — {a.school} {a.intake}  ({a.draw_id})")
-    _out(f"   学生 pupils {a.roster_size}，班级 classes {a.team_count}，班额上限 cap {a.class_cap}")
-    _out(f"   名单承诺 roster root      {a.roster_root.hex()}")
-    _out(f"   教师团队承诺 teams root   {a.teams_root.hex()}")
-    _out(f"   种子承诺 seed commitment  {a.seed_commitment.hex()}")
-    _out(f"   算法 algorithm {a.algorithm}   公告摘要 digest {a.digest().hex()}")
-    _out(f"   家长代表（RFC 3797，公开源 {key}）parent representatives: {'、'.join(reps)}")
-    _out()
+    out(f"== 分班公告 announcement — {a.school} {a.intake}  ({a.draw_id})")
+    out(f"   学生 pupils {a.roster_size}，班级 classes {a.team_count}，班额上限 cap {a.class_cap}")
+    out(f"   名单承诺 roster root      {a.roster_root.hex()}")
+    out(f"   教师团队承诺 teams root   {a.teams_root.hex()}")
+    out(f"   种子承诺 seed commitment  {a.seed_commitment.hex()}")
+    out(f"   算法 algorithm {a.algorithm}   公告摘要 digest {a.digest().hex()}")
+    out(f"   家长代表（RFC 3797，公开源 {key}）parent representatives: {'、'.join(reps)}")
+    out()
 
 
 def _result(prepared: Prepared, outcome: Outcome, server_seed: bytes, *, show_lists: bool) -> None:
-    _out("== 现场见证人输入 witness inputs (demo)")
+    out("== 现场见证人输入 witness inputs (demo)")
     for w, text in zip(prepared.announcement.witnesses, DEMO_WITNESS_INPUTS, strict=False):
-        _out(f"   {w}: {text}")
-    _out(f"   公开服务器种子 revealed server seed  {server_seed.hex()}  (演示值 demo value)")
-    _out(f"   最终种子 final seed                  {outcome.final_seed.hex()}")
-    _out(f"   结果摘要 result digest               {outcome.result_digest.hex()}")
-    _out()
-    _out("== 均衡报告 balance report")
-    _out(outcome.report.table())
+        out(f"   {w}: {text}")
+    out(f"   公开服务器种子 revealed server seed  {server_seed.hex()}  (演示值 demo value)")
+    out(f"   最终种子 final seed                  {outcome.final_seed.hex()}")
+    out(f"   结果摘要 result digest               {outcome.result_digest.hex()}")
+    out()
+    out("== 均衡报告 balance report")
+    out(outcome.report.table())
     if not show_lists:
         return
     leaves = prepared.roster.leaves
@@ -115,13 +94,13 @@ def _result(prepared: Prepared, outcome: Outcome, server_seed: bytes, *, show_li
     for c in outcome.placement.classes:
         team = by_number[c.number]
         males = sum(1 for i in c.pupils if leaves[i].sex is Sex.MALE)
-        _out()
+        out()
         counts = f"男{males} 女{len(c.pupils) - males} 合计{len(c.pupils)}"
-        _out(f"== {c.label}  班主任 {team.head_teacher}  {counts}")
+        out(f"== {c.label}  班主任 {team.head_teacher}  {counts}")
         teachers = "；".join(f"{t.subject} {t.name}" for t in team.teachers)
-        _out(f"   任课教师 {teachers}")
+        out(f"   任课教师 {teachers}")
         cells = [
             f"{n:>2}. {leaves[i].name}（{leaves[i].sex.zh}）" for n, i in enumerate(c.pupils, 1)
         ]
         for row in range(0, len(cells), 5):
-            _out("   " + "  ".join(cells[row : row + 5]))
+            out("   " + "  ".join(cells[row : row + 5]))

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from placement.documents import digest
 from placement.jws import JwsError, parse
+from placement.links import to_digits
 from placement.policy import PROFILES, PolicyProfile
 from placement.tlog import checkpoint_of, tiles
 from web.db.models import Intake, LogEntry, RecordBlob, School
@@ -32,8 +33,8 @@ from web.portal.views import (
     ResultView,
     SchoolRow,
 )
-from web.service.intakes import BEIJING, Stage
-from web.sheets.qr import to_digits
+from web.service.intakes import BEIJING
+from web.service.stages import Stage
 
 COMPLAINT_DAYS = 7  # spec §18.2: the complaint deadline defaults to the draw date + 7 days
 ANNOUNCEMENT = "public/announcement.jws"

@@ -27,7 +27,7 @@ from sqlmodel import col
 from placement.idcard import IdNumberError, parse_resident_id
 from web.db.models import Intake, Pupil, School
 from web.service.errors import ServiceError
-from web.service.intakes import Stage
+from web.service.stages import Stage
 
 MAX_NAME = 64
 # Compared against when no row is found, so a miss hashes and compares as a hit does.
@@ -70,7 +70,7 @@ def check_query(name: object, id_number: object) -> tuple[str, str]:
     try:
         number = parse_resident_id(id_number).number
     except IdNumberError as e:
-        raise ServiceError(e.zh, e.en) from e
+        raise ServiceError.of(e) from e
     return clean, number
 
 

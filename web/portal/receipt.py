@@ -2,10 +2,10 @@
 
 The receipt (ID number, birth date, flags, salt) is never printed in a code any more.
 After a successful lookup (name and ID number), the page links to the verify page with
-``#p=`` and the raw-DEFLATE, base64url JCS of ``{announcement, receipt, result}``: the
-fragment never reaches a server, and the browser checks the receipt against the
-bureau's signatures on the announcement and the result, not against anything the
-receipt says about itself.
+``#p=`` (:func:`placement.links.package_fragment`: the raw-DEFLATE, base64url JCS of
+``{announcement, receipt, result}``): the fragment never reaches a server, and the browser
+checks the receipt against the bureau's signatures on the announcement and the result, not
+against anything the receipt says about itself.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from placement.canonical import Json, canonical_json
-from placement.jws import b64u, deflate
+from placement.canonical import Json
 from web.db.engine import reading
 from web.db.models import Intake, Pupil
-from web.service.intakes import Stage, record_of
-
-RECEIPT_KEY = "p"
+from web.service.intakes import record_of
+from web.service.stages import Stage
 
 
 def receipt_payload(engine: Engine, id_number: str) -> dict[str, Json] | None:
@@ -46,7 +44,3 @@ def receipt_payload(engine: Engine, id_number: str) -> dict[str, Json] | None:
             "receipt": rec.receipt(id_number),
             "result": result.decode(),
         }
-
-
-def receipt_fragment(payload: dict[str, Json]) -> str:
-    return f"{RECEIPT_KEY}={b64u(deflate(canonical_json(payload)))}"

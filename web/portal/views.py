@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from placement.canonical import Json
-from web.service.intakes import Stage
+from web.service.stages import Stage
 
 PUBLIC_STAGES = (Stage.ANNOUNCED, Stage.DRAWN, Stage.PUBLISHED, Stage.CANCELLED)
 

@@ -118,7 +118,7 @@ class DrawRecord(RecordReading):
         """``enrolment``: the season's roster derivation the pupils come from (spec S9)."""
         rec = cls(store, log)
         if rec.has("draw.json"):
-            raise RecordError("该抽签已公告；如需重来请先撤销 / this draw is already announced")
+            raise RecordError("该抽签已公告；如需重来请先撤销", "this draw is already announced")
         salts = [token_bytes(16) for _ in pupils]
         server_seed = token_bytes(32)
         with _no_gc():
@@ -172,8 +172,8 @@ class DrawRecord(RecordReading):
         state = self.state()
         if state["stage"] not in allowed:
             raise RecordError(
-                f"当前阶段为 {state['stage']}，不能进行此操作 / "
-                f"not allowed in stage {state['stage']}"
+                f"当前阶段为 {state['stage']}，不能进行此操作",
+                f"not allowed in stage {state['stage']}",
             )
         return state
 
@@ -211,7 +211,7 @@ class DrawRecord(RecordReading):
         witnesses = state["witnesses"]
         assert isinstance(witnesses, list)
         if not witnesses:
-            raise RecordError("至少需要一名见证人输入 / at least one witness input is needed")
+            raise RecordError("至少需要一名见证人输入", "at least one witness input is needed")
 
         ann = from_json(self._signed("announcement.jws"))
         server_seed = bytes.fromhex(self._bytes("secret/server_seed").decode())
@@ -293,10 +293,10 @@ class DrawRecord(RecordReading):
         """Sign, log and keep an approved amendment (spec §15) to the published result."""
         state = self._stage("published")
         if not changes:
-            raise RecordError("调整记录至少包含一项调整 / an amendment needs at least one change")
+            raise RecordError("调整记录至少包含一项调整", "an amendment needs at least one change")
         if not reason.strip() or not approved_by.strip():
             raise RecordError(
-                "调整须注明理由和批准人 / an amendment needs a reason and an approver"
+                "调整须注明理由和批准人", "an amendment needs a reason and an approver"
             )
         try:
             valid_day = date.fromisoformat(approved_on).isoformat() == approved_on
@@ -304,8 +304,8 @@ class DrawRecord(RecordReading):
             valid_day = False
         if not valid_day:
             raise RecordError(
-                f"批准日期须为 YYYY-MM-DD：{approved_on} / "
-                f"approved_on must be a date YYYY-MM-DD: {approved_on}"
+                f"批准日期须为 YYYY-MM-DD：{approved_on}",
+                f"approved_on must be a date YYYY-MM-DD: {approved_on}",
             )
         result = self._result_doc()
         class_of = self.current_classes()
@@ -315,19 +315,19 @@ class DrawRecord(RecordReading):
         for ch in changes:
             if ch.pupil not in class_of:
                 raise RecordError(
-                    f"没有序号为 {ch.pupil} 的学生 / there is no pupil with leaf index {ch.pupil}"
+                    f"没有序号为 {ch.pupil} 的学生", f"there is no pupil with leaf index {ch.pupil}"
                 )
             if class_of[ch.pupil] != ch.from_class:
                 raise RecordError(
-                    f"学生 {ch.pupil} 现在在第{class_of[ch.pupil]}班，不在第{ch.from_class}班 / "
-                    f"pupil {ch.pupil} is in class {class_of[ch.pupil]}, not class {ch.from_class}"
+                    f"学生 {ch.pupil} 现在在第{class_of[ch.pupil]}班，不在第{ch.from_class}班",
+                    f"pupil {ch.pupil} is in class {class_of[ch.pupil]}, not class {ch.from_class}",
                 )
             if ch.to_class not in numbers:
-                raise RecordError(f"没有第{ch.to_class}班 / there is no class {ch.to_class}")
+                raise RecordError(f"没有第{ch.to_class}班", f"there is no class {ch.to_class}")
             if ch.to_class == ch.from_class:
                 raise RecordError(
-                    f"学生 {ch.pupil} 已在第{ch.to_class}班，不能调入本班 / "
-                    f"pupil {ch.pupil} is already in class {ch.to_class}"
+                    f"学生 {ch.pupil} 已在第{ch.to_class}班，不能调入本班",
+                    f"pupil {ch.pupil} is already in class {ch.to_class}",
                 )
             class_of[ch.pupil] = ch.to_class
         seq = self._amendment_count(state) + 1
@@ -351,7 +351,7 @@ class DrawRecord(RecordReading):
         """Log that ``copies`` copies of the published result's sheets were printed."""
         self._stage("published")
         if copies < 1:
-            raise RecordError("打印份数至少为 1 / at least one copy must be printed")
+            raise RecordError("打印份数至少为 1", "at least one copy must be printed")
         result_hex = digest(self._result_doc()).hex()
         index = self._log(
             Event.PRINTED, Actor.BUREAU, now, {"copies": copies, "digest": result_hex}

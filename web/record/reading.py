@@ -21,9 +21,13 @@ from web.record.store import Blobs, FileBlobs
 
 
 class RecordReading:
-    """What every step of a record reads; ``DrawRecord`` adds the steps that write."""
+    """What every step of a record reads, over its blobs alone (a folder or the database):
+    readers (sheets, pages, commands) need no log. ``DrawRecord`` adds the steps that write."""
 
     store: Blobs
+
+    def __init__(self, store: Blobs | Path) -> None:
+        self.store = FileBlobs(store) if isinstance(store, Path) else store
 
     @property
     def dir(self) -> Path:
@@ -36,7 +40,7 @@ class RecordReading:
     def _bytes(self, name: str) -> bytes:
         data = self.store.get(name)
         if data is None:
-            raise RecordError(f"记录缺少文件 {name} / the record has no {name}")
+            raise RecordError(f"记录缺少文件 {name}", f"the record has no {name}")
         return data
 
     def _read(self, name: str) -> Json:
@@ -127,7 +131,7 @@ class RecordReading:
             None,
         )
         if index is None:
-            raise RecordError("名单中没有该身份证号 / no pupil with that ID number in this roster")
+            raise RecordError("名单中没有该身份证号", "no pupil with that ID number in this roster")
         leaves = self.leaves()
         hashes, root = leaves_root(leaves)
         placed: Json = None

@@ -1,14 +1,12 @@
-"""How the command line talks to people: refusals in Chinese and English with the
-row/field table of a refused file (never a traceback), and a progress bar on stderr."""
+"""How commands talk to people: lines on stdout and stderr, refusals in Chinese and English
+with the row/field table of a refused file (never a traceback), and a progress bar."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
 
-from keys.errors import KeysError
-from placement.errors import InvalidInput, Issue, PlacementError
-from web.service.errors import ServiceError
+from placement.errors import Issue, PlacementError
 
 
 def out(text: str = "") -> None:
@@ -33,22 +31,14 @@ def print_issues(issues: Sequence[Issue]) -> None:
         err(f"{r[0]:>{width[0]}}  {r[1]:<{width[1]}}  {r[2]}  |  {r[3]}")
 
 
-def report(e: BaseException) -> int:
-    """Print a refusal in Chinese and English (never a traceback); the exit status."""
-    if isinstance(e, ServiceError):
+def refusal(e: PlacementError) -> None:
+    """A refusal in Chinese and English (never a traceback), with the table of its issues."""
+    if e.zh == e.en:  # written in one language only (the core's low-level format errors)
+        err(f"错误 error: {e.zh}")
+    else:
         err(f"错误：{e.zh}")
         err(f"error: {e.en}")
-        print_issues(e.issues)
-    elif isinstance(e, InvalidInput):
-        err("错误：输入不符合要求 / error: the input is refused")
-        print_issues(e.issues)
-    elif isinstance(e, (PlacementError, KeysError)):
-        err(f"错误 error: {e}")
-    elif isinstance(e, OSError):
-        err(f"错误：无法读写文件 / error: cannot read or write a file: {e}")
-    else:
-        raise e
-    return 1
+    print_issues(e.issues)
 
 
 # -- progress ----------------------------------------------------------------------------------

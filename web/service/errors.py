@@ -1,35 +1,27 @@
-"""One exception base for the service; every message is bilingual (zh / en)."""
+"""The service's refusals: :class:`placement.errors.PlacementError` with an HTTP status."""
 
 from __future__ import annotations
 
-from placement.errors import Issue
+from typing import Self
+
+from placement.errors import PlacementError
+
+# What the Chinese line says when a core error has English words only (a library's
+# format errors, given once): never English shown as the Chinese; the English line keeps it.
+ENGLISH_ONLY_ZH = "操作未完成：输入或记录不符合要求（详见英文说明）"
 
 
-class ServiceError(Exception):
+class ServiceError(PlacementError):
     """A request the service refuses, with a message people can act on."""
 
     status = 400
 
-    def __init__(self, zh: str, en: str, *, issues: tuple[Issue, ...] = ()) -> None:
-        self.zh = zh
-        self.en = en
-        self.issues = issues
-        super().__init__(f"{zh} / {en}")
-
-
-def from_core(e: Exception, kind: type[ServiceError] = ServiceError) -> ServiceError:
-    """A core error as a service error: its own zh and en where it has them, else its
-    text split at the " / " the core writes between the two languages."""
-    zh, en = getattr(e, "zh", None), getattr(e, "en", None)
-    if not (isinstance(zh, str) and isinstance(en, str)):
-        text = str(e)
-        zh, _, en = text.partition(" / ")
-        en = en or text
-        if zh.isascii() and not en.isascii():  # a few core messages put English first
-            zh, en = en, zh
-        if zh.isascii():  # English only (a library's words): never shown as the Chinese
-            zh = "操作未完成：输入或记录不符合要求（详见英文说明）"
-    return kind(zh, en)
+    @classmethod
+    def of(cls, e: PlacementError) -> Self:
+        """A core error refused by the service: its own two lines, with Chinese words in
+        the Chinese line when the core wrote the message in English only."""
+        zh = ENGLISH_ONLY_ZH if e.zh.isascii() else e.zh
+        return cls(zh, e.en, issues=e.issues)
 
 
 class NotFound(ServiceError):  # noqa: N818 - named after the HTTP status it maps to

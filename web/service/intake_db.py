@@ -20,16 +20,8 @@ from web.db.models import Intake, Pupil, School, TeamRow
 from web.service.errors import ServiceError
 from web.service.fields import field_words
 from web.service.intake_files import read_teams_bytes, roster_and_issues
-from web.service.intakes import (
-    Env,
-    Stage,
-    audit,
-    get_intake,
-    profile_of,
-    pupils_of,
-    require,
-    teams_of,
-)
+from web.service.intakes import Env, audit, get_intake, profile_of, pupils_of, require, teams_of
+from web.service.stages import Stage
 from web.service.tables import read_table
 
 # Large enough to stay under SQLite's bound-parameter limit with 13 columns.
@@ -249,4 +241,4 @@ def check_frozen_inputs(s: Session, intake: Intake) -> None:
     try:
         size_tolerance(leaves, len(teams), profile.cap(level))
     except Infeasible as e:
-        raise ServiceError(e.zh, e.en) from e
+        raise ServiceError.of(e) from e

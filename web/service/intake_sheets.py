@@ -10,7 +10,8 @@ from pathlib import Path
 
 from keys.store import write_atomic
 from web.db.engine import reading, writing
-from web.service.intakes import Env, Stage, audit, get_intake, record_of, require
+from web.service.intakes import Env, audit, get_intake, reading_of, record_of, require
+from web.service.stages import Stage
 from web.sheets.batch import Outcome, print_runs
 from web.sheets.options import Options
 from web.sheets.plan import plan
@@ -23,7 +24,7 @@ def materialize(env: Env, intake_id: int, folder: Path) -> str:
     """Write the intake's record into ``folder`` (a fresh copy); returns the draw id."""
     with reading(env.engine) as s:
         intake = get_intake(s, intake_id)
-        rec = record_of(s, intake)
+        rec = reading_of(s, intake)
         names = ["draw.json"] + [n for p in _PREFIXES for n in rec.store.names(p)]
         blobs = {n: rec.store.get(n) for n in names}
         draw_id = intake.draw_id

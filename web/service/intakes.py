@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -20,44 +19,11 @@ from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
 from web.db.store import DbBlobs, DbLog
 from web.record.clock import POLICY_ZONE
 from web.record.draw import DrawRecord, Signers
+from web.record.reading import RecordReading
 from web.service.errors import Conflict, NotFound
+from web.service.stages import Stage
 
 BEIJING = POLICY_ZONE
-
-
-class Stage(StrEnum):
-    DRAFT = "draft"
-    FROZEN = "frozen"
-    ANNOUNCED = "announced"
-    DRAWN = "drawn"
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
-
-    @property
-    def zh(self) -> str:
-        return _STAGE_ZH[self]
-
-    @property
-    def en(self) -> str:
-        return _STAGE_EN[self]
-
-
-_STAGE_ZH = {
-    Stage.DRAFT: "草稿（可导入名单）",
-    Stage.FROZEN: "名单已冻结",
-    Stage.ANNOUNCED: "已公告，待见证输入",
-    Stage.DRAWN: "已开奖并签名",
-    Stage.PUBLISHED: "已发布",
-    Stage.CANCELLED: "公告已撤销",
-}
-_STAGE_EN = {
-    Stage.DRAFT: "draft (roster may be imported)",
-    Stage.FROZEN: "roster frozen",
-    Stage.ANNOUNCED: "announced, awaiting witness inputs",
-    Stage.DRAWN: "drawn and signed",
-    Stage.PUBLISHED: "published",
-    Stage.CANCELLED: "announcement cancelled",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +105,15 @@ def _teachers(t: TeamRow) -> list[dict[str, str]]:
 
 
 def record_of(session: Session, intake: Intake) -> DrawRecord:
+    """The intake's record, to run a step on (it writes the log)."""
     assert intake.id is not None
     return DrawRecord(DbBlobs(session, intake.id), DbLog(session))
+
+
+def reading_of(session: Session, intake: Intake) -> RecordReading:
+    """The intake's record, read-only: its blobs, no log (pages, sheets, commands)."""
+    assert intake.id is not None
+    return RecordReading(DbBlobs(session, intake.id))
 
 
 def require(intake: Intake, *allowed: Stage) -> None:

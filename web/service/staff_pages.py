@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 
 from placement.documents import digest
 from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
-from web.service.intakes import Stage, record_of
+from web.service.intakes import reading_of
+from web.service.stages import Stage
 
 # The step bar: label (zh, en) of each step, and the step each stage has reached.
 STEPS = (
@@ -85,7 +86,7 @@ def summary(s: Session, intake_id: int) -> Summary:
 
 def record_view(s: Session, intake: Intake) -> dict[str, Any]:
     """What the signed record says so far: the announcement, witnesses, the reveal."""
-    rec = record_of(s, intake)
+    rec = reading_of(s, intake)
     out: dict[str, Any] = {}
     doc = rec.document("announcement.jws")
     if doc is not None:

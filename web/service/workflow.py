@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from keys.errors import KeysError
 from placement.documents import Change
 from placement.draw import Intake as DrawIntake
 from placement.errors import InvalidInput, PlacementError
@@ -25,12 +26,11 @@ from web.db.models import Intake, Pupil, School
 from web.db.store import DbBlobs, DbLog
 from web.record.draw import DrawRecord, Signers
 from web.record.reading import RecordError
-from web.service.errors import Conflict, NotFound, ServiceError, from_core
+from web.service.errors import Conflict, NotFound, ServiceError
 from web.service.intake_db import check_frozen_inputs
 from web.service.intakes import (
     BEIJING,
     Env,
-    Stage,
     audit,
     get_intake,
     moved,
@@ -42,6 +42,7 @@ from web.service.intakes import (
     teams_of,
 )
 from web.service.season.roster import check_unchanged
+from web.service.stages import Stage
 
 DRAW_ID_MAX = 64  # the column's size; the log allows 128
 WITNESS_CODE_LENGTH = 8  # digits of the code the projector shows witnesses
@@ -206,8 +207,10 @@ def announce(env: Env, intake_id: int, *, user: str) -> None:
             )
         except InvalidInput as e:
             raise ServiceError("名单不符合要求", "the roster is refused", issues=e.issues) from e
+        except (ServiceError, KeysError):
+            raise  # the signers' own refusals keep their meaning
         except PlacementError as e:
-            raise from_core(e) from e
+            raise ServiceError.of(e) from e
         code = int.from_bytes(env.token_bytes(4), "big") % 10**WITNESS_CODE_LENGTH
         intake.witness_code = f"{code:0{WITNESS_CODE_LENGTH}d}"
         moved(intake, Stage.ANNOUNCED, now)
@@ -226,8 +229,10 @@ def add_witness(env: Env, intake_id: int, *, role: str, name: str, text: str, us
             index = record_of(s, intake).add_witness(
                 role=role.strip(), name=name.strip(), text=text, now=now
             )
+        except (ServiceError, KeysError):
+            raise  # the signers' own refusals keep their meaning
         except PlacementError as e:
-            raise from_core(e) from e
+            raise ServiceError.of(e) from e
         intake.version += 1
         intake.updated = now
         s.add(intake)
@@ -288,9 +293,11 @@ def draw(
             rec = record_of(s, intake)
             rec.reveal(beacon_value=beacon_value or None, now=now, signers=signers)
         except RecordError as e:
-            raise from_core(e, Conflict) from e
+            raise Conflict.of(e) from e
+        except (ServiceError, KeysError):
+            raise  # the signers' own refusals keep their meaning
         except PlacementError as e:
-            raise from_core(e) from e
+            raise ServiceError.of(e) from e
         _place_pupils(s, rec, intake_id)
         moved(intake, Stage.DRAWN, now)
         s.add(intake)
@@ -383,7 +390,7 @@ def amend(
                 signers=signers,
             )
         except RecordError as e:
-            raise from_core(e) from e
+            raise ServiceError.of(e) from e
         _place_pupils(s, rec, intake_id)
         if intake.stage == Stage.PUBLISHED:
             _republish(s, intake, signers, env.keyring(), now)

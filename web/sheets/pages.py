@@ -175,14 +175,14 @@ def class_list(
     src: DrawSource, number: int, copy: str, opts: Options, *, fragment: bool = False
 ) -> str:
     if src.ceremony is None:
-        raise SheetError("尚未抽签，没有分班名单 / not drawn yet: no class lists")
+        raise SheetError("尚未抽签，没有分班名单", "not drawn yet: no class lists")
     cls = next((c for c in src.classes if c.number == number), None)
     if cls is None:
-        raise SheetError(f"没有第 {number} 班 / no class {number}")
+        raise SheetError(f"没有第 {number} 班", f"no class {number}")
     zh, note = COPIES[copy]
     archive = copy != PUBLIC_COPY
     if archive and src.private is None:
-        raise SheetError("存档联需要 private/leaves.json / archive copies need the private leaves")
+        raise SheetError("存档联需要 private/leaves.json", "archive copies need the private leaves")
     ctx = _common(src, opts, f"{src.school} {cls.label} 分班名单（{zh}）", cls.kid)
     ctx.update(
         copy=Copy(copy, zh, note),
@@ -259,7 +259,7 @@ def _grouped(hex_text: str) -> str:
 def ceremony(src: DrawSource, opts: Options, *, fragment: bool = False) -> str:
     cer = src.ceremony
     if cer is None:
-        raise SheetError("尚未开奖，没有现场记录 / no ceremony yet")
+        raise SheetError("尚未开奖，没有现场记录", "no ceremony yet")
     beacon = cer.doc.get("beacon")
     signers = [SignLine(w.role, w.name) for w in cer.witnesses]
     if not _witness(src, "监督"):

@@ -83,7 +83,7 @@ def sheets(src: DrawSource, copies: Sequence[str], *, notices: bool) -> list[She
     """Print order: announcement, ceremony, class lists copy by copy, notices by class."""
     d = src.directory
     if src.private is None and src.classes and any(c != "gate" for c in copies):
-        raise SheetError("存档联需要 private/leaves.json / archive copies need the private leaves")
+        raise SheetError("存档联需要 private/leaves.json", "archive copies need the private leaves")
     out = [Sheet(d, "00-front", "front", count=2 if src.ceremony is not None else 1)]
     if src.classes:
         out.extend(
@@ -92,7 +92,9 @@ def sheets(src: DrawSource, copies: Sequence[str], *, notices: bool) -> list[She
         )
     if notices:
         if src.private is None:
-            raise SheetError("入学通知书需要 private/leaves.json / notices need the private leaves")
+            raise SheetError(
+                "入学通知书需要 private/leaves.json", "notices need the private leaves"
+            )
         runs: list[tuple[str, tuple[int, ...]]] = []
         if src.classes:
             runs = [(f"class-{c.number:02d}", tuple(r.leaf for r in c.rows)) for c in src.classes]
@@ -120,7 +122,7 @@ def plan(
     """Group the draws by school, in the order given; one merged PDF per school."""
     unknown = [c for c in copies if c not in COPIES]
     if unknown or not copies:
-        raise SheetError(f"未知的联 / unknown copies {unknown}; choose from {sorted(COPIES)}")
+        raise SheetError("未知的联", f"unknown copies {unknown}; choose from {sorted(COPIES)}")
     by_school: dict[str, list[Job]] = {}
     for d in dirs:
         src = load(d)

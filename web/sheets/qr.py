@@ -1,67 +1,31 @@
 """Verification URLs and their QR images (spec §18.1).
 
-A compact JWS is written after ``#n=`` as digit pairs (each character ``c`` as the
-two decimal digits of ``ord(c) - 45``, as SMART Health Cards do), so the QR
-encoder can put it in a numeric segment: 3⅓ bits per digit instead of 8 bits per
-character. A pupil receipt goes after ``#r=`` as the digit pairs of
-``base64url(raw DEFLATE(JCS(receipt)))``.
+The links themselves (``#n=`` and ``#r=`` digit pairs, v2's ``#d=`` references) are
+written and read by the core's codec, :mod:`placement.links`; this module adds the printed
+defaults and the QR images.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import struct
 import zlib
 from dataclasses import dataclass
-from typing import Final
 
 from qrcode.constants import ERROR_CORRECT_M
 
-from placement.canonical import Json, canonical_json
-from placement.errors import PlacementError
-from placement.jws import b64u, b64u_decode, deflate
-from placement.reference import reference
+from placement import links
+from placement.canonical import Json
+from placement.links import LinkError
 from web.sheets.options import DEFAULT_BASE_URL
 from web.sheets.qrmask import FastQRCode
 
-DOCUMENT_KEY: Final = "n"
-RECEIPT_KEY: Final = "r"
-_B64U: Final = re.compile(r"[A-Za-z0-9_.-]*")
-_MAX_INFLATED: Final = 1 << 16
-
-
-class QrError(PlacementError):
-    """A verification URL is malformed, or its payload does not decode."""
-
-
-def to_digits(text: str) -> str:
-    """Base64url text (and ``.``) → digit pairs."""
-    if not _B64U.fullmatch(text):
-        raise QrError("only base64url characters and '.' can be written as digit pairs")
-    return "".join(f"{ord(c) - 45:02d}" for c in text)
-
-
-def from_digits(digits: str) -> str:
-    if not digits.isascii() or not digits.isdigit() or len(digits) % 2:
-        raise QrError("digit pairs expected")
-    text = "".join(chr(int(digits[i : i + 2]) + 45) for i in range(0, len(digits), 2))
-    if not _B64U.fullmatch(text):
-        raise QrError("a digit pair stands for no base64url character")
-    return text
-
-
-def _url(base_url: str, key: str, digits: str) -> str:
-    if "#" in base_url:
-        raise QrError("the base URL must not have a fragment")
-    return f"{base_url}#{key}={digits}"
+# The link codec is the core's (placement.links), shared with the verifier and the tests.
+QrError = LinkError
 
 
 def document_url(compact_jws: str, base_url: str = DEFAULT_BASE_URL) -> str:
     """``<base>#n=<digit pairs of the compact JWS>``."""
-    if compact_jws.count(".") != 2:
-        raise QrError("a compact JWS has three parts")
-    return _url(base_url, DOCUMENT_KEY, to_digits(compact_jws))
+    return links.document_url(compact_jws, base_url)
 
 
 def reference_url(
@@ -69,45 +33,12 @@ def reference_url(
 ) -> str:
     """v2 (spec §22): ``<base>#d=<draw>/<item>/<b64u digest>``, a reference the verify page
     resolves in the draw's public record: a small code (version 7-8), not the document."""
-    if "#" in base_url:
-        raise QrError("the base URL must not have a fragment")
-    return f"{base_url}#{reference(draw, item, document_digest).fragment()}"
+    return links.reference_url(draw, item, document_digest, base_url)
 
 
 def receipt_url(receipt: dict[str, Json], base_url: str = DEFAULT_BASE_URL) -> str:
     """``<base>#r=<digit pairs of base64url(raw DEFLATE(JCS(receipt)))>``."""
-    return _url(base_url, RECEIPT_KEY, to_digits(b64u(deflate(canonical_json(receipt)))))
-
-
-@dataclass(frozen=True, slots=True)
-class Fragment:
-    key: str  # "n" (a compact JWS) or "r" (a receipt)
-    text: str  # the compact JWS, or the receipt's canonical JSON text
-
-
-def parse_url(url: str) -> Fragment:
-    """What a phone's verification page does with the fragment."""
-    _, sep, fragment = url.partition("#")
-    key, eq, digits = fragment.partition("=")
-    if not sep or not eq or key not in {DOCUMENT_KEY, RECEIPT_KEY}:
-        raise QrError("the URL has no #n= or #r= fragment")
-    text = from_digits(digits)
-    if key == DOCUMENT_KEY:
-        return Fragment(key, text)
-    d = zlib.decompressobj(-15)
-    try:
-        raw = d.decompress(b64u_decode(text), _MAX_INFLATED)
-    except (zlib.error, PlacementError) as e:
-        raise QrError("the receipt is not valid DEFLATE") from e
-    if d.unconsumed_tail or not d.eof:
-        raise QrError("the receipt is truncated or too large")
-    try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise QrError("the receipt is not JSON") from e
-    if not isinstance(doc, dict) or canonical_json(doc) != raw:
-        raise QrError("the receipt is not canonical JSON")
-    return Fragment(key, raw.decode("utf-8"))
+    return links.receipt_url(receipt, base_url)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ def receipts(src: DrawSource) -> list[dict[str, Json]]:
     """One receipt per leaf index; ``class`` is null before the draw."""
     if src.private is None:
         raise SheetError(
-            "入学通知书需要 private/leaves.json / admission notices need the private leaves"
+            "入学通知书需要 private/leaves.json", "admission notices need the private leaves"
         )
     hashes, root = leaves_root(src.leaves)
     tree = MerkleTree.from_leaf_hashes(hashes)

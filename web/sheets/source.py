@@ -22,8 +22,7 @@ from placement.jws import b64u_decode, parse
 from placement.policy import PROFILES
 from placement.roster import Sex
 from placement.teams import Team
-from web.record.draw import DrawRecord
-from web.record.filelog import FileLog
+from web.record.reading import RecordReading
 
 
 class SheetError(PlacementError):
@@ -125,7 +124,7 @@ def _compact_of_first(general: str) -> tuple[str, str]:
         sig = doc["signatures"][0]
         compact = f"{sig['protected']}.{doc['payload']}.{sig['signature']}"
     except (json.JSONDecodeError, KeyError, IndexError, TypeError) as e:
-        raise SheetError("公告签名格式错误 / the announcement is not a general JWS") from e
+        raise SheetError("公告签名格式错误", "the announcement is not a general JWS") from e
     return compact, _kid(compact)
 
 
@@ -138,7 +137,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text("utf-8").strip()
     except FileNotFoundError as e:
-        raise SheetError(f"记录缺少 {path.name} / the record has no {path}") from e
+        raise SheetError(f"记录缺少 {path.name}", f"the record has no {path}") from e
 
 
 def _private(directory: Path, size: int) -> tuple[dict[str, Json], ...] | None:
@@ -147,7 +146,7 @@ def _private(directory: Path, size: int) -> tuple[dict[str, Json], ...] | None:
         return None
     raw = json.loads(path.read_text("utf-8"))
     if not isinstance(raw, list) or len(raw) != size or not all(isinstance(p, dict) for p in raw):
-        raise SheetError("private/leaves.json 与名单不符 / does not match the roster")
+        raise SheetError("private/leaves.json 与名单不符", "does not match the roster")
     return tuple(raw)
 
 
@@ -193,7 +192,7 @@ def _classes(
         names = parse(statement).document()["pupils"]
         team = by_hash.get(str(c["team"]))
         if team is None or not isinstance(names, list) or len(names) != len(indices):
-            raise SheetError(f"第 {number} 班的名单与结果不符 / class {number} ≠ the result")
+            raise SheetError(f"第 {number} 班的名单与结果不符", f"class {number} ≠ the result")
         label = str(c["label"])
         if leaves and leaves[0].version == 2:
             rows_v2 = _rows_v2(number, [int(str(i)) for i in indices], names, leaves, private)
@@ -203,7 +202,7 @@ def _classes(
         for n, (index, pair) in enumerate(zip(indices, names, strict=True), 1):
             leaf = leaves[int(str(index))]
             if pair != [leaf.name, leaf.sex.value]:
-                raise SheetError(f"第 {number} 班声明与名单不符 / statement {number} ≠ leaves")
+                raise SheetError(f"第 {number} 班声明与名单不符", f"statement {number} ≠ leaves")
             extra = private[int(str(index))] if private else {}
             rows.append(
                 Row(
@@ -231,12 +230,12 @@ def _rows_v2(
     private object (one per (name, sex) in a class: identical names are kept apart)."""
     pairs = [(str(p[0]), str(p[1])) for p in names if isinstance(p, list)]
     if sorted(s for _, s in pairs) != sorted(leaves[i].sex.value for i in indices):
-        raise SheetError(f"第 {number} 班声明与名单不符 / statement {number} ≠ leaves")
+        raise SheetError(f"第 {number} 班声明与名单不符", f"statement {number} ≠ leaves")
     by_pair: dict[tuple[str, str], int] = {}
     if private:
         by_pair = {(str(private[i]["name"]), leaves[i].sex.value): i for i in indices}
         if sorted(by_pair) != sorted(pairs):
-            raise SheetError(f"第 {number} 班声明与档案不符 / statement {number} ≠ the archive")
+            raise SheetError(f"第 {number} 班声明与档案不符", f"statement {number} ≠ the archive")
     rows = []
     for n, (name, sex) in enumerate(pairs, 1):
         index = by_pair.get((name, sex), -1)
@@ -259,7 +258,7 @@ def load(directory: Path) -> DrawSource:
     ann_text = _read(directory / "public/announcement.jws")
     announcement = parse(ann_text).document()
     compact, kid = _compact_of_first(ann_text)
-    record = DrawRecord(directory, FileLog(directory / "log-unused"))
+    record = RecordReading(directory)  # reading needs no log
     leaves = tuple(record.leaves())
     teams = record.teams().teams
     private = _private(directory, len(leaves))

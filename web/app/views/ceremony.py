@@ -27,9 +27,10 @@ from web.db.models import Intake, School, TeamRow
 from web.record.store import Blobs
 from web.service import workflow
 from web.service.errors import NotFound, ServiceError
-from web.service.intakes import Stage, get_intake, record_of
+from web.service.intakes import get_intake, reading_of
 from web.service.permissions import MAY
 from web.service.roles import STAFF, Role
+from web.service.stages import Stage
 from web.sheets.qr import qr_image
 
 bp = Blueprint("ceremony", __name__)
@@ -43,7 +44,7 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
     assert intake.id is not None
     school = s.get(School, intake.school_id)
     stage = Stage(intake.stage)
-    rec = record_of(s, intake)
+    rec = reading_of(s, intake)
     blobs = rec.store
     st: dict[str, Any] = {
         "version": intake.version,
@@ -108,7 +109,7 @@ def _class_lists(s: Session, intake: Intake, blobs: Blobs) -> list[dict[str, Any
     """Each class with its head teacher and pupils' names as on the gate copy (v1: leaf
     order; v2: by name); approved amendments applied."""
     assert intake.id is not None
-    rec = record_of(s, intake)
+    rec = reading_of(s, intake)
     leaves = json.loads(blobs.get("public/leaves.json") or b"[]")
     heads = {
         t.number: t.head_teacher
@@ -200,7 +201,7 @@ def _witness_page(
 def _recorded(s: Session, intake: Intake, number: int) -> dict[str, Any] | None:
     """The ``number``-th witness input (1-based) as the record holds it, to show the
     witness what was recorded; public anyway (the projector shows every input)."""
-    rec = record_of(s, intake)
+    rec = reading_of(s, intake)
     witnesses = rec.state()["witnesses"] if rec.has("draw.json") else []
     if not isinstance(witnesses, list) or not 1 <= number <= len(witnesses):
         return None

@@ -29,13 +29,14 @@ from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
 
 from placement.canonical import canonical_json
+from placement.links import package_fragment
 from web.app.portal_links import Lang, LiveLinks, page_context
 from web.app.services import services
 from web.db.engine import reading
 from web.db.store import DbLog
 from web.portal import data
 from web.portal.lookup import check_query, lookup
-from web.portal.receipt import receipt_fragment, receipt_payload
+from web.portal.receipt import receipt_payload
 from web.portal.views import PUBLIC_STAGES
 from web.service.errors import ServiceError
 
@@ -315,7 +316,7 @@ def lookup_page() -> Response:
             if answer.found:  # v2: the receipt goes to this browser, never into a code
                 payload = receipt_payload(services().engine, number)
                 if payload is not None:
-                    receipt_link = url_for("portal.verify_page") + "#" + receipt_fragment(payload)
+                    receipt_link = url_for("portal.verify_page") + "#" + package_fragment(payload)
     resp = _page(
         "portal/lookup.html",
         hotline,

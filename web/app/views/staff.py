@@ -23,9 +23,10 @@ from web.record.draw import Signers
 from web.service import intake_db, print_jobs, workflow
 from web.service import staff_pages as pages
 from web.service.errors import Forbidden, NotFound, ServiceError
-from web.service.intakes import BEIJING, Stage, profile_of
+from web.service.intakes import BEIJING, profile_of
 from web.service.permissions import MAY
 from web.service.roles import STAFF, Role
+from web.service.stages import Stage
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -170,7 +171,16 @@ def _page(
         which=which,
         supervisor_keys=_supervisor_keys(),
         print_jobs=print_jobs.jobs(print_root(), intake_id) if may("print") else [],
+        print_target=_print_target(),
     )
+
+
+def _print_target() -> tuple[str, ServiceError | None]:
+    """The exact verify page the sheets will carry, or why printing is refused."""
+    try:
+        return staff_files.print_base_url(), None
+    except ServiceError as e:
+        return "", e
 
 
 @bp.route("/intakes/<int:intake_id>")
@@ -334,7 +344,7 @@ def _cosigners(key: str, passphrase: str) -> Signers | None:
     try:
         return services().with_supervisor(key, passphrase)
     except KeysError as e:
-        raise ServiceError(e.zh, e.en) from e
+        raise ServiceError.of(e) from e
 
 
 @bp.route("/intakes/<int:intake_id>/publish", methods=["POST"])

@@ -24,9 +24,11 @@ from web.app.views.staff_access import load_intake, print_root, user_name
 from web.db.engine import reading
 from web.db.models import School
 from web.service import print_jobs, workflow
-from web.service.intakes import Stage, require
+from web.service.config import printable_base_url
+from web.service.intakes import require
 from web.service.permissions import MAY
-from web.sheets.options import COPIES, DEFAULT_BASE_URL, Options
+from web.service.stages import Stage
+from web.sheets.options import COPIES, Options
 
 
 def _draw_id(intake_id: int) -> str:
@@ -52,9 +54,13 @@ def archive_bundle(intake_id: int) -> ResponseReturnValue:
     return _bundle(intake_id, "archive")
 
 
-def _base_url() -> str:
-    base = str(current_app.config.get("PUBLIC_BASE_URL") or "")
-    return base.rstrip("/") + "/verify/" if base else DEFAULT_BASE_URL
+def print_base_url() -> str:
+    """The verify page the QR codes will carry; refused (bilingual) when the instance has
+    no public base URL, or has the placeholder, outside the demo district."""
+    return printable_base_url(
+        str(current_app.config.get("PUBLIC_BASE_URL") or ""),
+        demo=bool(current_app.config.get("DEMO")),
+    )
 
 
 def sheets(intake_id: int) -> ResponseReturnValue:
@@ -70,7 +76,7 @@ def sheets(intake_id: int) -> ResponseReturnValue:
         intake_id,
         copies=copies,
         notices=bool(request.form.get("notices")),
-        opts=Options(base_url=_base_url()),
+        opts=Options(base_url=print_base_url()),
         user=user_name(),
     )
     flash("正在排版，完成后可下载 / laying out; download it when ready", "ok")

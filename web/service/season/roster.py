@@ -23,8 +23,9 @@ from web.service.intake_db import (
     _refused,
     pupil_row,
 )
-from web.service.intakes import Env, Stage, audit, get_intake, require, school_of
+from web.service.intakes import Env, audit, get_intake, require, school_of
 from web.service.season.steps import store_for
+from web.service.stages import Stage
 
 
 def import_from_season(env: Env, intake_id: int, *, season: str, user: str) -> int:

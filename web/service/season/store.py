@@ -20,6 +20,7 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from keys.errors import KeysError
 from placement import jws
 from placement.canonical import Json
 from placement.errors import InvalidInput, PlacementError
@@ -40,7 +41,7 @@ from web.db.models import (
 )
 from web.db.store import DbLog
 from web.record.draw import Signers
-from web.service.errors import NotFound, ServiceError, from_core
+from web.service.errors import NotFound, ServiceError
 
 T = TypeVar("T")
 
@@ -143,10 +144,10 @@ class SeasonStore:
         try:
             with self._step() as (_, led):
                 return fn(led)
-        except InvalidInput:
-            raise
+        except (InvalidInput, ServiceError, KeysError):
+            raise  # a refused form keeps its issues; the service's and keys' refusals their meaning
         except PlacementError as e:
-            raise from_core(e) from e
+            raise ServiceError.of(e) from e
 
     def create(
         self, *, catchment: Catchment, plan: Plan, now_publish: Callable[[Ledger], None]

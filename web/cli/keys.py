@@ -7,23 +7,22 @@ command line. Dates default to today in China Standard Time (UTC+8).
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keys.errors import KeysError, PassphraseError
 from keys.passphrase import ENV_VAR, read_passphrase
-from keys.store import KeyStore
 from placement.keyring import CST, KeyEntry, KeyRole
+from web.service.console import out
+
+if TYPE_CHECKING:
+    from keys.store import KeyStore
 
 DEFAULT_DIR = "instance/keys"
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
 
 
 def _today() -> date:
@@ -56,25 +55,29 @@ def _status(entry: KeyEntry) -> str:
 
 def _show(store: KeyStore, entry: KeyEntry) -> None:
     here = "本机有私钥 private key here" if store.has_private(entry) else "仅公钥 public only"
-    _out(f"{entry.name}")
-    _out(f"   角色 role {entry.role.value}   持有者 label {entry.label}")
-    _out(f"   密钥号 key id {entry.key_id.hex()}   启用 valid from {entry.valid_from}")
-    _out(f"   状态 status {_status(entry)}   {here}")
-    _out(f"   vkey {entry.vkey}")
+    out(f"{entry.name}")
+    out(f"   角色 role {entry.role.value}   持有者 label {entry.label}")
+    out(f"   密钥号 key id {entry.key_id.hex()}   启用 valid from {entry.valid_from}")
+    out(f"   状态 status {_status(entry)}   {here}")
+    out(f"   vkey {entry.vkey}")
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     if store.init():
-        _out(f"已建立密钥目录 created key folder {store.directory}")
+        out(f"已建立密钥目录 created key folder {store.directory}")
     else:
-        _out(f"密钥目录已存在 key folder exists {store.directory}")
+        out(f"密钥目录已存在 key folder exists {store.directory}")
     if args.name is None:
         return 0
     return cmd_create(args)
 
 
 def cmd_create(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     if args.label is None:
         raise KeysError("请用 --label 注明密钥持有者", "give the key holder with --label")
     store = KeyStore(Path(args.dir))
@@ -86,73 +89,69 @@ def cmd_create(args: argparse.Namespace) -> int:
         args.valid_from or _today(),
         _passphrase(args, creating=True),
     )
-    _out("已生成密钥 created key:")
+    out("已生成密钥 created key:")
     _show(store, entry)
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     keys = sorted(store.keyring().keys, key=lambda k: (k.role.value, k.valid_from, k.name))
-    _out(f"密钥目录 key folder {store.directory}：{len(keys)} 个密钥 keys")
+    out(f"密钥目录 key folder {store.directory}：{len(keys)} 个密钥 keys")
     for entry in keys:
-        _out()
+        out()
         _show(store, entry)
     return 0
 
 
 def cmd_rotate(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     store.find(args.old)
     day = args.day or _today()
     entry = store.rotate(args.old, args.new, day, _passphrase(args, creating=True))
-    _out(f"已轮换 rotated: {args.old} 于 {day} 停用 retired on {day}；新密钥 new key:")
+    out(f"已轮换 rotated: {args.old} 于 {day} 停用 retired on {day}；新密钥 new key:")
     _show(store, entry)
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     entry = store.revoke(args.name, args.day or _today(), args.reason)
-    _out("已吊销 revoked:")
+    out("已吊销 revoked:")
     _show(store, entry)
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     entry = store.add_public(args.vkey, KeyRole(args.role), args.label, args.valid_from or _today())
-    _out("已导入公钥 imported public key:")
+    out("已导入公钥 imported public key:")
     _show(store, entry)
     return 0
 
 
 def cmd_export_vkey(args: argparse.Namespace) -> int:
-    _out(KeyStore(Path(args.dir)).find(args.name).vkey)
+    from keys.store import KeyStore
+
+    out(KeyStore(Path(args.dir)).find(args.name).vkey)
     return 0
 
 
 def cmd_export_public(args: argparse.Namespace) -> int:
+    from keys.store import KeyStore
+
     store = KeyStore(Path(args.dir))
     store.export_public(Path(args.path))
-    _out(f"已导出公钥环 exported the public keyring to {args.path}")
+    out(f"已导出公钥环 exported the public keyring to {args.path}")
     return 0
-
-
-def _guarded(handler: Handler) -> Handler:
-    """Print a key error in both languages, without a traceback."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except KeysError as e:
-            sys.stderr.write(f"错误 error: {e}\n")
-            return 1
-        except KeyboardInterrupt:
-            sys.stderr.write("\n已取消 cancelled\n")
-            return 130
-
-    return run
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -182,7 +181,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ) -> argparse.ArgumentParser:
         # No abbreviations: "--passphrase …" must not pass for "--passphrase-env".
         p = actions.add_parser(name, parents=[common, *extra], help=help_text, allow_abbrev=False)
-        p.set_defaults(func=_guarded(handler))
+        p.set_defaults(func=handler)  # errors: the one boundary, web.cli.main
         return p
 
     p = action("init", cmd_init, "create the key folder, and a first key with --name", new_key)
