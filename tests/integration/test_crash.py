@@ -67,7 +67,7 @@ INSIDE = 4  # kills inside each step's open transaction, per database
 AFTER_COMMIT = 1  # kills just after each step's commit, before the worker reports it
 RANDOM_EVERY = 5  # every fifth kill comes at a random moment instead (between steps, …)
 MAX_KILLS = 200
-INTAKES = 12  # of 50 pupils in 2 classes: about one is finished per five targeted kills
+INTAKES = 20  # of 50 pupils in 2 classes: about one is finished per two or three targeted kills
 TARGETED = ("announce", "draw", "publish", "freeze", "witness")
 WITNESSES = 2
 ANNOUNCED = {
@@ -317,13 +317,15 @@ class Tally:
         return self.points[f"{step}: committed, not yet reported"]
 
     def wanted(self) -> Stop | None:
-        """The next targeted stop still needed, round-robin over the steps; None when
-        every step has its kills."""
-        short = [s for s in TARGETED if self.inside(s) < INSIDE]
-        if short:
-            return Stop(short[self.kills % len(short)], "inside")
+        """The next targeted stop still needed; None when every step has its kills. The
+        kills after a commit come first, while every step still has intakes to reach it
+        (each one moves an intake on; left to the end, the district could be finished
+        before a late step was caught), then the kills inside, round-robin over the steps."""
         late = [s for s in TARGETED if self.after(s) < AFTER_COMMIT]
-        return Stop(late[0], "after") if late else None
+        if late:
+            return Stop(late[0], "after")
+        short = [s for s in TARGETED if self.inside(s) < INSIDE]
+        return Stop(short[self.kills % len(short)], "inside") if short else None
 
 
 def _lines(progress: Path, offset: int) -> list[list[str]]:
