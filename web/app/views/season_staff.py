@@ -9,6 +9,7 @@ reads and may download the archive bundle.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import (
@@ -156,23 +157,36 @@ def scan(number: str) -> Response:
     return redirect(url_for("season_staff.index"))
 
 
+def _school_pdf(
+    places: list[tuple[str, str]],
+    n: int,
+    refusal: tuple[str, str],
+    render: Callable[[tuple[str, str], str | None], bytes],
+) -> Response:
+    """The n-th place's PDF, refused outside a reviewer's own school; never cached."""
+    if not 0 <= n < len(places):
+        abort(404)
+    own = _own_school()
+    if own is not None and places[n][0] != own:
+        raise Forbidden(*refusal)
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "") or None
+    resp = make_response(render(places[n], base))
+    resp.headers["Content-Type"] = "application/pdf"
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
 @bp.route("/poster/<int:n>.pdf")
 @requires(Role.ADMIN, Role.OPERATOR)
 def poster(n: int) -> Response:
     """The 公示 gate poster of one posted list: names and sex, fingerprint, QR."""
     led = steps.store_for(services().env, SEASON).read()
-    places = list(led.notices)
-    if not 0 <= n < len(places):
-        abort(404)
-    own = _own_school()
-    if own is not None and places[n][0] != own:
-        raise Forbidden("只能打印本校的公示名单", "reviewers print their own school's list")
-    base = str(current_app.config.get("PUBLIC_BASE_URL") or "") or None
-    data = poster_pdf(**pages.poster_values(led, places[n], base_url=base))
-    resp = make_response(data)
-    resp.headers["Content-Type"] = "application/pdf"
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return _school_pdf(
+        list(led.notices),
+        n,
+        ("只能打印本校的公示名单", "reviewers print their own school's list"),
+        lambda place, base: poster_pdf(**pages.poster_values(led, place, base_url=base)),
+    )
 
 
 @bp.route("/admission/<int:n>.pdf")
@@ -180,18 +194,12 @@ def poster(n: int) -> Response:
 def admission(n: int) -> Response:
     """The 入学通知书 of one admitted roster, a page a child (names: private, no-store)."""
     led = steps.store_for(services().env, SEASON).read()
-    places = list(led.admissions)
-    if not 0 <= n < len(places):
-        abort(404)
-    own = _own_school()
-    if own is not None and places[n][0] != own:
-        raise Forbidden("只能打印本校的通知书", "reviewers print their own school's notices")
-    base = str(current_app.config.get("PUBLIC_BASE_URL") or "") or None
-    data = admission_pdf(**pages.admission_values(led, places[n], base_url=base))
-    resp = make_response(data)
-    resp.headers["Content-Type"] = "application/pdf"
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    return _school_pdf(
+        list(led.admissions),
+        n,
+        ("只能打印本校的通知书", "reviewers print their own school's notices"),
+        lambda place, base: admission_pdf(**pages.admission_values(led, place, base_url=base)),
+    )
 
 
 @bp.route("/desk", methods=["POST"])
