@@ -10,6 +10,7 @@ from verifier import (
     amendments,
     archive,
     authenticity,
+    exceptions,
     guarantees,
     integrity,
     log,
@@ -34,6 +35,7 @@ BUNDLE_CHECKS: tuple[Spec[BundleRecord], ...] = (
     *statements.checks.specs,
     *log.checks.specs,
     *amendments.checks.specs,
+    *exceptions.checks.specs,
     *archive.checks.specs,
 )
 

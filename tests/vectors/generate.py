@@ -1628,7 +1628,8 @@ def drift(out: Path = OUT) -> list[str]:
         for n in sorted(want.keys() & have)
         if (out / n).read_text("utf-8") != want[n]
     ]
-    return problems + _record_vectors().drift(out / "record")
+    problems += _record_vectors().drift(out / "record")
+    return problems + _exception_vectors().drift(out / "exceptions")
 
 
 def _record_vectors() -> Any:
@@ -1639,6 +1640,14 @@ def _record_vectors() -> Any:
     import generate_record  # noqa: PLC0415
 
     return generate_record
+
+
+def _exception_vectors() -> Any:
+    """tests/vectors/generate_exceptions.py: Part III vectors in v1/exceptions/."""
+    _record_vectors()  # puts this folder on sys.path
+    import generate_exceptions  # noqa: PLC0415
+
+    return generate_exceptions
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1670,6 +1679,8 @@ def main(argv: list[str] | None = None) -> int:
         path.write_bytes(text.encode("utf-8"))
         print(f"wrote {_shown(path)} ({len(text.encode('utf-8')):,} bytes)")
     for line in _record_vectors().write(OUT / "record"):
+        print(line)
+    for line in _exception_vectors().write(OUT / "exceptions"):
         print(line)
     return 0
 

@@ -351,10 +351,15 @@ class DrawRecord(RecordReading):
         if published:
             for seq in range(1, self._amendment_count(state) + 1):
                 members[f"amendments/{seq}.jws"] = self._bytes(f"public/amendments/{seq}.jws")
+            for name in self.store.names("public/exceptions/"):  # Part III (§22)
+                members[name.removeprefix("public/")] = self._bytes(name)
         members.update(self._log_members(checkpoint))
         if kind == "archive":
             members["private/leaves.json"] = self._bytes("private/leaves.json")
             members["private/codes.json"] = self._bytes("private/codes.json")
+            late = self.store.get("private/late-leaves.json")
+            if late is not None:
+                members["private/late-leaves.json"] = late
         return build_bundle(kind=kind, draw_id=self.draw_id, created=_time(now), members=members)
 
     def _log_members(self, checkpoint: str) -> dict[str, bytes]:

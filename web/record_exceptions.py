@@ -1,0 +1,352 @@
+"""Exceptions after the draw on a draw's record (spec Part III): request, then decide.
+
+A request is signed and logged and changes nothing. A decision is checked by the
+same replay a verifier runs (:mod:`placement.history`): an approval that breaks a
+rule is refused before anything is stored; an approval that passes is signed,
+logged, and re-signs the statements of the classes it changed as new versions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from placement.canonical import Json
+from placement.commitment import PublicLeaf, private_commitment, private_json
+from placement.documents import digest
+from placement.exceptions import (
+    Decision,
+    ExceptionError,
+    Kind,
+    Request,
+    Ruling,
+    Waiver,
+    decision_document,
+    parse_decision,
+    parse_request,
+    request_document,
+)
+from placement.history import (
+    Setting,
+    State,
+    Step,
+    apply,
+    late_class,
+    start,
+    statement_version,
+)
+from placement.jws import parse
+from placement.keyring import CST
+from placement.roster import PupilRecord, TwinWish
+from placement.tlog import Actor, Event, entry
+from web.bundle import json_bytes
+from web.record import DrawRecord, RecordError, Signers
+
+LATE_PRIVATE = "private/late-leaves.json"
+PREFIX = "public/exceptions/"
+
+
+@dataclass(frozen=True, slots=True)
+class LateAdmission:
+    """A pupil admitted after the draw (§19): what a late review decision or a
+    统筹安排 assignment hands over. ``basis`` is a late-placement category."""
+
+    pupil: PupilRecord
+    basis: str
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One exception as recorded: request, decision (None while pending), its step."""
+
+    request: Request
+    request_doc: dict[str, Json]
+    ruling: Ruling | None
+    decision_doc: dict[str, Json] | None
+    step: Step | None
+    logged_at: str  # time of the exception.decided entry, or of the request
+
+
+def _time(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def _signed(rec: DrawRecord, name: str) -> dict[str, Json]:
+    data = rec.store.get(name)
+    if data is None:
+        raise RecordError(f"记录缺少文件 {name} / the record has no {name}")
+    return parse(data.decode()).document()
+
+
+def _count(rec: DrawRecord) -> int:
+    return len(rec.store.names(PREFIX)) - len(
+        [n for n in rec.store.names(PREFIX) if n.endswith(".decision.jws")]
+    )
+
+
+def setting(rec: DrawRecord) -> Setting:
+    ann = rec.document("announcement.jws")
+    cer = rec.document("ceremony.jws")
+    result = rec.document("result.jws")
+    if ann is None or cer is None or result is None:
+        raise RecordError("抽签尚未完成 / the draw has not been performed")
+    drawn = datetime.fromisoformat(str(cer["revealed_at"])).astimezone(CST).date()
+    return Setting(
+        cap=int(str(ann["class_cap"])),
+        tolerance=int(str(result["size_tolerance"])),
+        final_seed=bytes.fromhex(str(result["final_seed"])),
+        drawn_on=drawn,
+    )
+
+
+def _start(rec: DrawRecord) -> State:
+    result = rec.document("result.jws")
+    assert result is not None
+    classes = result["classes"]
+    assert isinstance(classes, list)
+    rows = [
+        (int(str(c["number"])), str(c["label"]), [int(str(i)) for i in c["pupils"]])  # type: ignore[union-attr]
+        for c in classes
+        if isinstance(c, dict)
+    ]
+    moves = [
+        (int(str(ch["pupil"])), int(str(ch["to"])))
+        for doc in rec.amendments()
+        for ch in doc["changes"]  # type: ignore[union-attr]
+        if isinstance(ch, dict)
+    ]
+    return start(rec.leaves(), rows, rec.teams().teams, moves)
+
+
+def history(rec: DrawRecord) -> tuple[State, list[Entry]]:
+    """The current state and every exception, replayed in decision order."""
+    st, cfg = _start(rec), setting(rec)
+    times: dict[tuple[str, int], str] = {}
+    decided: list[int] = []  # in log order: the order the replay applies decisions
+    for e in rec.log.entries():
+        if e["draw"] == rec.draw_id and e["event"] in {Event.REQUESTED, Event.DECIDED}:
+            detail = e["detail"]
+            assert isinstance(detail, dict)
+            n = int(str(detail["number"]))
+            times[(str(e["event"]), n)] = str(e["time"])
+            if e["event"] == Event.DECIDED:
+                decided.append(n)
+    out: dict[int, Entry] = {}
+    for n in range(1, _count(rec) + 1):
+        doc = _signed(rec, f"{PREFIX}{n}.request.jws")
+        out[n] = Entry(parse_request(doc), doc, None, None, None, times[(Event.REQUESTED, n)])
+    for n in decided:
+        doc = _signed(rec, f"{PREFIX}{n}.decision.jws")
+        ruling = parse_decision(doc)
+        st, step = apply(st, cfg, out[n].request, ruling)
+        out[n] = Entry(
+            out[n].request, out[n].request_doc, ruling, doc, step, times[(Event.DECIDED, n)]
+        )
+    return st, [out[n] for n in sorted(out)]
+
+
+def current(rec: DrawRecord) -> State:
+    return history(rec)[0]
+
+
+def _late_private(rec: DrawRecord) -> dict[str, Json]:
+    raw = rec.store.get(LATE_PRIVATE)
+    value = json.loads(raw) if raw else {}
+    assert isinstance(value, dict)
+    return value
+
+
+def _known_ids(rec: DrawRecord) -> set[str]:
+    private = json.loads(rec.store.get("private/leaves.json") or b"[]")
+    ids = {str(p["id_number"]) for p in private}
+    ids |= {str(p["id_number"]) for p in _late_private(rec).values() if isinstance(p, dict)}
+    for name in rec.store.names("private/pending/"):
+        p = json.loads(rec.store.get(name) or b"{}")
+        ids.add(str(p.get("id_number")))
+    return ids
+
+
+def _stratum(rec: DrawRecord, pupil: PupilRecord, state: State) -> tuple[str, bool]:
+    """The roster's code for the pupil's flags, or the next unused one (§19)."""
+    if not pupil.stratum_key:
+        return "", False
+    codes = json.loads(rec.store.get("private/codes.json") or b"{}")
+    strata: dict[str, str] = codes.get("strata", {})
+    for code, meaning in strata.items():
+        if meaning == pupil.stratum_key:
+            return code, False
+    used = {leaf.stratum for leaf in state.leaves if leaf.stratum} | set(strata)
+    top = max((int(c[1:]) for c in used if c[1:].isdigit()), default=0)
+    return f"s{top + 1}", True
+
+
+def admitted_leaf(
+    rec: DrawRecord, pupil: PupilRecord, salt: bytes
+) -> tuple[PublicLeaf, dict[str, Json]]:
+    """The public leaf and private part of a pupil added after the draw (§19)."""
+    if pupil.twin_group or pupil.twin_wish is not TwinWish.NONE:
+        raise RecordError(
+            "补录与转入学生不登记双胞胎组；请分别提出申请 / "
+            "pupils added after the draw carry no twin group: request each one"
+        )
+    if pupil.id_number in _known_ids(rec):
+        raise RecordError(
+            "该身份证号已在本批次名单或申请中 / that ID number is already in this intake"
+        )
+    code, new = _stratum(rec, pupil, current(rec))
+    if new:
+        codes = json.loads(rec.store.get("private/codes.json") or b"{}")
+        codes.setdefault("strata", {})[code] = pupil.stratum_key
+        rec.store.put("private/codes.json", json_bytes(codes), private=True)
+    leaf = PublicLeaf(
+        name=pupil.name,
+        sex=pupil.sex,
+        stratum=code,
+        twin="",
+        twin_wish=TwinWish.NONE,
+        private=private_commitment(pupil, salt),
+    )
+    return leaf, private_json(pupil, salt)
+
+
+def request(  # noqa: PLR0913 - one step, every input named
+    rec: DrawRecord,
+    *,
+    kind: str,
+    category: str,
+    reason: str,
+    requested_by: str,
+    detail: Mapping[str, Json],
+    private: Mapping[str, Json] | None = None,
+    now: datetime,
+    signers: Signers,
+) -> dict[str, Json]:
+    """Sign and log a request (changes nothing). ``private`` is the added pupil's
+    private part, kept until the decision."""
+    rec.state()  # a record must exist
+    if rec.document("result.jws") is None:
+        raise RecordError("抽签尚未完成 / the draw has not been performed")
+    try:
+        what = Kind(kind)
+    except ValueError:
+        raise ExceptionError(
+            "不允许调班：分班后只有经教育局批准的错误更正（附证明材料）才能调整学生班级",
+            "class changes are not allowed: after the draw only a bureau-approved correction "
+            "of a documented error (with evidence) moves a pupil",
+        ) from None
+    number = _count(rec) + 1
+    doc = request_document(
+        number=number,
+        kind=what,
+        category=category,
+        reason=reason,
+        draw_id=rec.draw_id,
+        result_digest=digest(rec.document("result.jws") or {}),
+        requested_by=requested_by,
+        requested_on=now.astimezone(CST).date().isoformat(),
+        detail=detail,
+    )
+    if what.adds != (private is not None):
+        raise RecordError("新增学生须附私密信息 / an added pupil needs its private part")
+    rec.store.put(
+        f"{PREFIX}{number}.request.jws",
+        signers.bureau.sign_jws(doc, iat=int(now.timestamp())).encode(),
+    )
+    if private is not None:
+        rec.store.put(f"private/pending/{number}.json", json_bytes(dict(private)), private=True)
+    rec.log.append(
+        entry(
+            event=Event.REQUESTED,
+            draw_id=rec.draw_id,
+            actor=Actor.SCHOOL,
+            time=_time(now),
+            detail={"digest": digest(doc).hex(), "number": number},
+        )
+    )
+    rec.log.checkpoint(signers.log)
+    return doc
+
+
+def placed_by_rule(rec: DrawRecord, number: int, waivers: Sequence[Waiver]) -> int | None:
+    """The class ``late-placement/1`` gives request ``number`` now (None: no vacancy)."""
+    state, _ = history(rec)
+    req = parse_request(_signed(rec, f"{PREFIX}{number}.request.jws"))
+    if req.leaf is None:
+        return None
+    return late_class(state, setting(rec), req.leaf, number, waive_cap=Waiver.CAP in waivers)
+
+
+def decide(
+    rec: DrawRecord,
+    *,
+    number: int,
+    decision: Decision,
+    approver: str,
+    reason: str,
+    waivers: Sequence[Waiver] = (),
+    now: datetime,
+    signers: Signers,
+) -> tuple[dict[str, Json], Step]:
+    """Approve or refuse request ``number``: checked by the replay, then signed, logged,
+    and the changed classes' statements re-signed as new versions."""
+    state, entries = history(rec)
+    if not 1 <= number <= len(entries):
+        raise RecordError(f"没有第 {number} 号申请 / there is no request {number}")
+    if entries[number - 1].ruling is not None:
+        raise RecordError(f"第 {number} 号申请已有决定 / request {number} is already decided")
+    req, req_doc = entries[number - 1].request, entries[number - 1].request_doc
+    cfg = setting(rec)
+    day = now.astimezone(CST).date()
+    placed = None
+    if decision is Decision.APPROVED and req.kind.adds:
+        placed = late_class(state, cfg, req.leaf, number, waive_cap=Waiver.CAP in waivers)  # type: ignore[arg-type]
+    doc = decision_document(
+        number=number,
+        request_digest=digest(req_doc),
+        decision=decision,
+        approver=approver,
+        decided_on=day.isoformat(),
+        reason=reason,
+        placed=placed,
+        waivers=waivers if decision is Decision.APPROVED else (),
+    )
+    after, step = apply(state, cfg, req, parse_decision(doc))  # raises on a broken rule
+    _check_day(req.requested_on, day)
+    iat = int(now.timestamp())
+    rec.store.put(f"{PREFIX}{number}.decision.jws", signers.bureau.sign_jws(doc, iat=iat).encode())
+    if step.added is not None:
+        late = _late_private(rec)
+        late[str(step.added)] = json.loads(rec.store.get(f"private/pending/{number}.json") or b"{}")
+        rec.store.put(LATE_PRIVATE, json_bytes(late), private=True)
+    ann = rec.document("announcement.jws") or {}
+    result_hex = digest(rec.document("result.jws") or {}).hex()
+    for c in step.changed:
+        version = statement_version(
+            after,
+            c,
+            draw_id=rec.draw_id,
+            school=str(ann["school"]),
+            intake=str(ann["intake"]),
+            result_digest=result_hex,
+        )
+        text = signers.bureau.sign_jws(version, iat=iat, compress=True)
+        rec.store.put(f"public/statements/{c:02d}.v{version['version']}.jws", text.encode())
+    rec.log.append(
+        entry(
+            event=Event.DECIDED,
+            draw_id=rec.draw_id,
+            actor=Actor.BUREAU,
+            time=_time(now),
+            detail={"decision": decision.value, "digest": digest(doc).hex(), "number": number},
+        )
+    )
+    rec.log.checkpoint(signers.log)
+    return doc, step
+
+
+def _check_day(requested: date, decided: date) -> None:
+    if decided < requested:
+        raise RecordError("决定日期早于申请日期 / the decision predates the request")
