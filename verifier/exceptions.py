@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from placement.canonical import Json
+from placement.canonical import TAG_PUPIL_PRIVATE, Json, canonical_json, tagged_hash
 from placement.documents import digest
 from placement.errors import PlacementError
 from placement.exceptions import (
@@ -40,6 +40,7 @@ from verifier.signatures import verify_jws
 
 checks: Catalogue[BundleRecord] = Catalogue()
 _PATH = re.compile(r"exceptions/([1-9][0-9]*)\.(request|decision)\.jws")
+LATE_PRIVATE = "private/late-leaves.json"
 VERSION = re.compile(r"statements/([0-9]{2,})\.v([1-9][0-9]*)\.jws")
 
 
@@ -348,6 +349,37 @@ def _statements(rec: BundleRecord) -> Passed:
         f"{len(want)} 份名单新版本与重放后的班级一致；旧版本仍可核验，已标为被取代",
         f"all {len(want)} statement versions equal the replayed classes; earlier versions "
         "still verify and are superseded",
+    )
+
+
+@checks.check(
+    "exceptions.private", "存档：新增学生的私密信息", "archive: added pupils' private parts"
+)
+def _private(rec: BundleRecord) -> Passed:
+    rp = _replay(rec)
+    added = {s.added: rp.states[-1].leaves[s.added] for s in rp.steps if s.added is not None}
+    if rec.manifest().kind != "archive":
+        raise optional_skip("公开包不含私密信息", "a public bundle holds no private data")
+    raw = rec.json(LATE_PRIVATE) if added or LATE_PRIVATE in rec.members() else {}
+    require(
+        isinstance(raw, dict) and set(raw) == {str(i) for i in added},
+        f"{LATE_PRIVATE} 应恰好列出新增学生",
+        f"{LATE_PRIVATE} must list exactly the added pupils",
+    )
+    assert isinstance(raw, dict)
+    bad = [
+        i
+        for i, leaf in added.items()
+        if tagged_hash(TAG_PUPIL_PRIVATE, canonical_json(raw[str(i)])) != leaf.private
+    ]
+    require(
+        not bad,
+        f"新增学生 {bad} 的私密信息与叶子不符",
+        f"the private parts of added pupils {bad} do not open their leaves",
+    )
+    return Passed(
+        f"{len(added)} 名新增学生的私密信息均可打开其叶子",
+        f"the private parts of all {len(added)} added pupils open their leaves",
     )
 
 

@@ -6,6 +6,7 @@ Run by ``python tests/vectors/generate.py [--check]`` with the other vectors.
                                 the late-placement keys of every candidate class
                                 (tickets included), the classes and spreads after it
     bundle-public.zip           the draw with its exceptions, exported (public kind)
+    bundle-archive.zip          the same, archive kind (private parts of added pupils too)
     bundle-tampered-moved.zip   the same record after an insider signed new statement
                                 versions moving one pupil with no approved exception:
                                 fails ``exceptions.statements``
@@ -42,7 +43,6 @@ from web.record_exceptions import admitted_leaf, decide, history, request, setti
 Doc = dict[str, Any]
 OUT = gr.ROOT / "tests/vectors/v1/exceptions"
 GENERATOR = "tests/vectors/generate_exceptions.py (run by tests/vectors/generate.py)"
-ZIPS = ("bundle-public.zip", "bundle-tampered-moved.zip")
 TAMPERED_CHECK = "exceptions.statements"
 
 
@@ -80,7 +80,7 @@ def _index_of(rec: DrawRecord, name: str) -> int:
     return next(i for i, leaf in enumerate(rec.leaves()) if leaf.name == name)
 
 
-def run_flow() -> Flow:
+def run_flow() -> Flow:  # noqa: PLR0915 - one scripted story, step by step
     bureau, supervisor, log_key = (gr.signer(role) for role, _, _ in gr.KEYS)
     sig = Signers(bureau=bureau, log=log_key, supervisor=supervisor)
     ring = gr.keyring([bureau, supervisor, log_key])
@@ -268,12 +268,18 @@ def run_flow() -> Flow:
             },
         )
         public = rec.export(kind="public", keyring=ring, now=_at("2025-09-06"), signers=sig)
+        archive = rec.export(kind="archive", keyring=ring, now=_at("2025-09-06", 11), signers=sig)
         # An insider with the bureau key re-signs two classes as if one pupil had moved.
         shutil.copytree(base, base / "tampered")
         bad = DrawRecord(base / "tampered/draw", FileLog(base / "tampered/log"))
         _move_without_approval(bad, sig)
         tampered = bad.export(kind="public", keyring=ring, now=_at("2025-09-07"), signers=sig)
-    return Flow(out, {"bundle-public.zip": public, "bundle-tampered-moved.zip": tampered})
+    bundles = {
+        "bundle-public.zip": public,
+        "bundle-archive.zip": archive,
+        "bundle-tampered-moved.zip": tampered,
+    }
+    return Flow(out, bundles)
 
 
 def _move_without_approval(rec: DrawRecord, sig: Signers) -> None:

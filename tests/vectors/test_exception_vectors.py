@@ -114,7 +114,16 @@ def test_tampered_history_fails_the_named_check() -> None:
     assert "no approved exception" in checks["exceptions.statements"].message_en
 
 
-@pytest.mark.parametrize("name", ["bundle-public.zip", "bundle-tampered-moved.zip"])
+def test_archive_opens_the_added_pupils_private_parts() -> None:
+    checks = _checks("bundle-archive.zip")
+    assert not [c.name for c in checks.values() if c.status is Status.FAIL]
+    assert checks["exceptions.private"].status is Status.PASS
+    assert "all 3 added pupils" in checks["exceptions.private"].message_en
+
+
+@pytest.mark.parametrize(
+    "name", ["bundle-public.zip", "bundle-archive.zip", "bundle-tampered-moved.zip"]
+)
 def test_old_statements_stay_and_verify(name: str) -> None:
     checks = _checks(name)
     assert checks["statements.match"].status is Status.PASS
