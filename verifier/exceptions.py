@@ -32,7 +32,7 @@ from placement.history import statement_version as expected_version
 from placement.keyring import CST
 from placement.tlog import Event
 from verifier.checks import Catalogue, Passed, first, optional_skip, require
-from verifier.errors import Failed
+from verifier.errors import Failed, Need
 from verifier.formats import moment
 from verifier.log import current
 from verifier.record import BundleRecord
@@ -64,6 +64,19 @@ def _any(rec: BundleRecord) -> bool:
 def _history(rec: BundleRecord) -> list[Logged]:
     """The exceptions in number order, each checked against the log (§22 step 1)."""
     return rec.once("exceptions.history", lambda: _read(rec))
+
+
+def _logged(rec: BundleRecord) -> list[Logged]:
+    """The history, for the checks after ``exceptions.order``: skipped when it fails there."""
+    try:
+        return _history(rec)
+    except Failed as e:
+        raise Need(
+            "未核对：例外日志检查未通过",
+            "not checked: exceptions.order failed",
+            part="log",
+            cause=e,
+        ) from e
 
 
 def _read(rec: BundleRecord) -> list[Logged]:
@@ -166,7 +179,7 @@ def _order(rec: BundleRecord) -> Passed:
 
 @checks.check("exceptions.approvals", "例外的签名与批准", "exception signatures and approvals")
 def _approvals(rec: BundleRecord) -> Passed:
-    items = _history(rec)
+    items = _logged(rec)
     ring = rec.keyring()
     problems: list[tuple[str, str]] = []
     for x in items:
@@ -238,8 +251,21 @@ def _replay(rec: BundleRecord) -> Replay:
     return rec.once("exceptions.replay", lambda: _run(rec))
 
 
+def _replayed(rec: BundleRecord) -> Replay:
+    """The replay, for the checks after ``exceptions.rules``: skipped when it fails there."""
+    try:
+        return _replay(rec)
+    except Failed as e:
+        raise Need(
+            "未核对：例外规则检查未通过",
+            "not checked: exceptions.rules failed",
+            part="replay",
+            cause=e,
+        ) from e
+
+
 def _run(rec: BundleRecord) -> Replay:
-    items = _history(rec)
+    items = _logged(rec)
     cfg = _setting(rec)
     states, steps = [_start(rec)], []
     for x in items:
@@ -277,8 +303,8 @@ def _rules(rec: BundleRecord) -> Passed:
 
 @checks.check("exceptions.caps", "每步后的班额与均衡", "caps and balance after each step")
 def _caps(rec: BundleRecord) -> Passed:
-    rp = _replay(rec)
-    items = [x for x in _history(rec) if x.ruling is not None]
+    rp = _replayed(rec)
+    items = [x for x in _logged(rec) if x.ruling is not None]
     problems: list[tuple[str, str]] = []
     for x, before, after in zip(items, rp.states[:-1], rp.states[1:], strict=True):
         assert x.ruling is not None
@@ -312,7 +338,7 @@ def _caps(rec: BundleRecord) -> Passed:
     "exceptions.statements", "名单新版本与例外一致", "statement versions match the exceptions"
 )
 def _statements(rec: BundleRecord) -> Passed:
-    rp = _replay(rec)
+    rp = _replayed(rec)
     ann = rec.announcement()
     result = rec.result_digest().hex()
     want: dict[str, dict[str, Json]] = {}
@@ -356,7 +382,7 @@ def _statements(rec: BundleRecord) -> Passed:
     "exceptions.private", "存档：新增学生的私密信息", "archive: added pupils' private parts"
 )
 def _private(rec: BundleRecord) -> Passed:
-    rp = _replay(rec)
+    rp = _replayed(rec)
     added = {s.added: rp.states[-1].leaves[s.added] for s in rp.steps if s.added is not None}
     if rec.manifest().kind != "archive":
         raise optional_skip("公开包不含私密信息", "a public bundle holds no private data")

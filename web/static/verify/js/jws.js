@@ -15,6 +15,8 @@ export const SIGNERS = {
   [`${T}ceremony`]: { first: 'bureau' },
   [`${T}class-statement`]: { first: 'bureau' },
   [`${T}amendment`]: { first: 'bureau' },
+  [`${T}exception-request`]: { first: 'bureau' }, // Part III (§20)
+  [`${T}exception-decision`]: { first: 'bureau' },
 };
 
 const B64U_PART = /^[A-Za-z0-9_-]*$/;

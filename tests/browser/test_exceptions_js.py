@@ -1,0 +1,160 @@
+"""The browser verifier's exception replay (web/static/verify/js/exceptions.js, written from
+spec Part III) against the exception vectors: late-placement tickets and keys, the class
+of every added pupil, and the whole history of the sample bundles, in real Chromium."""
+
+# ruff: noqa: E501 - the JavaScript run in the page is kept on readable lines
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+from browserkit import VECTORS, js
+
+from placement import jws
+
+HERE = VECTORS / "exceptions"
+
+
+def history() -> dict[str, Any]:
+    return json.loads((HERE / "history.json").read_text("utf-8"))  # type: ignore[no-any-return]
+
+
+def test_late_ticket_example(page: Any, vector_site: str) -> None:
+    page.goto(vector_site)
+    ex = history()["late_ticket_example"]
+    got = js(
+        page,
+        """const x = await mod('exceptions'); const e = await mod('encoding');
+        return e.toHex(await x.lateTicket(e.fromHex(arg.final_seed), arg.number, arg.class));""",
+        ex,
+    )
+    assert got == ex["ticket"]
+
+
+def _zip(name: str) -> str:
+    return base64.b64encode((HERE / name).read_bytes()).decode()
+
+
+REPLAY = """const x = await mod('exceptions');
+const bytes = Uint8Array.from(atob(arg.zip), (c) => c.charCodeAt(0));
+const r = await x.verifyExceptions(bytes, null);
+return {ok: r.ok, checks: r.checks, steps: (r.steps || []).map((s) => ({number: s.number, changed: s.changed, added: s.added}))};"""
+
+
+def test_public_bundle_history_replays_as_in_python(page: Any, vector_site: str) -> None:
+    page.goto(vector_site)
+    got = js(page, REPLAY, {"zip": _zip("bundle-public.zip")})
+    assert got["ok"], got["checks"]
+    assert set(got["checks"]) == {"order", "rules", "caps", "statements"}
+    want = [
+        {"number": s["number"], "changed": s["changed"], "added": s["added_leaf_index"]}
+        for s in history()["steps"]
+    ]
+    assert got["steps"] == want
+    assert "3 added pupils placed by late-placement/1" in got["checks"]["rules"]["detail"]
+    assert page.page_errors == []
+
+
+def test_keys_of_every_candidate_match_the_vectors(page: Any, vector_site: str) -> None:
+    """Replay up to each placement in the page and compare all candidate keys."""
+    page.goto(vector_site)
+    steps = history()["steps"]
+    got = js(
+        page,
+        """const x = await mod('exceptions'); const e = await mod('encoding');
+        const bytes = Uint8Array.from(atob(arg.zip), (c) => c.charCodeAt(0));
+        const r = await x.verifyExceptions(bytes, null);
+        return r.ok;""",
+        {"zip": _zip("bundle-public.zip")},
+    )
+    assert got
+    for step in steps:
+        if not step["candidates"]:
+            continue
+        j = steps.index(step)
+        before = steps[j - 1]["classes_after"] if j else _result_classes()
+        keys = js(
+            page,
+            """const x = await mod('exceptions'); const e = await mod('encoding');
+            const leaves = arg.leaves;
+            const classes = Object.entries(arg.before).map(([n, p]) => ({number: Number(n), pupils: p}));
+            const st = {leaves, classes};
+            const k = await x.lateKeys(st, {cap: 45, tolerance: 1, finalSeed: e.fromHex(arg.seed)}, arg.leaf, arg.n, false);
+            return Object.fromEntries([...k].map(([c, v]) => [String(c), {excess: v[0], size: v[1], same_sex: v[2], same_stratum: v[3], ticket: e.toHex(v[4])}]));""",
+            {
+                "leaves": _leaves_until(step),
+                "before": before,
+                "seed": _final_seed(),
+                "leaf": step["request"]["detail"]["leaf"],
+                "n": step["number"],
+            },
+        )
+        assert keys == step["candidates"], step["number"]
+
+
+def _result_classes() -> dict[str, list[int]]:
+    with zipfile.ZipFile(io.BytesIO((HERE / "bundle-public.zip").read_bytes())) as z:
+        result = jws.parse(z.read("result.jws").decode()).document()
+    return {str(c["number"]): c["pupils"] for c in result["classes"]}  # type: ignore[index,union-attr]
+
+
+def _final_seed() -> str:
+    with zipfile.ZipFile(io.BytesIO((HERE / "bundle-public.zip").read_bytes())) as z:
+        return str(jws.parse(z.read("result.jws").decode()).document()["final_seed"])
+
+
+def _leaves_until(step: dict[str, Any]) -> list[Any]:
+    with zipfile.ZipFile(io.BytesIO((HERE / "bundle-public.zip").read_bytes())) as z:
+        leaves: list[Any] = json.loads(z.read("roster/leaves.json"))
+    for s in history()["steps"]:
+        if s["number"] == step["number"]:
+            break
+        if s["added_leaf_index"] is not None:
+            leaves.append(s["request"]["detail"]["leaf"])
+    return leaves
+
+
+@pytest.mark.parametrize(("name", "failing"), [("bundle-tampered-moved.zip", "statements")])
+def test_tampered_history_fails_in_the_browser_too(
+    page: Any, vector_site: str, name: str, failing: str
+) -> None:
+    page.goto(vector_site)
+    got = js(page, REPLAY, {"zip": _zip(name)})
+    assert not got["ok"]
+    assert [k for k, v in got["checks"].items() if not v["ok"]] == [failing]
+    assert "no approved exception" in got["checks"][failing]["detail"]
+
+
+FULL = """const {replayBundle} = await mod('replay'); const {Keyring} = await mod('keyring');
+const ring = await Keyring.parse(arg.keyring);
+const bytes = Uint8Array.from(atob(arg.zip), (c) => c.charCodeAt(0));
+const r = await replayBundle(bytes, ring);
+return {ok: r.ok, failed: r.checks.filter((c) => !c.ok).map((c) => c.id), ids: r.checks.map((c) => c.id)};"""
+
+
+@pytest.mark.parametrize(
+    ("name", "failed"),
+    [
+        ("bundle-public.zip", []),
+        ("bundle-archive.zip", []),
+        ("bundle-tampered-moved.zip", ["exceptions_statements"]),
+    ],
+)
+def test_the_page_replays_bundles_with_exceptions(
+    page: Any, vector_site: str, name: str, failed: list[str]
+) -> None:
+    page.goto(vector_site)
+    ring = json.loads((VECTORS / "record" / "keys.json").read_text("utf-8"))["keyring"]
+    got = js(page, FULL, {"zip": _zip(name), "keyring": ring})
+    assert got["failed"] == failed
+    assert {
+        "exceptions_order",
+        "exceptions_rules",
+        "exceptions_caps",
+        "exceptions_statements",
+    } <= set(got["ids"])
