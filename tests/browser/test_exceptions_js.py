@@ -13,9 +13,10 @@ import zipfile
 from typing import Any
 
 import pytest
-from browserkit import VECTORS, js
+from browserkit import VECTORS, install_page, js, open_verified, to_digits, vector_keyring
 
 from placement import jws
+from web.portal_changes import changes_json
 
 HERE = VECTORS / "exceptions"
 
@@ -158,3 +159,50 @@ def test_the_page_replays_bundles_with_exceptions(
         "exceptions_caps",
         "exceptions_statements",
     } <= set(got["ids"])
+
+
+# --- the verify page and an old QR code ------------------------------------------------
+
+
+def _changes_site(webroot: Any, server: Any) -> str:
+    site = webroot / "changes" / "verify"
+    install_page(site, vector_keyring())
+    index = changes_json([(HERE / "bundle-public.zip").read_bytes()])
+    (site / "changes.json").write_text(json.dumps(index, ensure_ascii=False), "utf-8")
+    return f"{server.url}/changes/verify/"
+
+
+def _statement(name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO((HERE / "bundle-public.zip").read_bytes())) as z:
+        return z.read(name).decode()
+
+
+def test_old_qr_says_when_and_why_the_list_changed(page: Any, webroot: Any, server: Any) -> None:
+    site = _changes_site(webroot, server)
+    steps = history()["steps"]
+    placed = steps[0]["decision"]["placed"]  # the first late placement changed this class
+    old = _statement(f"statements/{placed:02d}.jws")
+    open_verified(page, f"{site}#n={to_digits(old)}")
+    assert page.get_attribute("#verdict", "data-result") == "ok"
+    assert page.get_attribute("#verdict", "data-superseded") == "true"
+    changes = page.locator("#superseded p.change").all_text_contents()
+    made = [s for s in steps if placed in s["changed"]]
+    assert len(changes) == len(made)
+    first = made[0]
+    assert f"第 {first['number']} 号例外" in changes[0]
+    assert first["decision"]["decided_on"] in changes[0]
+    assert first["request"]["reason"] in changes[0]
+    current = page.locator("#current-names td.pupil").all_text_contents()
+    assert "宋雨桐" in current  # the late pupil is on the current list, not on the old one
+    assert "宋雨桐" not in page.locator("#names td.pupil").all_text_contents()
+    assert page.page_errors == []
+
+
+def test_current_list_is_not_marked(page: Any, webroot: Any, server: Any) -> None:
+    site = _changes_site(webroot, server)
+    with zipfile.ZipFile(io.BytesIO((HERE / "bundle-public.zip").read_bytes())) as z:
+        newest = max(n for n in z.namelist() if n.startswith("statements/") and ".v" in n)
+    open_verified(page, f"{site}#n={to_digits(_statement(newest))}")
+    assert page.get_attribute("#verdict", "data-result") == "ok"
+    assert page.get_attribute("#verdict", "data-superseded") == "false"
+    assert page.locator("#superseded").count() == 0

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 
 from placement import jws
+from placement.keyring import keyring_from_json
 from verifier.checks import Status
-from verifier.verify import verify_bundle
+from verifier.verify import verify_bundle, verify_statement
 
 HERE = Path(__file__).resolve().parent / "v1" / "exceptions"
 EXCEPTION_CHECKS = (
@@ -128,3 +129,14 @@ def test_old_statements_stay_and_verify(name: str) -> None:
     checks = _checks(name)
     assert checks["statements.match"].status is Status.PASS
     assert checks["signature.statements"].status is Status.PASS
+
+
+def test_a_statement_version_verifies_on_its_own() -> None:
+    with zipfile.ZipFile(io.BytesIO((HERE / "bundle-public.zip").read_bytes())) as z:
+        ring = keyring_from_json(json.loads(z.read("keyring.json")))
+        name = next(n for n in sorted(z.namelist()) if n.startswith("statements/") and ".v" in n)
+        text = z.read(name).decode()
+    report = verify_statement(text, keyring=ring)
+    assert report.verified
+    content = next(c for c in report.checks if c.name == "statement.document")
+    assert "made by exception #" in content.message_en

@@ -4,6 +4,7 @@
 import { Keyring } from './keyring.js';
 import { verifyFragment } from './link.js';
 import { has, language, setLanguage, t } from './i18n.js';
+import { TEXT as CHANGED, supersession } from './superseded.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { link: null, replay: null, portal: null };
@@ -148,8 +149,30 @@ function renderLink() {
   } else {
     details.hidden = true;
   }
+  if (res.ok && res.superseded) details.prepend(renderSuperseded(res.superseded));
+  box.dataset.superseded = res.ok && res.superseded ? 'true' : 'false';
   renderChecks(res.checks, $('checks'));
   $('checks-box').hidden = false;
+}
+
+// The scanned list was replaced by an approved exception (spec Part III): say when and
+// why, and show the current signed list.
+function renderSuperseded(sup) {
+  const L = CHANGED[language()] || CHANGED.zh;
+  const table = el('table', { class: 'names', id: 'current-names' },
+    el('thead', null, el('tr', null, el('th', null, t('no')), el('th', null, t('name')), el('th', null, t('sex')))));
+  const body = el('tbody');
+  sup.latest.pupils.forEach(([name, sex], i) => {
+    body.append(el('tr', null, el('td', { class: 'n' }, i + 1), el('td', { class: 'pupil' }, name), el('td', null, t(sex === 'M' ? 'male' : 'female'))));
+  });
+  table.append(body);
+  return el('section', { id: 'superseded', class: 'superseded' },
+    el('h2', null, L.title),
+    ...sup.steps.map((s) => el('p', { class: 'change', 'data-exception': s.number }, L.changed(s))),
+    el('p', null, L.note),
+    el('h2', null, L.current(sup.latest.version)),
+    facts([['class', sup.latest.label], ['head_teacher', sup.latest.head_teacher]]),
+    table);
 }
 
 function renderReplay() {
@@ -210,6 +233,11 @@ async function verifyCurrent() {
     return;
   }
   state.link = await verifyFragment(hash, ring, knownAnnouncements());
+  if (state.link.ok && state.link.kind === 'class-statement') {
+    try {
+      state.link.superseded = await supersession(state.link.document, await fetchJson('changes.json'), ring);
+    } catch { /* no index (offline, or not published): the scanned list is shown as signed */ }
+  }
   if (state.link.ok && state.link.kind === 'announcement') remember(state.link.document);
   renderLink();
   const ms = performance.now() - started;
