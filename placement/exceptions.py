@@ -1,4 +1,4 @@
-"""Exceptions after the draw (spec Part III, §19–§20): kinds, the two signed documents.
+"""Exceptions after the draw (spec Part E, §E1–§E2): kinds, the two signed documents.
 
 An exception is requested for a school and approved or refused by a bureau admin;
 both steps are signed documents. What an approval does to the classes is replayed by
@@ -28,7 +28,7 @@ MAX_TEXT: Final = 500  # reasons and references stay short: they are printed and
 
 
 class ExceptionError(PlacementError):
-    """A request or decision is malformed, or breaks a rule of §21 ("zh / en")."""
+    """A request or decision is malformed, or breaks a rule of §E3 ("zh / en")."""
 
     def __init__(self, zh: str, en: str) -> None:
         super().__init__(f"{zh} / {en}")
@@ -102,7 +102,7 @@ class Move:
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """A parsed request (§20); ``leaf``, ``pupil``, ``moves``, ``team`` by kind."""
+    """A parsed request (§E2); ``leaf``, ``pupil``, ``moves``, ``team`` by kind."""
 
     number: int
     kind: Kind
@@ -121,7 +121,7 @@ class Request:
 
 @dataclass(frozen=True, slots=True)
 class Ruling:
-    """A parsed decision (§20)."""
+    """A parsed decision (§E2)."""
 
     number: int
     decision: Decision
@@ -171,7 +171,7 @@ def _fields(doc: object, keys: set[str], what: str) -> Mapping[str, Json]:
 
 
 def leaf_from_json(raw: object) -> PublicLeaf:
-    """An added pupil's public leaf (§4.2); twin fields must be empty (§19)."""
+    """An added pupil's public leaf (§4.2); twin fields must be empty (§E1)."""
     f = _fields(raw, {"name", "private", "sex", "stratum", "t", "twin", "twin_wish"}, "leaf")
     private, stratum = f["private"], f["stratum"]
     ok = (
@@ -349,7 +349,7 @@ def parse_decision(doc: object) -> Ruling:
     )
 
 
-def request_document(  # noqa: PLR0913 - every field of §20 named
+def request_document(  # noqa: PLR0913 - every field of §E2 named
     *,
     number: int,
     kind: Kind,

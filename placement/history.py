@@ -1,4 +1,4 @@
-"""Replaying exceptions after the draw (spec §21–§22): the classes as they are now.
+"""Replaying exceptions after the draw (spec §E3–§E4): the classes as they are now.
 
 The state starts from the signed result; each approved exception is checked against
 its rules and applied. ``late-placement/1`` (the class an added pupil gets) is here,
@@ -74,7 +74,7 @@ def start(
     moves: Iterable[tuple[int, int]] = (),
 ) -> State:
     """The state after the draw: (number, label, pupils) per class of the result, the
-    filed teams, and the v1 amendments' moves (pupil, to class) in order (§22)."""
+    filed teams, and the v1 amendments' moves (pupil, to class) in order (§E4)."""
     team = {t.number: t for t in teams}
     labels: dict[int, str] = {}
     rows: dict[int, list[int]] = {}
@@ -92,7 +92,7 @@ def start(
 
 
 def late_ticket(final_seed: bytes, number: int, class_number: int) -> bytes:
-    """H(late-ticket, final_seed ‖ u32be(n) ‖ u32be(c)) (§21)."""
+    """H(late-ticket, final_seed ‖ u32be(n) ‖ u32be(c)) (§E3)."""
     tag = TAG_LATE_TICKET.encode("ascii")
     data = final_seed + number.to_bytes(4, "big") + class_number.to_bytes(4, "big")
     return hashlib.sha256(bytes([len(tag)]) + tag + data).digest()
@@ -133,7 +133,7 @@ LateKey = tuple[int, int, int, int, bytes]
 def late_keys(
     state: State, setting: Setting, leaf: PublicLeaf, number: int, *, waive_cap: bool
 ) -> dict[int, LateKey]:
-    """The key of every candidate class (§21), by class number."""
+    """The key of every candidate class (§E3), by class number."""
     per = counts(state)
     sets = _sets(leaf)
     keys: dict[int, LateKey] = {}
@@ -162,7 +162,7 @@ def late_class(
 
 
 def first_year(drawn_on: date, day: date) -> bool:
-    """Is ``day`` in the first year after the draw (§21)?"""
+    """Is ``day`` in the first year after the draw (§E3)?"""
     try:
         end = drawn_on.replace(year=drawn_on.year + 1)
     except ValueError:  # 29 February
@@ -296,7 +296,7 @@ _APPLY = {
 
 
 def apply(state: State, setting: Setting, req: Request, ruling: Ruling) -> tuple[State, Step]:
-    """Check an approval against §21 and apply it; raise ``ExceptionError`` if it breaks
+    """Check an approval against §E3 and apply it; raise ``ExceptionError`` if it breaks
     a rule. A refusal changes nothing."""
     if not ruling.approved:
         return state, Step(req.number, req.kind, (), None, spreads(state), balanced=True)
@@ -336,7 +336,7 @@ def apply(state: State, setting: Setting, req: Request, ruling: Ruling) -> tuple
 
 
 def cap_problems(before: State, after: State, cap: int, *, waived: bool) -> list[tuple[str, str]]:
-    """§22 step 4: every current pupil in one class; no class that grew is above the cap
+    """§E4 step 4: every current pupil in one class; no class that grew is above the cap
     unless the step waived it."""
     problems: list[tuple[str, str]] = []
     seen: set[int] = set()
@@ -364,7 +364,7 @@ def statement_version(
     intake: str,
     result_digest: str,
 ) -> dict[str, Json]:
-    """Class ``number``'s statement as it is now (§20), version ≥ 2."""
+    """Class ``number``'s statement as it is now (§E2), version ≥ 2."""
     c = state.get(number)
     assert c is not None
     assert c.exception is not None

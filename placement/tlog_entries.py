@@ -32,7 +32,7 @@ class Event(StrEnum):
     PRINTED = "sheets.printed"
     EXPORTED = "bundle.exported"
     AMENDED = "amendment.approved"
-    REQUESTED = "exception.requested"  # Part III (§22)
+    REQUESTED = "exception.requested"  # Part E (§E4)
     DECIDED = "exception.decided"
 
 

@@ -1,7 +1,7 @@
-"""Exceptions after the draw (spec Part III, §22): the whole history, replayed.
+"""Exceptions after the draw (spec Part E, §E4): the whole history, replayed.
 
 From the signed result (v1 amendments applied), each decision is taken in log order
-with its request; approvals are checked against the rules of §21 (the class of an
+with its request; approvals are checked against the rules of §E3 (the class of an
 added pupil recomputed by ``late-placement/1``), applied, and the caps checked after
 every step. Every class statement version must be the state its exception left, so a
 pupil moved without an approved exception fails ``exceptions.statements``.
@@ -62,7 +62,7 @@ def _any(rec: BundleRecord) -> bool:
 
 
 def _history(rec: BundleRecord) -> list[Logged]:
-    """The exceptions in number order, each checked against the log (§22 step 1)."""
+    """The exceptions in number order, each checked against the log (§E4 step 1)."""
     return rec.once("exceptions.history", lambda: _read(rec))
 
 
@@ -296,7 +296,7 @@ def _rules(rec: BundleRecord) -> Passed:
     return Passed(
         f"{len(rp.steps)} 项决定依次重放均符合规则；"
         f"{len(placed)} 名新增学生的班级按 {RULE} 重算一致",
-        f"{len(rp.steps)} decisions replay under the rules of §21; the classes of "
+        f"{len(rp.steps)} decisions replay under the rules of §E3; the classes of "
         f"{len(placed)} added pupils recomputed by {RULE} agree",
     )
 

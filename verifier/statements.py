@@ -34,7 +34,7 @@ STATEMENT_KEYS = {
 checks: Catalogue[BundleRecord] = Catalogue()
 
 
-VERSION_KEYS = STATEMENT_KEYS | {"exception", "version"}  # a later version (spec §20)
+VERSION_KEYS = STATEMENT_KEYS | {"exception", "version"}  # a later version (spec §E2)
 
 
 def check_statement(doc: dict[str, Json]) -> None:

@@ -1,5 +1,5 @@
 """``verify/changes.json``: what the verify page needs to tell a parent that the list on
-the wall was changed after the draw (spec Part III, §20).
+the wall was changed after the draw (spec Part E, §E2).
 
 One file for the whole district, fetched like ``portal.json``, so fetching it reveals
 nothing about which sheet was scanned. It is an unsigned index of signed documents:

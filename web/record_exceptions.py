@@ -1,4 +1,4 @@
-"""Exceptions after the draw on a draw's record (spec Part III): request, then decide.
+"""Exceptions after the draw on a draw's record (spec Part E): request, then decide.
 
 A request is signed and logged and changes nothing. A decision is checked by the
 same replay a verifier runs (:mod:`placement.history`): an approval that breaks a
@@ -50,7 +50,7 @@ PREFIX = "public/exceptions/"
 
 @dataclass(frozen=True, slots=True)
 class LateAdmission:
-    """A pupil admitted after the draw (§19): what a late review decision or a
+    """A pupil admitted after the draw (§E1): what a late review decision or a
     统筹安排 assignment hands over. ``basis`` is a late-placement category."""
 
     pupil: PupilRecord
@@ -170,7 +170,7 @@ def _known_ids(rec: DrawRecord) -> set[str]:
 
 
 def _stratum(rec: DrawRecord, pupil: PupilRecord, state: State) -> tuple[str, bool]:
-    """The roster's code for the pupil's flags, or the next unused one (§19)."""
+    """The roster's code for the pupil's flags, or the next unused one (§E1)."""
     if not pupil.stratum_key:
         return "", False
     codes = json.loads(rec.store.get("private/codes.json") or b"{}")
@@ -186,7 +186,7 @@ def _stratum(rec: DrawRecord, pupil: PupilRecord, state: State) -> tuple[str, bo
 def admitted_leaf(
     rec: DrawRecord, pupil: PupilRecord, salt: bytes
 ) -> tuple[PublicLeaf, dict[str, Json]]:
-    """The public leaf and private part of a pupil added after the draw (§19)."""
+    """The public leaf and private part of a pupil added after the draw (§E1)."""
     if pupil.twin_group or pupil.twin_wish is not TwinWish.NONE:
         raise RecordError(
             "补录与转入学生不登记双胞胎组；请分别提出申请 / "

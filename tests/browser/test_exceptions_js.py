@@ -1,5 +1,5 @@
 """The browser verifier's exception replay (web/static/verify/js/exceptions.js, written from
-spec Part III) against the exception vectors: late-placement tickets and keys, the class
+spec Part E) against the exception vectors: late-placement tickets and keys, the class
 of every added pupil, and the whole history of the sample bundles, in real Chromium."""
 
 # ruff: noqa: E501 - the JavaScript run in the page is kept on readable lines

@@ -1,4 +1,4 @@
-"""Exceptions after the draw (spec §19–§22): the documents, ``late-placement/1`` and the
+"""Exceptions after the draw (spec §E1–§E4): the documents, ``late-placement/1`` and the
 rules an approval must keep, on small hand-made states."""
 
 from __future__ import annotations

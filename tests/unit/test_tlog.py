@@ -87,7 +87,7 @@ def test_events_and_actors_are_exactly_the_spec_tables() -> None:
         "sheets.printed",
         "bundle.exported",
         "amendment.approved",
-        "exception.requested",  # Part III, §22
+        "exception.requested",  # Part E, §E4
         "exception.decided",
     }
     assert {a.value for a in Actor} == {"bureau", "school", "supervisor", "witness", "system"}

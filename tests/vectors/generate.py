@@ -1643,7 +1643,7 @@ def _record_vectors() -> Any:
 
 
 def _exception_vectors() -> Any:
-    """tests/vectors/generate_exceptions.py: Part III vectors in v1/exceptions/."""
+    """tests/vectors/generate_exceptions.py: Part E vectors in v1/exceptions/."""
     _record_vectors()  # puts this folder on sys.path
     import generate_exceptions  # noqa: PLC0415
 

@@ -1,4 +1,4 @@
-"""Exception vectors (spec Part III, §19–§22) under ``tests/vectors/v1/exceptions/``.
+"""Exception vectors (spec Part E, §E1–§E4) under ``tests/vectors/v1/exceptions/``.
 
 Run by ``python tests/vectors/generate.py [--check]`` with the other vectors.
 
@@ -317,12 +317,12 @@ def _move_without_approval(rec: DrawRecord, sig: Signers) -> None:
 def history_file(flow: Flow) -> Doc:
     return {
         "description": (
-            "Exceptions after the draw of v1/record (spec Part III): two late placements "
+            "Exceptions after the draw of v1/record (spec Part E): two late placements "
             "(one whose name is identical to two placed pupils, so only the class holding "
             "neither is a candidate), a first-year transfer out approved with the "
             "first-year waiver, a first-year transfer in refused, a correction with "
             "evidence, a teacher change, a transfer in after the first year placed by "
-            "late-placement/1, and a pending request. 'candidates' are the keys of §21 "
+            "late-placement/1, and a pending request. 'candidates' are the keys of §E3 "
             "(excess, size, same_sex, same_stratum, ticket) of every candidate class; the "
             "smallest wins and must equal decision.placed."
         ),

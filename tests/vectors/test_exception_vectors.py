@@ -1,4 +1,4 @@
-"""The exception vectors under ``v1/exceptions/`` (spec Part III), checked from their bytes.
+"""The exception vectors under ``v1/exceptions/`` (spec Part E), checked from their bytes.
 
 Late-placement tickets are recomputed here with hashlib from the spec's formula, the
 winning class from the recorded keys, and the bundles go through the verifier: the

@@ -1,6 +1,6 @@
-"""Exceptions after the draw, attacked (spec Part III): a late pupil placed by hand, a
+"""Exceptions after the draw, attacked (spec Part E): a late pupil placed by hand, a
 first-year transfer approved without the waiver, a decision dropped from the bundle, a
-refused request applied anyway. The forger holds the real keys; only the replay of §22
+refused request applied anyway. The forger holds the real keys; only the replay of §E4
 stands in the way. Also: the record refuses rule-breaking approvals before storing."""
 
 from __future__ import annotations

@@ -351,7 +351,7 @@ class DrawRecord(RecordReading):
         if published:
             for seq in range(1, self._amendment_count(state) + 1):
                 members[f"amendments/{seq}.jws"] = self._bytes(f"public/amendments/{seq}.jws")
-            for name in self.store.names("public/exceptions/"):  # Part III (§22)
+            for name in self.store.names("public/exceptions/"):  # Part E (§E4)
                 members[name.removeprefix("public/")] = self._bytes(name)
         members.update(self._log_members(checkpoint))
         if kind == "archive":

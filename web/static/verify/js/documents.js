@@ -34,7 +34,7 @@ const isHex32 = (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 
 export function checkStatement(doc) {
   const keys = ['class', 'draw', 'head_teacher', 'intake', 'label', 'pupils', 'result', 'school', 't'];
-  // A later version (spec Part III, §20) also names its version and the exception that made it.
+  // A later version (spec Part E, §E2) also names its version and the exception that made it.
   const versioned = doc && typeof doc === 'object' && 'version' in doc;
   exactFields(doc, versioned ? [...keys, 'exception', 'version'].sort() : keys, 'class statement');
   if (versioned && !(Number.isInteger(doc.version) && doc.version >= 2 && Number.isInteger(doc.exception) && doc.exception >= 1)) {

@@ -1,5 +1,5 @@
-// Exceptions after the draw (docs/spec.md Part III, §19–§22), written from the spec:
-// late-placement/1 with its tickets, the rules of §21, and the replay of §22 over a
+// Exceptions after the draw (docs/spec.md Part E, §E1–§E4), written from the spec:
+// late-placement/1 with its tickets, the rules of §E3, and the replay of §E4 over a
 // record bundle (order, approvals, rules, caps, statement versions).
 import { compareBytes, concat, fromHex, fromUtf8, toHex } from './encoding.js';
 import { taggedHash } from './hash.js';
@@ -49,7 +49,7 @@ export function spreads(state) {
   return out;
 }
 
-// The key of every candidate class (§21): [excess, size, same sex, same stratum, ticket].
+// The key of every candidate class (§E3): [excess, size, same sex, same stratum, ticket].
 export async function lateKeys(state, setting, leaf, n, waiveCap) {
   const per = counts(state);
   const k = state.classes.length;
@@ -101,7 +101,7 @@ function neededWaivers(state, setting, req, day) {
 
 const classOf = (state) => new Map(state.classes.flatMap((c) => c.pupils.map((i) => [i, c.number])));
 
-// Apply an approved decision (§21); throws with the rule it breaks. A refusal changes nothing.
+// Apply an approved decision (§E3); throws with the rule it breaks. A refusal changes nothing.
 export async function applyException(state, setting, req, dec) {
   if (dec.decision !== 'approved') return { state, changed: [], added: null };
   const need = neededWaivers(state, setting, req, dec.decided_on);
@@ -163,13 +163,13 @@ export function statementVersion(state, number, ann, resultDigest) {
 const VERSION = /^statements\/([0-9]{2,})\.v([1-9][0-9]*)\.jws$/;
 const MEMBER = /^exceptions\/([1-9][0-9]*)\.(request|decision)\.jws$/;
 
-// Replay a bundle's exceptions (§22). Returns the named checks, the steps and the state.
+// Replay a bundle's exceptions (§E4). Returns the named checks, the steps and the state.
 export async function verifyExceptions(bytes, pinned) {
   const { members } = await openBundle(bytes);
   return replayExceptions(members, pinned);
 }
 
-// Does a bundle hold anything of Part III?
+// Does a bundle hold anything of Part E?
 export function hasExceptions(members) {
   return [...members.keys()].some((m) => MEMBER.test(m) || VERSION.test(m));
 }

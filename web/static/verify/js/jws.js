@@ -15,7 +15,7 @@ export const SIGNERS = {
   [`${T}ceremony`]: { first: 'bureau' },
   [`${T}class-statement`]: { first: 'bureau' },
   [`${T}amendment`]: { first: 'bureau' },
-  [`${T}exception-request`]: { first: 'bureau' }, // Part III (§20)
+  [`${T}exception-request`]: { first: 'bureau' }, // Part E (§E2)
   [`${T}exception-decision`]: { first: 'bureau' },
 };
 

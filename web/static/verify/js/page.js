@@ -155,7 +155,7 @@ function renderLink() {
   $('checks-box').hidden = false;
 }
 
-// The scanned list was replaced by an approved exception (spec Part III): say when and
+// The scanned list was replaced by an approved exception (spec Part E): say when and
 // why, and show the current signed list.
 function renderSuperseded(sup) {
   const L = CHANGED[language()] || CHANGED.zh;

@@ -1,4 +1,4 @@
-// Is a verified class statement still the current list? (docs/spec.md Part III, §20)
+// Is a verified class statement still the current list? (docs/spec.md Part E, §E2)
 // `changes` is verify/changes.json: an unsigned index of signed documents. Every
 // document used here is verified with the pinned keyring, so the index can withhold a
 // change but never invent one.
