@@ -16,7 +16,7 @@ import pytest
 from browserkit import VECTORS, install_page, js, open_verified, to_digits, vector_keyring
 
 from placement import jws
-from web.portal_changes import changes_json
+from web.portal.changes import changes_json
 
 HERE = VECTORS / "exceptions"
 

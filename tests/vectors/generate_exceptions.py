@@ -36,9 +36,9 @@ from placement.keyring import CST
 from placement.policy import TAOBEI_2024
 from placement.roster import PupilRecord, Sex
 from placement.teams import Teacher, Team
-from web.filelog import FileLog
-from web.record import DrawRecord, Signers
-from web.record_exceptions import admitted_leaf, decide, history, request, setting
+from web.record.draw import DrawRecord, Signers
+from web.record.exceptions import admitted_leaf, decide, history, request, setting
+from web.record.filelog import FileLog
 
 Doc = dict[str, Any]
 OUT = gr.ROOT / "tests/vectors/v1/exceptions"

@@ -13,7 +13,7 @@ from forge import members, pack
 from verifierkit import Keys, Made, id_number, make_draw, small_roster, small_teams
 
 import placement.history
-import web.record_exceptions as rx
+import web.record.exceptions as rx
 from placement.canonical import Json
 from placement.exceptions import Decision, ExceptionError, Waiver
 from placement.history import statement_version
@@ -22,7 +22,7 @@ from placement.roster import PupilRecord, Sex
 from verifier.checks import Status
 from verifier.report import Report
 from verifier.verify import verify_bundle
-from web.record import RecordError
+from web.record.reading import RecordError
 
 AUG_20 = datetime(2024, 8, 20, 10, 0, tzinfo=CST)
 LATER = datetime(2025, 9, 1, 10, 0, tzinfo=CST)

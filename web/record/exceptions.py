@@ -41,8 +41,9 @@ from placement.jws import parse
 from placement.keyring import CST
 from placement.roster import PupilRecord, TwinWish
 from placement.tlog import Actor, Event, entry
-from web.bundle import json_bytes
-from web.record import DrawRecord, RecordError, Signers
+from web.record.bundle import json_bytes
+from web.record.draw import DrawRecord, Signers
+from web.record.reading import RecordError
 
 LATE_PRIVATE = "private/late-leaves.json"
 PREFIX = "public/exceptions/"
