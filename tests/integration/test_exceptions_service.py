@@ -173,12 +173,6 @@ def test_every_kind_end_to_end(service: Service) -> None:
     assert "1 added pupils recomputed" in names["exceptions.rules"].message_en
 
 
-def test_class_change_is_refused(service: Service) -> None:
-    e = ex.refuse_class_change()
-    assert "不允许调班" in e.zh
-    assert "class changes are not allowed" in e.en
-
-
 def test_transfer_into_a_full_school_needs_the_cap_waiver(sqlite_service: Service) -> None:
     """400 pupils in 9 classes of at most 45: after five late placements every class is
     full, and a sixth pupil needs the bureau's cap waiver."""
