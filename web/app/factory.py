@@ -108,11 +108,12 @@ def _register(app: Flask) -> None:
         admin,
         auth,
         ceremony,
+        exceptions,
         portal,
         staff,
     )
 
-    for bp in (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp):
+    for bp in (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp, exceptions.bp):
         app.register_blueprint(bp)
     app.before_request(load_user)
     app.after_request(_headers)

@@ -440,6 +440,24 @@ def views(rec: DrawRecord) -> list[ExceptionView]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class ClassNow:
+    number: int
+    label: str
+    size: int
+    head_teacher: str
+    version: int
+
+
+def current_classes(rec: DrawRecord) -> list[ClassNow]:
+    """Each class as it is now: size, head teacher and statement version."""
+    state = rx.current(rec)
+    return [
+        ClassNow(c.number, c.label, len(c.pupils), c.team.head_teacher, c.version)
+        for c in state.classes
+    ]
+
+
 def listing(env: Env, intake_id: int) -> list[ExceptionView]:
     with reading(env.engine) as s:
         return views(record_of(s, get_intake(s, intake_id)))
@@ -448,7 +466,9 @@ def listing(env: Env, intake_id: int) -> list[ExceptionView]:
 __all__ = [
     "CLASS_CHANGE_REFUSED",
     "Admitted",
+    "ClassNow",
     "ExceptionView",
+    "current_classes",
     "decide",
     "listing",
     "place_current",
