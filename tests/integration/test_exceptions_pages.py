@@ -17,6 +17,7 @@ from placement.keyring import CST
 from verifier.verify import verify_bundle
 from web.db.engine import reading
 from web.db.models import LogEntry, Pupil
+from web.service.exceptions import current_classes
 from web.service.intakes import get_intake, record_of
 from web.service.roles import Role
 
@@ -30,6 +31,14 @@ def _id(first17: str) -> str:
 def post(c: FlaskClient, iid: int, path: str, data: dict[str, object]) -> object:
     token = csrf(c, f"/staff/intakes/{iid}/exceptions")
     return c.post(f"/staff/intakes/{iid}/exceptions{path}", data={"csrf_token": token, **data})
+
+
+def open_class(svc: Service, iid: int, not_this: int | None) -> int:
+    """A class with a vacancy other than ``not_this`` (the demo's classes are 44–45 of 45:
+    a correction into a full class is refused)."""
+    with reading(svc.env.engine) as s:
+        classes = current_classes(record_of(s, get_intake(s, iid)))
+    return next(c.number for c in classes if c.size < 45 and c.number != not_this)
 
 
 def log_size(svc: Service) -> int:
@@ -96,7 +105,7 @@ def test_every_kind_through_the_pages(sqlite_service: Service) -> None:  # noqa:
         )
     )
 
-    to = 1 if second.class_number != 1 else 2
+    to = open_class(svc, iid, second.class_number)
     fix = {
         "kind": "correction",
         "id_number": second.id_number,
@@ -150,3 +159,30 @@ def test_every_kind_through_the_pages(sqlite_service: Service) -> None:  # noqa:
     assert bundle is not None
     report = verify_bundle(bundle, trusted=svc.env.keyring())
     assert report.verified
+
+    # The public side: the list by kind with counts, no pupil identity; the changes index.
+    anyone = svc.client()
+    page = text(anyone.get("/exceptions"))  # type: ignore[arg-type]
+    row = page.split('data-school="洮北区实验小学"')[1].split("</tr>")[0]
+    for kind, n in (("late-placement", 1), ("transfer-out", 1), ("correction", 1)):
+        assert f'data-kind="{kind}">{n}<' in row
+    assert 'data-kind="teacher-change">0<' in row
+    assert "宋雨桐" not in page  # no names
+    assert first.id_number not in page
+    assert "资格复审于派位后通过" not in page  # no free-text reasons
+    data = anyone.get("/exceptions.json").get_json()
+    assert data["schools"]["洮北区实验小学"] == {
+        "approved": {
+            "correction": 1,
+            "late-placement": 1,
+            "teacher-change": 0,
+            "transfer-in": 0,
+            "transfer-out": 1,
+        },
+        "pending": 1,
+        "refused": 1,
+    }
+    index = anyone.get("/verify/changes.json").get_json()
+    entry = index["draws"]["tb-2024-shiyan"]
+    assert set(entry["exceptions"]) == {"1", "2", "3"}
+    assert all(c["version"] >= 2 for c in entry["classes"].values())
