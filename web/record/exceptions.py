@@ -68,7 +68,6 @@ class Entry:
     ruling: Ruling | None
     decision_doc: dict[str, Json] | None
     step: Step | None
-    logged_at: str  # time of the exception.decided entry, or of the request
 
 
 def _time(now: datetime) -> str:
@@ -122,30 +121,29 @@ def _start(rec: DrawRecord) -> State:
     return start(rec.leaves(), rows, rec.teams().teams, moves)
 
 
+DECIDED_KEY = "exceptions_decided"  # draw.json: decision numbers in the order logged
+
+
+def _decided(rec: DrawRecord) -> list[int]:
+    order = rec.state().get(DECIDED_KEY, [])
+    assert isinstance(order, list)
+    return [int(str(n)) for n in order]
+
+
 def history(rec: DrawRecord) -> tuple[State, list[Entry]]:
-    """The current state and every exception, replayed in decision order."""
+    """The current state and every exception, replayed in decision order. The order is
+    kept in ``draw.json`` as each decision is logged (the log has it too, and verifiers
+    read it there), so a record folder without its log still replays."""
     st, cfg = _start(rec), setting(rec)
-    times: dict[tuple[str, int], str] = {}
-    decided: list[int] = []  # in log order: the order the replay applies decisions
-    for e in rec.log.entries():
-        if e["draw"] == rec.draw_id and e["event"] in {Event.REQUESTED, Event.DECIDED}:
-            detail = e["detail"]
-            assert isinstance(detail, dict)
-            n = int(str(detail["number"]))
-            times[(str(e["event"]), n)] = str(e["time"])
-            if e["event"] == Event.DECIDED:
-                decided.append(n)
     out: dict[int, Entry] = {}
     for n in range(1, _count(rec) + 1):
         doc = _signed(rec, f"{PREFIX}{n}.request.jws")
-        out[n] = Entry(parse_request(doc), doc, None, None, None, times[(Event.REQUESTED, n)])
-    for n in decided:
+        out[n] = Entry(parse_request(doc), doc, None, None, None)
+    for n in _decided(rec):
         doc = _signed(rec, f"{PREFIX}{n}.decision.jws")
         ruling = parse_decision(doc)
         st, step = apply(st, cfg, out[n].request, ruling)
-        out[n] = Entry(
-            out[n].request, out[n].request_doc, ruling, doc, step, times[(Event.DECIDED, n)]
-        )
+        out[n] = Entry(out[n].request, out[n].request_doc, ruling, doc, step)
     return st, [out[n] for n in sorted(out)]
 
 
@@ -335,6 +333,9 @@ def decide(
         )
         text = signers.bureau.sign_jws(version, iat=iat, compress=True)
         rec.store.put(f"public/statements/{c:02d}.v{version['version']}.jws", text.encode())
+    kept = rec.state()
+    kept[DECIDED_KEY] = [*_decided(rec), number]
+    rec.store.put("draw.json", json_bytes(kept))
     rec.log.append(
         entry(
             event=Event.DECIDED,

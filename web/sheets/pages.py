@@ -166,6 +166,8 @@ def class_list(src: DrawSource, number: int, copy: str, opts: Options) -> str:
         code=code(document_url(cls.statement, opts.base_url), 45),
         signers=class_signers(src, cls),
         pageinfo=f"{cls.label}　{zh}",
+        version=cls.version,
+        exception=cls.exception,
     )
     return _env().get_template("class_list.html").render(ctx)
 

@@ -72,6 +72,7 @@ def _key(src: DrawSource, opts: Options, copies: Sequence[str], *, notices: bool
         ",".join(copies),
         str(notices),
         str(src.private is not None),
+        ",".join(f"{c.number}.v{c.version}" for c in src.classes),  # reprints after exceptions
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 
