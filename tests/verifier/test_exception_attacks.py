@@ -264,3 +264,21 @@ def test_teacher_change_waits_for_approval(made: Made, keys: Keys) -> None:
     assert now.classes[0].team.head_teacher == "郑晓燕"
     assert now.classes[0].version == 2
     assert failed(verify_bundle(export(made, keys, AUG_20 + timedelta(hours=1)))) == {}
+
+
+def test_no_v1_amendment_after_an_exception(made: Made, keys: Keys) -> None:
+    """v1 amendments replay before exceptions, so none may be made once one exists."""
+    from placement.documents import Change  # noqa: PLC0415
+
+    ask_out(made, keys, 4)
+    where = rx.current(made.record).class_of()[4]
+    with pytest.raises(RecordError) as e:
+        made.record.amend(
+            changes=[Change(4, where, 1 if where != 1 else 2)],
+            reason="旧式调整",
+            approved_by="区教育局",
+            approved_on="2024-08-20",
+            now=AUG_20,
+            signers=keys.signers,
+        )
+    assert "request a correction instead" in str(e.value)

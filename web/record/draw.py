@@ -259,6 +259,12 @@ class DrawRecord(RecordReading):
     ) -> dict[str, Json]:
         """Sign, log and keep an approved amendment (spec §15) to the published result."""
         state = self._stage("published")
+        if self.store.names("public/exceptions/"):
+            # Part E replays v1 amendments first, then exceptions: one may not follow the other.
+            raise RecordError(
+                "本批次已有派位后例外，不能再作旧式调整；请提出「更正」申请并由教育局批准 / "
+                "this intake has exceptions after the draw: request a correction instead"
+            )
         if not changes:
             raise RecordError("调整记录至少包含一项调整 / an amendment needs at least one change")
         if not reason.strip() or not approved_by.strip():
