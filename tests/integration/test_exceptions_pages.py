@@ -186,3 +186,9 @@ def test_every_kind_through_the_pages(sqlite_service: Service) -> None:  # noqa:
     entry = index["draws"]["tb-2024-shiyan"]
     assert set(entry["exceptions"]) == {"1", "2", "3"}
     assert all(c["version"] >= 2 for c in entry["classes"].values())
+
+    # The public result page shows each class once, as it is now (the late pupil included).
+    page = text(anyone.get("/results/tb-2024-shiyan"))  # type: ignore[arg-type]
+    assert "宋雨桐" in page
+    counts = {page.count(f"2024级一年级（{n}）班") for n in range(1, 10)}
+    assert len(counts) == 1  # no class listed twice (the older versions are not shown)
