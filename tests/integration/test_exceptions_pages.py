@@ -162,6 +162,7 @@ def test_every_kind_through_the_pages(sqlite_service: Service) -> None:  # noqa:
 
     # The public side: the list by kind with counts, no pupil identity; the changes index.
     anyone = svc.client()
+    assert 'href="/exceptions"' in text(anyone.get("/"))  # type: ignore[arg-type]
     page = text(anyone.get("/exceptions"))  # type: ignore[arg-type]
     row = page.split('data-school="洮北区实验小学"')[1].split("</tr>")[0]
     for kind, n in (("late-placement", 1), ("transfer-out", 1), ("correction", 1)):
