@@ -18,6 +18,8 @@ from placement.errors import PlacementError
 from placement.policy import Level
 
 ANNOUNCEMENT_TYPE = "sunshine-placement/v1/announcement"
+ANNOUNCEMENT_TYPE_V2 = "sunshine-placement/v2/announcement"
+TAG_NAMES = "sunshine-placement/v2/names"
 
 
 class AnnouncementError(PlacementError):
@@ -45,8 +47,20 @@ class Announcement:
     witnesses: tuple[str, ...]  # planned witnesses (roles and names, as published)
     scheduled: str  # planned start, ISO 8601 local time with offset, passed in
     algorithm: str = ALGORITHM
+    names: bytes | None = None  # v2 (§21.2): digest of the roster's sorted [name, sex] pairs
+
+    @property
+    def version(self) -> int:
+        return 1 if self.names is None else 2
 
     def to_json(self) -> dict[str, Json]:
+        doc = self._fields()
+        if self.names is not None:
+            doc["names"] = self.names.hex()
+            doc["t"] = ANNOUNCEMENT_TYPE_V2
+        return doc
+
+    def _fields(self) -> dict[str, Json]:
         return {
             "algorithm": self.algorithm,
             "beacon": self.beacon,
@@ -75,6 +89,11 @@ class Announcement:
         return tagged_hash(TAG_ANNOUNCEMENT, self.canonical())
 
 
+def names_digest(pairs: Sequence[tuple[str, str]]) -> bytes:
+    """v2 (§21.2): the roster's names and sexes ("F"/"M"), as a multiset."""
+    return tagged_hash(TAG_NAMES, canonical_json([[n, s] for n, s in sorted(pairs)]))
+
+
 def stratum_counts(leaves: Sequence[PublicLeaf]) -> tuple[tuple[str, int], ...]:
     """Pupils per balance set, as published: sexes, opaque strata, twin units."""
     c: Counter[str] = Counter()
@@ -92,8 +111,9 @@ def from_json(doc: dict[str, Json]) -> Announcement:
     if not isinstance(doc, dict):
         raise AnnouncementError("an announcement is a JSON object")
     try:
-        if doc.get("t") != ANNOUNCEMENT_TYPE:
+        if doc.get("t") not in {ANNOUNCEMENT_TYPE, ANNOUNCEMENT_TYPE_V2}:
             raise AnnouncementError(f"not a {ANNOUNCEMENT_TYPE} document")
+        names = doc.get("names") if doc.get("t") == ANNOUNCEMENT_TYPE_V2 else None
         roster, teams, strata = doc["roster"], doc["teams"], doc["strata"]
         witnesses = doc["witnesses"]
         if not (isinstance(roster, dict) and isinstance(teams, dict) and isinstance(strata, dict)):
@@ -121,6 +141,7 @@ def from_json(doc: dict[str, Json]) -> Announcement:
             witnesses=tuple(_str(w) for w in witnesses),
             scheduled=_str(doc["scheduled"]),
             algorithm=_str(doc["algorithm"]),
+            names=None if names is None else bytes.fromhex(_str(names)),
         )
     except (KeyError, ValueError, TypeError) as e:
         raise AnnouncementError(f"malformed announcement: {e}") from e

@@ -32,6 +32,7 @@ class Event(StrEnum):
     PRINTED = "sheets.printed"
     EXPORTED = "bundle.exported"
     AMENDED = "amendment.approved"
+    ROTATED = "key.rotated"  # spec §23.3: one bureau key replaced by another
 
 
 class Actor(StrEnum):
@@ -62,6 +63,13 @@ def _input(v: Json) -> Json:
         raise TlogError(str(e)) from e
 
 
+_KID = re.compile(r"[\x21-\x2a\x2c-\x7e]+\+[0-9a-f]{8}", re.ASCII)
+
+
+def _kid(v: Json) -> Json:
+    return v if isinstance(v, str) and _KID.fullmatch(v) else _bad("a key id: name+8 hex digits")
+
+
 def _kind(v: Json) -> Json:
     return v if v in {"public", "archive"} else _bad('"public" or "archive"')
 
@@ -81,6 +89,7 @@ DETAIL_FIELDS = {
     Event.PRINTED: {"copies": lambda v: _uint(v, 1), "digest": _digest},
     Event.EXPORTED: {"digest": _digest, "kind": _kind},
     Event.AMENDED: _D,
+    Event.ROTATED: {"from": _kid, "to": _kid},
 }
 
 

@@ -58,6 +58,7 @@ DETAILS: dict[Event, dict[str, Json]] = {
     Event.PRINTED: {"copies": 2, "digest": R},
     Event.EXPORTED: {"digest": R, "kind": "public"},
     Event.AMENDED: {"digest": M},
+    Event.ROTATED: {"from": "taobei.edu.example/bureau+0011aabb", "to": "x/y+0011aabc"},
 }
 
 
@@ -85,6 +86,7 @@ def test_events_and_actors_are_exactly_the_spec_tables() -> None:
         "sheets.printed",
         "bundle.exported",
         "amendment.approved",
+        "key.rotated",  # v2 §23.3
     }
     assert {a.value for a in Actor} == {"bureau", "school", "supervisor", "witness", "system"}
     assert set(DETAIL_FIELDS) == set(Event)
