@@ -48,7 +48,7 @@ class PublicLeaf:
         return self.same_name or None
 
     def to_json(self) -> dict[str, Json]:
-        if self.version == 2:  # noqa: PLR2004 - the protocol version
+        if self.version == 2:
             return {
                 "private": self.private.hex(),
                 "same_name": self.same_name,
@@ -86,13 +86,13 @@ def private_json(pupil: PupilRecord, salt: bytes, version: int = 1) -> dict[str,
         "student_no": pupil.student_no,
         "twin_group": pupil.twin_group,
     }
-    if version == 2:  # noqa: PLR2004 - the protocol version
+    if version == 2:
         doc["name"] = pupil.name
     return doc
 
 
 def private_tag(version: int) -> str:
-    return TAG_PUPIL_PRIVATE_V2 if version == 2 else TAG_PUPIL_PRIVATE  # noqa: PLR2004
+    return TAG_PUPIL_PRIVATE_V2 if version == 2 else TAG_PUPIL_PRIVATE
 
 
 def private_commitment(pupil: PupilRecord, salt: bytes, version: int = 1) -> bytes:
@@ -152,7 +152,7 @@ def commit_roster(
     if len(salts) != len(pupils):
         msg = "one salt per pupil is required"
         raise CommitmentError(msg)
-    v2 = version == 2  # noqa: PLR2004 - the protocol version
+    v2 = version == 2
     same = same_name_codes([p.name for p in pupils]) if v2 else {}
     strata = opaque_codes([p.stratum_key for p in pupils if p.name not in same], "s")
     twins = opaque_codes([p.twin_group for p in pupils], "t")

@@ -158,7 +158,7 @@ def amendment(
     }
 
 
-def receipt(
+def receipt(  # noqa: PLR0913 - every field of the receipt, named
     *,
     draw_id: str,
     index: int,

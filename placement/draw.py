@@ -92,9 +92,7 @@ def prepare(
         witnesses=intake.witnesses,
         scheduled=intake.scheduled,
         names=(
-            names_digest([(p.name, p.sex.value) for p in pupils])
-            if intake.version == 2  # noqa: PLR2004 - the protocol version
-            else None
+            names_digest([(p.name, p.sex.value) for p in pupils]) if intake.version == 2 else None
         ),
     )
     return Prepared(ann, roster, team_c)

@@ -19,7 +19,7 @@ _FRAGMENT = re.compile(rf"d=({_DRAW_ID})/({_ITEM})/([A-Za-z0-9_-]{{43}})")
 ITEMS = {"a": "announcement.jws", "c": "ceremony.jws", "r": "result.jws"}
 
 
-class ReferenceError_(PlacementError):  # noqa: N801 - ReferenceError is a builtin
+class ReferenceParseError(PlacementError):
     """A v2 reference is malformed."""
 
 
@@ -50,13 +50,13 @@ def statement_item(number: int) -> str:
 
 
 def parse_fragment(fragment: str) -> Reference:
-    """``d=…`` (without ``#``); raise :class:`ReferenceError_` for anything else."""
+    """``d=…`` (without ``#``); raise :class:`ReferenceParseError` for anything else."""
     m = _FRAGMENT.fullmatch(fragment)
     if m is None:
         msg = "二维码链接不是 v2 引用 / the link is not a v2 reference (#d=draw/item/digest)"
-        raise ReferenceError_(msg)
+        raise ReferenceParseError(msg)
     raw = base64.urlsafe_b64decode(m.group(3) + "=")
     if base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=") != m.group(3):
         msg = "引用中的摘要编码不规范 / the digest in the reference is not canonical base64url"
-        raise ReferenceError_(msg)
+        raise ReferenceParseError(msg)
     return Reference(m.group(1), m.group(2), raw)
