@@ -13,10 +13,12 @@ from verifier import (
     guarantees,
     integrity,
     log,
+    protocol,
     receipt,
     replay,
     signed,
     statements,
+    trust,
 )
 from verifier.checks import Spec, Status, run
 from verifier.record import BundleRecord
@@ -28,7 +30,9 @@ CANCELLED = (
 )
 BUNDLE_CHECKS: tuple[Spec[BundleRecord], ...] = (
     *integrity.checks.specs,
+    *protocol.checks.specs,
     *authenticity.checks.specs,
+    *trust.checks.specs,
     *replay.checks.specs,
     *guarantees.checks.specs,
     *statements.checks.specs,
@@ -38,9 +42,16 @@ BUNDLE_CHECKS: tuple[Spec[BundleRecord], ...] = (
 )
 
 
-def verify_bundle(data: bytes, *, trusted: Keyring | None = None, source: str = "") -> Report:
-    """Every check of a record bundle (spec §17); ``trusted`` replaces the bundle's keyring."""
-    rec = BundleRecord(data, trusted=trusted)
+def verify_bundle(
+    data: bytes,
+    *,
+    trusted: Keyring | None = None,
+    source: str = "",
+    pinned: frozenset[str] = frozenset(),
+) -> Report:
+    """Every check of a record bundle (spec §17); ``trusted`` replaces the bundle's keyring,
+    ``pinned`` key fingerprints (§23) are the keys that must have signed every document."""
+    rec = BundleRecord(data, trusted=trusted, pinned=pinned)
     # The checks build millions of long-lived small objects (leaves, documents): the cyclic
     # collector would walk them again and again, 8-10 % of the run at district scale.
     # Reference counting still frees everything not in a cycle; the collector is on
@@ -54,7 +65,7 @@ def verify_bundle(data: bytes, *, trusted: Keyring | None = None, source: str = 
             gc.enable()
     drawn = any(c.name == "draw.replay" and c.status is Status.PASS for c in checks)
     remark = None if drawn else CANCELLED
-    return Report("bundle", source, checks, remark)
+    return Report("bundle", source, checks, remark, trust.trust_level(rec))
 
 
 def verify_statement(text: str, *, keyring: Keyring | None, source: str = "") -> Report:
