@@ -63,7 +63,7 @@ def check_statement(doc: dict[str, Json]) -> None:
     require(ok, "班级名单声明的内容无效", "the class statement is malformed")
     if doc["t"] == CLASS_STATEMENT_TYPE_V2:
         assert isinstance(pupils, list)
-        pairs = [(str(p[0]), str(p[1])) for p in pupils]
+        pairs = [(str(p[0]), str(p[1])) for p in pupils if isinstance(p, list)]
         require(
             pairs == sorted(pairs),
             "v2 班级名单须按姓名排序",

@@ -97,7 +97,7 @@ def _trust(rec: BundleRecord) -> Passed:
 def _rotation(rec: BundleRecord) -> Passed:
     ring = rec.keyring()
     signed = sorted((iat, kid) for _, iat, kid in first_signatures(rec))
-    bureau = []
+    bureau: list[str] = []
     for _, kid in signed:
         entry = ring.by_kid(kid)
         if entry is not None and entry.role is KeyRole.BUREAU and (not bureau or bureau[-1] != kid):
@@ -108,9 +108,9 @@ def _rotation(rec: BundleRecord) -> Passed:
             f"全部文件由同一把教育局密钥签名：{name}", f"one bureau key signs it all: {name}"
         )
     rotations = {
-        (str(e["detail"]["from"]), str(e["detail"]["to"]))  # type: ignore[index]
+        (str(d.get("from")), str(d.get("to")))
         for _, e in rec.entries()
-        if e["event"] == Event.ROTATED.value
+        if e["event"] == Event.ROTATED.value and isinstance(d := e["detail"], dict)
     }
     missing = [
         (f"从 {a} 换为 {b} 的密钥轮换未记入日志", f"no logged key.rotated from {a} to {b}")

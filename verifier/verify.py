@@ -6,6 +6,7 @@ import gc
 
 from placement.canonical import Json
 from placement.keyring import Keyring
+from placement.reference import Reference
 from verifier import (
     amendments,
     archive,
@@ -15,6 +16,7 @@ from verifier import (
     log,
     protocol,
     receipt,
+    references,
     replay,
     signed,
     statements,
@@ -75,11 +77,37 @@ def verify_statement(text: str, *, keyring: Keyring | None, source: str = "") ->
 
 
 def verify_receipt(
-    doc: Json, *, announcement: str | None, keyring: Keyring | None, source: str = ""
+    doc: Json,
+    *,
+    announcement: str | None,
+    keyring: Keyring | None,
+    source: str = "",
+    result: str | None = None,
+    trust: str = "keyring",
 ) -> Report:
-    """A pupil receipt, tied to a signed announcement when one is given."""
-    subject = receipt.ReceiptInput(doc, announcement, keyring)
-    return Report("receipt", source, tuple(receipt.checks.run(subject)))
+    """A pupil receipt, checked against the signed announcement (and result) it names."""
+    subject = receipt.ReceiptInput(doc, announcement, keyring, result)
+    return Report("receipt", source, tuple(receipt.checks.run(subject)), trust=trust)
+
+
+def verify_reference(
+    ref: Reference,
+    data: bytes,
+    *,
+    trusted: Keyring | None,
+    pinned: frozenset[str] = frozenset(),
+    source: str = "",
+) -> Report:
+    """A v2 QR reference (spec §22): the whole bundle, then the document it names."""
+    bundle_report = verify_bundle(data, trusted=trusted, pinned=pinned, source=source)
+    found = references.find(ref, data)
+    return Report(
+        "reference",
+        source,
+        (*bundle_report.checks, found),
+        bundle_report.remark,
+        bundle_report.trust,
+    )
 
 
 def verify_document(text: str, *, keyring: Keyring | None, source: str = "") -> Report:

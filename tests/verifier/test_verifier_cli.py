@@ -156,10 +156,11 @@ class TestReceipts:
         assert "receipt.announcement" in out
 
     def test_receipt_alone(self, files: Path, capsys):
-        """Without an announcement the receipt verifies on its own and shows the root to compare."""
+        """A receipt is never verified on its own (spec §21.5): it names the root to compare."""
         code, out, _ = run(capsys, files / "receipt.json")
-        assert code == 0, out
-        assert "compare the roster root" in out
+        assert code == 1, out
+        assert "never verified on its own" in out
+        assert "is not confirmed" in out
 
 
 @pytest.mark.parametrize(
