@@ -86,7 +86,10 @@ class Announcement:
         return canonical_json(self.to_json())
 
     def digest(self) -> bytes:
-        return tagged_hash(TAG_ANNOUNCEMENT, self.canonical())
+        """H(t, JCS): the v1 tag is the v1 type; a v2 announcement is hashed under its own
+        type (§14, §21.2), so no v2 announcement shares a digest with a v1 one."""
+        tag = TAG_ANNOUNCEMENT if self.names is None else ANNOUNCEMENT_TYPE_V2
+        return tagged_hash(tag, self.canonical())
 
 
 def names_digest(pairs: Sequence[tuple[str, str]]) -> bytes:

@@ -1,4 +1,4 @@
-"""(Re)write the cross-implementation test vectors under ``tests/vectors/v1/``.
+"""(Re)write the cross-implementation test vectors under ``tests/vectors/v1/`` and ``v2/``.
 
     python tests/vectors/generate.py           # rewrite every file
     python tests/vectors/generate.py --check   # exit 1 if a committed file drifted
@@ -1628,7 +1628,8 @@ def drift(out: Path = OUT) -> list[str]:
         for n in sorted(want.keys() & have)
         if (out / n).read_text("utf-8") != want[n]
     ]
-    return problems + _record_vectors().drift(out / "record")
+    problems += _record_vectors().drift(out / "record")
+    return problems + _sibling("generate_v2").drift(out.parent / "v2")
 
 
 def _record_vectors() -> Any:
@@ -1639,6 +1640,14 @@ def _record_vectors() -> Any:
     import generate_record  # noqa: PLC0415
 
     return generate_record
+
+
+def _sibling(name: str) -> Any:
+    """Another generator of this folder (generate_v2.py: protocol v2, spec Part III)."""
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    return __import__(name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1670,6 +1679,8 @@ def main(argv: list[str] | None = None) -> int:
         path.write_bytes(text.encode("utf-8"))
         print(f"wrote {_shown(path)} ({len(text.encode('utf-8')):,} bytes)")
     for line in _record_vectors().write(OUT / "record"):
+        print(line)
+    for line in _sibling("generate_v2").write(OUT.parent / "v2"):
         print(line)
     return 0
 
