@@ -4,7 +4,7 @@ bundle's schemas, which nothing signs, must be the verifier's own copies (§24.2
 
 from __future__ import annotations
 
-from importlib import resources
+import hashlib
 
 from placement.documents import CLASS_STATEMENT_TYPE, CLASS_STATEMENT_TYPE_V2
 from placement.tlog_entries import Event
@@ -15,14 +15,23 @@ from verifier.record import BundleRecord
 checks: Catalogue[BundleRecord] = Catalogue()
 
 
-def own_schemas() -> dict[str, bytes]:
-    """The v1 schemas as this verifier ships them (verifier/schemas/)."""
-    folder = resources.files("verifier") / "schemas"
-    return {
-        f"schemas/{item.name}": item.read_bytes()
-        for item in folder.iterdir()
-        if item.name.endswith(".schema.json")
-    }
+# The v1 schema set as released (SHA-256 of each file): a v1 bundle's schemas/ must be
+# exactly these (§24.2). Digests, not verifier/schemas/ itself, so that the schemas the
+# verifier ships may evolve without failing the bundles already issued.
+V1_SCHEMAS = {
+    "schemas/amendment.schema.json": "410556b1212e49aac5d6435edd28e708157cc453ae67addc5dbda79d05e4c265",  # noqa: E501
+    "schemas/announcement.schema.json": "c021af0078e9b7071230a8357afa55515bce943883df5190b13cb1d756c4c602",  # noqa: E501
+    "schemas/bundle-manifest.schema.json": "43e601b53ae8f043a95e0ce8f72a98224f7df6aa6e9ebedaa553129df9ccd2c4",  # noqa: E501
+    "schemas/ceremony.schema.json": "677cd7c72d87a8a0f34b2fe5cd75ed16b241c8111d86d9d7854af2d74fd7dba1",  # noqa: E501
+    "schemas/class-statement.schema.json": "2d4d8cce984d22100f21cea145e9e8f9a64cb36cc212d939f2a5e226dd920bff",  # noqa: E501
+    "schemas/keyring.schema.json": "db1d35d5192c59903c4a77d9853db9ed98d712fbaae41118ae0bd2241a3d1f6c",  # noqa: E501
+    "schemas/log-entry.schema.json": "5905e1e5edccb7d11822dba95e44f358dc60d14f2a2914eace6fcb22cf1b6aa6",  # noqa: E501
+    "schemas/pupil-leaf.schema.json": "a4045c4ddd3452368e04e25a4e47cf3e4d135e0c936c889ffea3dd496eac4905",  # noqa: E501
+    "schemas/pupil-private.schema.json": "da52945e358bc32d97fd329685aa2c1dd93abb9d5381e30db492594af2a76cc9",  # noqa: E501
+    "schemas/receipt.schema.json": "461fddeb640c53b6d1a82491e5be102c695e05ad0b55d07bf8fd01b4c9888f34",  # noqa: E501
+    "schemas/result.schema.json": "780bde2a1dddc2db11154869f718c87d3ab5d5275c60e4c865d780c8e96b0940",  # noqa: E501
+    "schemas/team-leaf.schema.json": "ae69567036f340386241fd920ecaab6b62e8ab8a50f81f43785cf028107915da",  # noqa: E501
+}
 
 
 @checks.check("bundle.version", "协议版本一致", "one protocol version throughout")
@@ -54,8 +63,9 @@ def _version(rec: BundleRecord) -> Passed:
             "a v2 bundle must not carry schemas/ (§24.2)",
         )
     else:
-        own = own_schemas()
-        bad = [p for p in schemas if own.get(p) != rec.members()[p]]
+        bad = [
+            p for p in schemas if V1_SCHEMAS.get(p) != hashlib.sha256(rec.members()[p]).hexdigest()
+        ]
         if bad:
             raise first(
                 [

@@ -1,5 +1,5 @@
 // What a QR link carries (docs/spec.md §18.1): "#n=" a compact JWS, "#r=" a receipt.
-import { FormatError, fromDigits, toHex } from './encoding.js';
+import { FormatError, b64u, fromB64u, fromDigits, toHex } from './encoding.js';
 import { verifyCompact } from './jws.js';
 import { TYPES, checkAmendment, checkAnnouncement, checkCeremony, checkResult, checkStatement } from './documents.js';
 import { decodeReceipt, verifyReceipt } from './receipt.js';
@@ -16,9 +16,26 @@ const CHECK_OF = {
 const DOC_CHECKS = ['link', 'signature', 'key_role', 'key_valid', 'payload', 'type', 'shape'];
 
 export function parseFragment(hash) {
+  const ref = /^#?d=([A-Za-z0-9][A-Za-z0-9._-]{0,127})\/([acr]|s[1-9][0-9]{0,3})\/([A-Za-z0-9_-]{43})$/.exec(hash || '');
+  if (ref) return { key: 'd', draw: ref[1], item: ref[2], digest: toHex(fromB64uCanonical(ref[3])) };
   const m = /^#?([nr])=([0-9]*)$/.exec(hash || '');
-  if (!m) throw new FormatError('fragment', 'expected #n=<digits> or #r=<digits>');
+  if (!m) throw new FormatError('fragment', 'expected #d=<draw>/<item>/<digest>, #n=<digits> or #r=<digits>');
   return { key: m[1], text: fromDigits(m[2]) };
+}
+
+// 43 base64url characters of exactly 32 bytes, written the one canonical way (§22).
+function fromB64uCanonical(text) {
+  const bytes = fromB64u(text);
+  if (bytes.length !== 32 || b64u(bytes) !== text) throw new FormatError('fragment', 'the digest is not 32 bytes of canonical base64url');
+  return bytes;
+}
+
+// The bundle member a v2 reference names (§22).
+export function referenceMember(item) {
+  if (item === 'a') return 'announcement.jws';
+  if (item === 'c') return 'ceremony.jws';
+  if (item === 'r') return 'result.jws';
+  return `statements/${item.slice(1).padStart(2, '0')}.jws`;
 }
 
 function failed(kind, error, planned) {
@@ -46,6 +63,7 @@ export async function verifyFragment(hash, keyring, announcements = new Map()) {
     return failed('unknown', e, ['link']);
   }
   if (link.key === 'r') return verifyReceiptLink(link.text, announcements);
+  if (link.key === 'd') return { ok: false, kind: 'reference', reference: link, checks: [{ id: 'link', ok: true }] };
   let v;
   try {
     v = await verifyCompact(link.text, keyring);
@@ -80,14 +98,13 @@ async function verifyReceiptLink(text, announcements) {
     const receipt = await decodeReceipt(text);
     const { checks, leafHash } = await verifyReceipt(receipt);
     const list = ['link', 'payload', 'shape', ...checks].map((id) => ({ id, ok: true }));
-    let ok = true;
+    // Never on its own (§21.5): only an announcement verified on this device confirms the
+    // root; without one a made-up receipt with its own one-leaf root would pass.
     const known = announcements.get(receipt.draw);
-    if (known) {
-      const same = known.root === receipt.root && known.size === receipt.size;
-      list.push({ id: 'receipt_announcement', ok: same });
-      ok = same;
-    }
-    return { ok, kind: 'receipt', receipt, leafHash, checks: list, code: ok ? null : 'receipt_announcement', detail: ok ? '' : 'roster root differs from the announcement' };
+    const ok = Boolean(known) && known.root === receipt.root && known.size === receipt.size;
+    list.push({ id: 'receipt_announcement', ok });
+    const why = known ? 'roster root differs from the announcement' : 'no signed announcement of this draw verified on this device';
+    return { ok, kind: 'receipt', receipt, leafHash, checks: list, code: ok ? null : 'receipt_announcement', detail: ok ? '' : why };
   } catch (e) {
     return { ...failed('receipt', e, plan), kind: 'receipt' };
   }
