@@ -191,3 +191,51 @@ def test_evil_key_in_its_own_keyring_is_refused_by_rotation(vpage: Any) -> None:
         own = json.loads(z.read("keyring.json"))
     got = js(vpage, REPLAY, {"zip": base64.b64encode(path.read_bytes()).decode(), "keyring": own})
     assert got["failed"] == ["rotation"]
+
+
+# --- the verify page with a v2 code (§22, §23.2) ---------------------------------------------
+
+
+def _site_with_records(webroot: Any, server: Any, name: str, bundle: str) -> str:
+    from browserkit import install_page  # noqa: PLC0415
+
+    base = webroot / name
+    install_page(base / "verify", trusted())
+    draw = load("references.json")["references"][0]["draw"]
+    (base / "results" / draw).mkdir(parents=True, exist_ok=True)
+    (base / "results" / draw / "public.zip").write_bytes((V2 / bundle).read_bytes())
+    return f"{server.url}/{name}/verify/"
+
+
+def test_page_resolves_a_v2_class_list_code(page: Any, webroot: Any, server: Any) -> None:
+    """A v2 code names the statement; the page fetches the record, replays it, shows the
+    list, and says which keyring it trusted: the same site's, with its fingerprint."""
+    from browserkit import open_verified  # noqa: PLC0415
+
+    base = _site_with_records(webroot, server, "v2site", "bundle-public.zip")
+    ref = next(r for r in load("references.json")["references"] if r["item"] == "s1")
+    open_verified(page, base + "#" + ref["fragment"])
+    assert page.get_attribute("#verdict", "data-result") == "ok", page.inner_text("#reason")
+    names = page.locator("#names tbody tr td.pupil").all_text_contents()
+    assert names == sorted(names)  # v2 statements list by name (§21.3)
+    assert len(names) == 8
+    assert page.get_attribute("#replay-verdict", "data-result") == "ok"
+    fp = load("references.json")["fingerprints"]["keyring"]
+    assert page.inner_text("#trust-fingerprint") == fp
+    assert page.get_attribute("#trust", "data-source") == "same-site"
+    assert "同一网站" in page.inner_text("#trust-source")
+    # a code whose digest is not the record's document
+    wrong = ref["fragment"][:-1] + ("A" if ref["fragment"][-1] != "A" else "E")
+    open_verified(page, base + "#" + wrong)
+    assert page.get_attribute("#verdict", "data-result") == "bad"
+    assert page.page_errors == []
+
+
+def test_page_refuses_a_record_signed_by_an_added_key(page: Any, webroot: Any, server: Any) -> None:
+    from browserkit import open_verified  # noqa: PLC0415
+
+    base = _site_with_records(webroot, server, "v2evil", "bundle-own-keys.zip")
+    ref = next(r for r in load("references.json")["references"] if r["item"] == "s1")
+    open_verified(page, base + "#" + ref["fragment"])
+    assert page.get_attribute("#verdict", "data-result") == "bad"
+    assert page.get_attribute("#reason", "data-code") == "record"
