@@ -35,8 +35,8 @@ from placement.policy import TAOBEI_2024, Level
 from placement.reference import parse_fragment, reference, statement_item
 from placement.roster import PupilRecord, Sex, TwinWish
 from placement.teams import Teacher, Team
-from web.filelog import FileLog
-from web.record import DrawRecord, Signers
+from web.record.draw import DrawRecord, Signers
+from web.record.filelog import FileLog
 
 DAY = dt.datetime(2024, 8, 14, 9, 0, tzinfo=CST)
 FLAGS = ("随迁子女", "留守儿童", "随班就读")

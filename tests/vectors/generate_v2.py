@@ -43,9 +43,9 @@ from placement.policy import TAOBEI_2024
 from placement.reference import reference, statement_item
 from placement.roster import PupilRecord
 from placement.structure import structure
-from web.bundle import build_bundle
-from web.filelog import FileLog
-from web.record import DrawRecord, Signers
+from web.record.bundle import build_bundle
+from web.record.draw import DrawRecord, Signers
+from web.record.filelog import FileLog
 
 Doc = dict[str, Any]
 DRAW_ID = "vectors-2024-record-v2"
