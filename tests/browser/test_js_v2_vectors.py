@@ -239,3 +239,35 @@ def test_page_refuses_a_record_signed_by_an_added_key(page: Any, webroot: Any, s
     open_verified(page, base + "#" + ref["fragment"])
     assert page.get_attribute("#verdict", "data-result") == "bad"
     assert page.get_attribute("#reason", "data-code") == "record"
+
+
+@pytest.mark.parametrize("name", ["good", "forged-one-leaf-root"])
+def test_page_verifies_a_handed_receipt(page: Any, vector_site: str, name: str) -> None:
+    """What the lookup hands the browser (#p=, §21.5): ✓ only when the bureau's signed
+    announcement and result carry the receipt; a forged one-leaf receipt is ✗."""
+    import zlib  # noqa: PLC0415
+
+    from browserkit import open_verified  # noqa: PLC0415
+
+    from placement.canonical import canonical_json  # noqa: PLC0415
+
+    doc = load("receipts.json")
+    case = next(c for c in doc["cases"] if c["name"] == name)
+    payload = {
+        "announcement": doc["announcement"],
+        "receipt": case["receipt"],
+        "result": doc["result"],
+    }
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    raw = z.compress(canonical_json(payload)) + z.flush()
+    fragment = "p=" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    open_verified(page, vector_site + "#" + fragment)
+    want = "ok" if case["verified"] else "bad"
+    assert page.get_attribute("#verdict", "data-result") == want, page.inner_text("#reason")
+    if case["verified"]:
+        details = page.inner_text("#details")
+        assert case["receipt"]["private"]["name"] in details
+        assert case["receipt"]["class"]["label"] in details
+    else:
+        assert page.get_attribute("#reason", "data-code") == "receipt_announcement"
+    assert page.page_errors == []

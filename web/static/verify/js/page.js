@@ -119,9 +119,10 @@ function renderCeremony(doc, res) {
   el('h2', null, t('witnesses')), list];
 }
 
-function renderReceipt(r) {
-  return [facts([['name', r.leaf.name], ['sex', t(r.leaf.sex === 'M' ? 'male' : 'female')], ['draw', r.draw, true],
-    ['class_unsigned', r.class ? r.class.label : t('none')], ['place', t('of', { i: r.index + 1, n: r.size })],
+function renderReceipt(r, classVerified = false) {
+  const name = r.leaf.name !== undefined ? r.leaf.name : (r.private && r.private.name);
+  return [facts([['name', name], ['sex', t(r.leaf.sex === 'M' ? 'male' : 'female')], ['draw', r.draw, true],
+    [classVerified ? 'class' : 'class_unsigned', r.class ? r.class.label : t('none')], ['place', t('of', { i: r.index + 1, n: r.size })],
     ['roster_root', r.root, true]])];
 }
 
@@ -161,7 +162,7 @@ function renderLink() {
     const parts = res.kind === 'class-statement' ? renderStatement(doc, res)
       : res.kind === 'announcement' ? renderAnnouncement(doc, res)
         : res.kind === 'ceremony' ? renderCeremony(doc, res)
-          : res.kind === 'receipt' ? renderReceipt(res.receipt)
+          : res.kind === 'receipt' ? renderReceipt(res.receipt, res.classVerified)
             : [facts(signatureRows(res.signature))];
     details.append(...parts);
     details.hidden = false;
