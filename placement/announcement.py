@@ -18,6 +18,8 @@ from placement.errors import PlacementError
 from placement.policy import Level
 
 ANNOUNCEMENT_TYPE = "sunshine-placement/v1/announcement"
+ANNOUNCEMENT_TYPE_V2 = "sunshine-placement/v2/announcement"
+TAG_NAMES = "sunshine-placement/v2/names"
 
 
 class AnnouncementError(PlacementError):
@@ -45,8 +47,20 @@ class Announcement:
     witnesses: tuple[str, ...]  # planned witnesses (roles and names, as published)
     scheduled: str  # planned start, ISO 8601 local time with offset, passed in
     algorithm: str = ALGORITHM
+    names: bytes | None = None  # v2 (§21.2): digest of the roster's sorted [name, sex] pairs
+
+    @property
+    def version(self) -> int:
+        return 1 if self.names is None else 2
 
     def to_json(self) -> dict[str, Json]:
+        doc = self._fields()
+        if self.names is not None:
+            doc["names"] = self.names.hex()
+            doc["t"] = ANNOUNCEMENT_TYPE_V2
+        return doc
+
+    def _fields(self) -> dict[str, Json]:
         return {
             "algorithm": self.algorithm,
             "beacon": self.beacon,
@@ -72,7 +86,15 @@ class Announcement:
         return canonical_json(self.to_json())
 
     def digest(self) -> bytes:
-        return tagged_hash(TAG_ANNOUNCEMENT, self.canonical())
+        """H(t, JCS): the v1 tag is the v1 type; a v2 announcement is hashed under its own
+        type (§14, §21.2), so no v2 announcement shares a digest with a v1 one."""
+        tag = TAG_ANNOUNCEMENT if self.names is None else ANNOUNCEMENT_TYPE_V2
+        return tagged_hash(tag, self.canonical())
+
+
+def names_digest(pairs: Sequence[tuple[str, str]]) -> bytes:
+    """v2 (§21.2): the roster's names and sexes ("F"/"M"), as a multiset."""
+    return tagged_hash(TAG_NAMES, canonical_json([[n, s] for n, s in sorted(pairs)]))
 
 
 def stratum_counts(leaves: Sequence[PublicLeaf]) -> tuple[tuple[str, int], ...]:
@@ -92,8 +114,9 @@ def from_json(doc: dict[str, Json]) -> Announcement:
     if not isinstance(doc, dict):
         raise AnnouncementError("an announcement is a JSON object")
     try:
-        if doc.get("t") != ANNOUNCEMENT_TYPE:
+        if doc.get("t") not in {ANNOUNCEMENT_TYPE, ANNOUNCEMENT_TYPE_V2}:
             raise AnnouncementError(f"not a {ANNOUNCEMENT_TYPE} document")
+        names = doc.get("names") if doc.get("t") == ANNOUNCEMENT_TYPE_V2 else None
         roster, teams, strata = doc["roster"], doc["teams"], doc["strata"]
         witnesses = doc["witnesses"]
         if not (isinstance(roster, dict) and isinstance(teams, dict) and isinstance(strata, dict)):
@@ -121,6 +144,7 @@ def from_json(doc: dict[str, Json]) -> Announcement:
             witnesses=tuple(_str(w) for w in witnesses),
             scheduled=_str(doc["scheduled"]),
             algorithm=_str(doc["algorithm"]),
+            names=None if names is None else bytes.fromhex(_str(names)),
         )
     except (KeyError, ValueError, TypeError) as e:
         raise AnnouncementError(f"malformed announcement: {e}") from e

@@ -18,6 +18,9 @@ CEREMONY_TYPE = "sunshine-placement/v1/ceremony"
 CLASS_STATEMENT_TYPE = "sunshine-placement/v1/class-statement"
 AMENDMENT_TYPE = "sunshine-placement/v1/amendment"
 RECEIPT_TYPE = "sunshine-placement/v1/receipt"
+CLASS_STATEMENT_TYPE_V2 = "sunshine-placement/v2/class-statement"
+RECEIPT_TYPE_V2 = "sunshine-placement/v2/receipt"
+_PREFIXES = ("sunshine-placement/v1/", "sunshine-placement/v2/")
 
 
 class DocumentError(PlacementError):
@@ -27,8 +30,8 @@ class DocumentError(PlacementError):
 def digest(doc: dict[str, Json]) -> bytes:
     """H(t, JCS(doc)): one rule for every document type."""
     t = doc.get("t")
-    if not isinstance(t, str) or not t.startswith("sunshine-placement/v1/"):
-        raise DocumentError("document has no sunshine-placement/v1 type")
+    if not isinstance(t, str) or not t.startswith(_PREFIXES):
+        raise DocumentError("document has no sunshine-placement/v1 or v2 type")
     return tagged_hash(t, canonical_json(doc))
 
 
@@ -97,6 +100,33 @@ def class_statement(
     }
 
 
+def class_statement_v2(
+    *,
+    draw_id: str,
+    school: str,
+    intake: str,
+    placed: PlacedClass,
+    head_teacher: str,
+    pupils: Sequence[tuple[str, str]],
+    result_digest: bytes,
+) -> dict[str, Json]:
+    """v2 (§21.3): the list as posted, sorted by (name, sex), an order that says nothing
+    about leaf order; ``pupils`` are the class's (name, "F"/"M") from the private roster."""
+    if len(pupils) != len(placed.pupils):
+        raise DocumentError("one name per pupil of the class is required")
+    return {
+        "class": placed.number,
+        "draw": draw_id,
+        "head_teacher": head_teacher,
+        "intake": intake,
+        "label": placed.label,
+        "pupils": [[nfc(n), sex] for n, sex in sorted((nfc(n), x) for n, x in pupils)],
+        "result": result_digest.hex(),
+        "school": school,
+        "t": CLASS_STATEMENT_TYPE_V2,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     pupil: int  # leaf index
@@ -128,7 +158,7 @@ def amendment(
     }
 
 
-def receipt(
+def receipt(  # noqa: PLR0913 - every field of the receipt, named
     *,
     draw_id: str,
     index: int,
@@ -138,8 +168,27 @@ def receipt(
     root: bytes,
     size: int,
     placed: Json = None,
+    announcement_digest: bytes | None = None,
+    result_digest: bytes | None = None,
 ) -> dict[str, Json]:
-    """A pupil's receipt (spec §17): salted leaf, inclusion proof, and the class if drawn."""
+    """A pupil's receipt (spec §17; v2 §21.5 when ``announcement_digest`` is given: it
+    names the signed documents it is verified against)."""
+    if announcement_digest is not None:
+        if (placed is None) != (result_digest is None):
+            raise DocumentError("a v2 receipt names the result exactly when it names a class")
+        return {
+            "announcement": announcement_digest.hex(),
+            "class": placed,
+            "draw": draw_id,
+            "index": index,
+            "leaf": leaf.to_json(),
+            "private": private,
+            "proof": [h.hex() for h in proof],
+            "result": None if result_digest is None else result_digest.hex(),
+            "root": root.hex(),
+            "size": size,
+            "t": RECEIPT_TYPE_V2,
+        }
     return {
         "class": placed,
         "draw": draw_id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from placement.announcement import Announcement, stratum_counts
+from placement.announcement import Announcement, names_digest, stratum_counts
 from placement.canonical import Json
 from placement.commitment import PublicLeaf, RosterCommitment, commit_roster, leaves_root
 from placement.deal import Placement, deal, size_tolerance
@@ -36,6 +36,7 @@ class Intake:
     scheduled: str
     witnesses: tuple[str, ...] = ()
     beacon: str | None = None
+    version: int = 1  # protocol version of the record (spec §19)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ def prepare(
     if issues:
         raise InvalidInput(issues)
     team_c = commit_teams(teams)
-    roster = commit_roster(pupils, salts)
+    roster = commit_roster(pupils, salts, version=intake.version)
     cap = profile.cap(intake.level)
     tolerance = size_tolerance(roster.leaves, len(teams), cap)  # refuses before commitment
     ann = Announcement(
@@ -90,6 +91,9 @@ def prepare(
         beacon=intake.beacon,
         witnesses=intake.witnesses,
         scheduled=intake.scheduled,
+        names=(
+            names_digest([(p.name, p.sex.value) for p in pupils]) if intake.version == 2 else None
+        ),
     )
     return Prepared(ann, roster, team_c)
 

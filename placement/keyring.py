@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from enum import StrEnum
 
-from placement.canonical import Json
+from placement.canonical import Json, canonical_json
 from placement.errors import PlacementError
 
 KEYRING_TYPE = "sunshine-placement/v1/keyring"
@@ -208,3 +208,29 @@ def keyring_from_json(doc: Json) -> Keyring:
 
 def _bad() -> Revocation:
     raise KeyringError("revoked must be null or an object")
+
+
+FINGERPRINT_BYTES = 10  # spec §23.1: 80 bits, where the 4-byte key id is only 32
+
+
+def _grouped(digest: bytes) -> str:
+    h = digest[:FINGERPRINT_BYTES].hex()
+    return "-".join(h[i : i + 4] for i in range(0, len(h), 4))
+
+
+def key_fingerprint(vkey: str) -> str:
+    """The fingerprint v2 sheets print for the signing key (§23.1), e.g. ``3f2a-…``."""
+    return _grouped(hashlib.sha256(vkey.encode("ascii")).digest())
+
+
+def keyring_fingerprint(ring: Keyring) -> str:
+    """The fingerprint of a whole keyring (§23.1): SHA-256 over its JCS bytes."""
+    return _grouped(hashlib.sha256(canonical_json(ring.to_json())).digest())
+
+
+def normalise_fingerprint(text: str) -> str | None:
+    """A user's pin (§23.1): 20 hex digits, ``-``, spaces and case ignored; None otherwise."""
+    h = "".join(c for c in text.lower() if c not in "- ")
+    if len(h) != 2 * FINGERPRINT_BYTES or any(c not in "0123456789abcdef" for c in h):
+        return None
+    return _grouped(bytes.fromhex(h))

@@ -54,7 +54,9 @@ def structure(leaves: Sequence[PublicLeaf], k: int) -> Structure:
     for i, leaf in enumerate(leaves):
         if leaf.twin:
             by_twin[leaf.twin].append(i)
-        by_name[leaf.name].append(i)
+        key = leaf.name_key()  # v2 leaves carry a same-name code instead of the name
+        if key is not None:
+            by_name[key].append(i)
     head = list(range(len(leaves)))
     units = []
     for code in sorted(by_twin):
@@ -72,7 +74,7 @@ def structure(leaves: Sequence[PublicLeaf], k: int) -> Structure:
     apart += same_name
     for group in apart:
         heads = [head[i] for i in group]
-        first = leaves[group[0]].name
+        first = leaves[group[0]].name_key() or leaves[group[0]].twin
         if len(set(heads)) != len(heads):
             raise Infeasible(
                 f"同一同班单元中的学生又要求分到不同班（{first}）",

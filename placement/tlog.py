@@ -172,7 +172,12 @@ def _after(s: _Draw, ev: Event, digest: str, _d: dict[str, Json]) -> _Found:
     return s, []
 
 
+def _rotated(s: _Draw, _ev: Event, _digest: str, _d: dict[str, Json]) -> _Found:
+    return s, []  # a key rotation may be logged at any step after the announcement
+
+
 _STEPS: dict[Event, Callable[[_Draw, Event, str, dict[str, Json]], _Found]] = {
+    Event.ROTATED: _rotated,
     Event.PUBLISHED: _publish,
     Event.CANCELLED: _cancel,
     Event.WITNESS: _witness,

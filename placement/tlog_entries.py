@@ -34,6 +34,7 @@ class Event(StrEnum):
     AMENDED = "amendment.approved"
     REQUESTED = "exception.requested"  # Part E (§E4)
     DECIDED = "exception.decided"
+    ROTATED = "key.rotated"  # spec §23.3: one bureau key replaced by another
 
 
 class Actor(StrEnum):
@@ -64,6 +65,13 @@ def _input(v: Json) -> Json:
         raise TlogError(str(e)) from e
 
 
+_KID = re.compile(r"[\x21-\x2a\x2c-\x7e]+\+[0-9a-f]{8}", re.ASCII)
+
+
+def _kid(v: Json) -> Json:
+    return v if isinstance(v, str) and _KID.fullmatch(v) else _bad("a key id: name+8 hex digits")
+
+
 def _kind(v: Json) -> Json:
     return v if v in {"public", "archive"} else _bad('"public" or "archive"')
 
@@ -89,6 +97,7 @@ DETAIL_FIELDS = {
     Event.AMENDED: _D,
     Event.REQUESTED: {"digest": _digest, "number": lambda v: _uint(v, 1)},
     Event.DECIDED: {"decision": _decision, "digest": _digest, "number": lambda v: _uint(v, 1)},
+    Event.ROTATED: {"from": _kid, "to": _kid},
 }
 
 

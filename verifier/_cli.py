@@ -2,9 +2,11 @@
 
 PATH is a bundle (.zip), a file holding a class statement (compact JWS) or another
 signed document, a pupil receipt (.json), or the text itself: a compact JWS, or a
-link whose ``#`` fragment is one (``https://…/verify#<JWS>``, as printed sheets
-carry). Exit status: 0 verified, 1 not verified (a check failed, or a check that
-matters could not be done), 2 unusable input.
+link whose ``#`` fragment is one (``https://…/verify#<JWS>``, as v1 sheets carry), or
+a v2 reference (``https://…/verify/#d=<draw>/<item>/<digest>``, checked in the bundle
+given with ``--bundle``). Exit status: 0 verified, 1 not verified (a check failed, or
+a check that matters could not be done), 2 unusable input, 3 verified only with the
+bundle's own keys (no ``--keyring`` or ``--key-fingerprint``: not authenticated).
 """
 
 from __future__ import annotations
@@ -16,20 +18,33 @@ import re
 import stat
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote
 
 from placement import jws
 from placement.canonical import Json
-from placement.documents import CLASS_STATEMENT_TYPE, RECEIPT_TYPE
+from placement.documents import (
+    CLASS_STATEMENT_TYPE,
+    CLASS_STATEMENT_TYPE_V2,
+    RECEIPT_TYPE,
+    RECEIPT_TYPE_V2,
+)
 from placement.errors import PlacementError
-from placement.keyring import Keyring, keyring_from_json
-from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip
-from verifier.errors import UnusableInput, split_message
+from placement.keyring import Keyring, keyring_from_json, normalise_fingerprint
+from placement.reference import parse_fragment
+from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip, read_members
+from verifier.errors import Failed, UnusableInput, split_message
 from verifier.links import LinkError, fragment_payload
 from verifier.report import Report
-from verifier.verify import verify_bundle, verify_document, verify_receipt, verify_statement
+from verifier.verify import (
+    verify_bundle,
+    verify_document,
+    verify_receipt,
+    verify_reference,
+    verify_statement,
+)
 
 _COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 MAX_TEXT_BYTES = 4 << 20
@@ -101,7 +116,7 @@ def _jws_report(text: str, keyring: Keyring | None, source: str) -> Report:
         typ = jws.parse(text).signatures[0].header.get("typ")
     except (PlacementError, IndexError, RecursionError):
         typ = CLASS_STATEMENT_TYPE  # a damaged statement: its checks say what is wrong
-    if typ == CLASS_STATEMENT_TYPE:
+    if typ in {CLASS_STATEMENT_TYPE, CLASS_STATEMENT_TYPE_V2}:
         return verify_statement(text, keyring=keyring, source=source)
     return verify_document(text, keyring=keyring, source=source)
 
@@ -114,8 +129,68 @@ def _link_payload(text: str) -> str:
         raise _unusable(f"链接无法解读：{e}", f"the link cannot be read: {e}") from e
 
 
-def check_input(target: str, *, keyring: Keyring | None, announcement: str | None) -> Report:
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the user gave besides PATH (spec §23: whose keys are trusted)."""
+
+    keyring: Keyring | None = None
+    pinned: frozenset[str] = frozenset()
+    announcement: str | None = None
+    result: str | None = None
+    bundle: bytes | None = None
+
+
+def _from_bundle(ctx: Context, doc: Json, source: str) -> Report:
+    """A receipt checked against the announcement and result of ``--bundle``."""
+    assert ctx.bundle is not None
+    try:
+        members = read_members(ctx.bundle)
+        ring = ctx.keyring or keyring_from_json(json.loads(members["keyring.json"]))
+    except (Failed, KeyError, ValueError, PlacementError) as e:
+        raise _unusable("--bundle 不是可读的记录包", "--bundle is not a readable bundle") from e
+    text = {
+        n: members[n].decode("utf-8") for n in ("announcement.jws", "result.jws") if n in members
+    }
+    return verify_receipt(
+        doc,
+        announcement=ctx.announcement or text.get("announcement.jws"),
+        result=ctx.result or text.get("result.jws"),
+        keyring=ring,
+        source=source,
+        trust="keyring" if ctx.keyring is not None else "bundle",
+    )
+
+
+def _receipt(ctx: Context, doc: Json, source: str) -> Report:
+    if ctx.bundle is not None:
+        return _from_bundle(ctx, doc, source)
+    return verify_receipt(
+        doc, announcement=ctx.announcement, result=ctx.result, keyring=ctx.keyring, source=source
+    )
+
+
+def _reference(ctx: Context, fragment: str, source: str) -> Report:
+    try:
+        ref = parse_fragment(fragment)
+    except PlacementError as e:
+        raise _unusable(f"链接无法解读：{e}", f"the link cannot be read: {e}") from e
+    if ctx.bundle is None:
+        raise _unusable(
+            f"该二维码指向抽签 {ref.draw} 记录中的一份文件：请用 --bundle 给出该记录包",
+            f"the code names a document of draw {ref.draw}: give its bundle with --bundle",
+        )
+    return verify_reference(ref, ctx.bundle, trusted=ctx.keyring, pinned=ctx.pinned, source=source)
+
+
+def check_input(  # noqa: PLR0912 - one branch per kind of input
+    target: str,
+    *,
+    keyring: Keyring | None,
+    announcement: str | None,
+    context: Context | None = None,
+) -> Report:
     """Decide what ``target`` is and run its checks; raise :class:`UnusableInput`."""
+    ctx = context or Context(keyring=keyring, announcement=announcement)
     path = Path(target)
     try:
         is_file = len(target) < 4096 and path.is_file()
@@ -125,13 +200,16 @@ def check_input(target: str, *, keyring: Keyring | None, announcement: str | Non
     if is_file:
         data = _read(path, MAX_BUNDLE_BYTES, ("文件", "file"))
         if looks_like_zip(data) or path.suffix.lower() == ".zip":
-            return verify_bundle(data, trusted=keyring, source=source)
+            return verify_bundle(data, trusted=ctx.keyring, pinned=ctx.pinned, source=source)
         if len(data) > MAX_TEXT_BYTES:
             raise _unusable(f"{target} 过大", f"{target} is too large")
         text = _text(data, target)
     else:
         text = target.strip()
     if "#" in text and not text.startswith("{"):
+        fragment = unquote(text.split("#", 1)[1]).strip()
+        if fragment.startswith("d="):
+            return _reference(ctx, fragment, source)
         text = _link_payload(text)
     if _COMPACT.fullmatch(text):
         return _jws_report(text, keyring, source)
@@ -142,8 +220,8 @@ def check_input(target: str, *, keyring: Keyring | None, announcement: str | Non
             doc = None
         if isinstance(doc, dict) and "payload" in doc and "signatures" in doc:
             return _jws_report(text, keyring, source)
-        if isinstance(doc, dict) and doc.get("t") == RECEIPT_TYPE:
-            return verify_receipt(doc, announcement=announcement, keyring=keyring, source=source)
+        if isinstance(doc, dict) and doc.get("t") in {RECEIPT_TYPE, RECEIPT_TYPE_V2}:
+            return _receipt(ctx, doc, source)
     if not is_file and not _COMPACT.fullmatch(text) and "#" not in target:
         raise _unusable(
             f"找不到文件 {source}，它也不是签名文字或链接",
@@ -163,9 +241,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("target", metavar="PATH", help="bundle, statement, link or receipt")
     p.add_argument("--keyring", help="trusted keyring.json (公钥清单) to check signatures with")
+    p.add_argument(
+        "--key-fingerprint",
+        action="append",
+        default=[],
+        metavar="FP",
+        help="trust only this signing key (固定密钥): the fingerprint printed on v2 sheets, "
+        "20 hex digits, or a full vkey; repeatable",
+    )
     p.add_argument("--announcement", help="signed announcement (.jws) to tie a receipt to")
+    p.add_argument("--result", help="signed result (.jws) that places a receipt's pupil")
+    p.add_argument(
+        "--bundle", help="public bundle (.zip) a receipt or a v2 QR link is checked against"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     return p
+
+
+def _pins(values: Sequence[str]) -> frozenset[str]:
+    pins = set()
+    for v in values:
+        fp = normalise_fingerprint(v)
+        if fp is None and v.count("+") >= 2:  # a full vkey
+            fp = v.strip()
+        if fp is None:
+            raise _unusable(
+                f"指纹 {v!r} 无效：应为 20 位十六进制数（名单上印有），4 字节密钥编号太短",
+                f"the fingerprint {v!r} is not 20 hex digits (as printed on v2 sheets) or a "
+                "vkey; a 4-byte key id is too short to pin",
+            )
+        pins.add(fp)
+    return frozenset(pins)
 
 
 def _write(stream: object, text: str) -> None:
@@ -187,7 +293,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.announcement:
             data = _read(Path(args.announcement), MAX_TEXT_BYTES, ("公告", "announcement"))
             announcement = _text(data, args.announcement)
-        report = check_input(args.target, keyring=keyring, announcement=announcement)
+        result = None
+        if args.result:
+            data = _read(Path(args.result), MAX_TEXT_BYTES, ("分班结果", "result"))
+            result = _text(data, args.result)
+        bundle = (
+            _read(Path(args.bundle), MAX_BUNDLE_BYTES, ("记录包", "bundle"))
+            if args.bundle
+            else None
+        )
+        ctx = Context(keyring, _pins(args.key_fingerprint), announcement, result, bundle)
+        report = check_input(args.target, keyring=keyring, announcement=announcement, context=ctx)
         if announcement is not None and report.kind != "receipt":
             _write(
                 sys.stderr,

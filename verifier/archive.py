@@ -10,18 +10,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from placement.canonical import TAG_PUPIL_PRIVATE, Json, fast_json, tagged_hash
-from placement.commitment import PublicLeaf, opaque_codes
+from placement.commitment import PublicLeaf, opaque_codes, private_tag, same_name_codes
 from placement.errors import PlacementError
 from placement.idcard import parse_resident_id
 from placement.roster import Sex
 from verifier.checks import Catalogue, Passed, first, optional_skip, require
 from verifier.documents import canonical, fields, nfc_texts
-from verifier.formats import is_date
+from verifier.formats import is_date, is_text
 from verifier.record import BundleRecord
 
 checks: Catalogue[BundleRecord] = Catalogue()
 _HEX_DIGITS = frozenset("0123456789abcdef")
 PRIVATE_KEYS = {"birth_date", "flags", "id_number", "id_type", "salt", "student_no", "twin_group"}
+PRIVATE_KEYS_V2 = PRIVATE_KEYS | {"name"}  # §21.1
+
+
+def private_keys(leaf: PublicLeaf) -> set[str]:
+    return PRIVATE_KEYS_V2 if leaf.version == 2 else PRIVATE_KEYS
 
 
 def _archive(rec: BundleRecord) -> None:
@@ -45,10 +50,11 @@ def _canonical_private(f: dict[str, Json], what: tuple[str, str]) -> bytes:
 
 def private_problems(doc: Json, leaf: PublicLeaf, what: tuple[str, str]) -> list[tuple[str, str]]:
     """Why a private object does not open its leaf's ``private`` hash, or belong to it."""
-    f = fields(doc, PRIVATE_KEYS, what)
+    f = fields(doc, private_keys(leaf), what)
     raw = _canonical_private(f, what)
     problems = []
-    if tagged_hash(TAG_PUPIL_PRIVATE, raw) != leaf.private:
+    tag = private_tag(leaf.version) if leaf.version == 2 else TAG_PUPIL_PRIVATE
+    if tagged_hash(tag, raw) != leaf.private:
         problems.append(
             (f"{what[0]}与叶子的 private 哈希不符", f"{what[1]} does not open the leaf")
         )
@@ -63,6 +69,7 @@ def private_problems(doc: Json, leaf: PublicLeaf, what: tuple[str, str]) -> list
         and flags == sorted(set(flags))  # type: ignore[type-var]
         and isinstance(f["student_no"], str)
         and isinstance(f["twin_group"], str)
+        and (leaf.version == 1 or is_text(f["name"]))
         and (f["twin_group"] == "") == (leaf.twin == "")
         and is_date(f["birth_date"])
     )
@@ -97,7 +104,11 @@ def _private_objects(rec: BundleRecord) -> Sequence[dict[str, Json]]:
         "private/leaves.json does not hold one object per leaf",
     )
     assert isinstance(raw, list)
-    return [fields(x, PRIVATE_KEYS, ("私密叶子", "a private leaf")) for x in raw]
+    leaves = rec.leaves()
+    return [
+        fields(x, private_keys(leaf), ("私密叶子", "a private leaf"))
+        for x, leaf in zip(raw, leaves, strict=True)
+    ]
 
 
 @checks.check("archive.private", "私密叶子可打开", "private leaves open their commitments")
@@ -124,7 +135,9 @@ def _private(rec: BundleRecord) -> Passed:
 def _codes(rec: BundleRecord) -> Passed:
     _archive(rec)
     leaves, objects = rec.leaves(), private_objects(rec)
-    raw = fields(rec.json("private/codes.json"), {"strata", "twins"}, ("代码表", "codes.json"))
+    v2 = bool(leaves) and leaves[0].version == 2
+    keys_wanted = {"names", "strata", "twins"} if v2 else {"strata", "twins"}
+    raw = fields(rec.json("private/codes.json"), keys_wanted, ("代码表", "codes.json"))
     strata, twins = raw["strata"], raw["twins"]
     require(
         isinstance(strata, dict) and isinstance(twins, dict),
@@ -141,9 +154,20 @@ def _codes(rec: BundleRecord) -> Passed:
     )
     keys = ["、".join(str(x) for x in f) for f in flags if isinstance(f, list)]
     labels = [str(doc["twin_group"]) for doc in objects]
+    names = [str(doc.get("name", "")) for doc in objects]
+    same = same_name_codes(names) if v2 else {}
+    problems = []
+    if v2:
+        # §20.3: a 重名 pupil's stratum is withheld from its leaf and from the numbering.
+        if raw["names"] != {code: name for name, code in same.items()} or any(
+            leaf.same_name != same.get(name, "") for leaf, name in zip(leaves, names, strict=True)
+        ):
+            problems.append(
+                ("同名代码与私密叶子不符", "the same-name codes differ from the private leaves")
+            )
+        keys = ["" if name in same else key for key, name in zip(keys, names, strict=True)]
     want_strata = {code: meaning for meaning, code in opaque_codes(keys, "s").items()}
     want_twins = {code: label for label, code in opaque_codes(labels, "t").items()}
-    problems = []
     if strata != want_strata:
         problems.append(
             ("分层代码表与私密叶子不符", "the stratum codes differ from the private leaves")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from placement.announcement import ANNOUNCEMENT_TYPE
-from placement.documents import AMENDMENT_TYPE, CEREMONY_TYPE, CLASS_STATEMENT_TYPE
+from placement.announcement import ANNOUNCEMENT_TYPE, ANNOUNCEMENT_TYPE_V2
+from placement.documents import (
+    AMENDMENT_TYPE,
+    CEREMONY_TYPE,
+    CLASS_STATEMENT_TYPE,
+    CLASS_STATEMENT_TYPE_V2,
+)
 from placement.keyring import KeyEntry, KeyRole
 from placement.report import RESULT_TYPE
 from verifier.checks import Catalogue, Passed, first, optional_skip
@@ -74,10 +79,11 @@ def _passed(doc: VerifiedDocument, what: tuple[str, str]) -> Passed:
 @checks.check("signature.announcement", "公告签名", "announcement signature")
 def _announcement(rec: BundleRecord) -> Passed:
     text = rec.text("announcement.jws")
+    v2 = rec.document("announcement.jws").get("t") == ANNOUNCEMENT_TYPE_V2
     doc = verify_jws(
         text,
         rec.keyring(),
-        expected_type=ANNOUNCEMENT_TYPE,
+        expected_type=ANNOUNCEMENT_TYPE_V2 if v2 else ANNOUNCEMENT_TYPE,
         roles=BUREAU,
         cosigner_roles=COSIGNERS,
         cache=rec.jws_documents,
@@ -131,7 +137,8 @@ def _each(rec: BundleRecord, prefix: str, expected: str) -> tuple[int, set[str]]
 @checks.check("signature.statements", "班级名单声明签名", "class statement signatures")
 def _statements(rec: BundleRecord) -> Passed:
     rec.drawn()
-    n, signers = _each(rec, "statements/", CLASS_STATEMENT_TYPE)
+    v2 = rec.document("announcement.jws").get("t") == ANNOUNCEMENT_TYPE_V2
+    n, signers = _each(rec, "statements/", CLASS_STATEMENT_TYPE_V2 if v2 else CLASS_STATEMENT_TYPE)
     if not n:
         raise Failed("没有班级名单声明", "there are no class statements")
     return Passed(

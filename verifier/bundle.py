@@ -18,6 +18,7 @@ from verifier.formats import DRAW_ID, HEX64, is_time
 from verifier.signatures import DocumentCache
 
 BUNDLE_TYPE = "sunshine-placement/v1/bundle"
+BUNDLE_TYPES = {1: BUNDLE_TYPE, 2: "sunshine-placement/v2/bundle"}
 MANIFEST = "manifest.json"
 _FIXED = frozenset(
     {
@@ -68,6 +69,7 @@ class Manifest:
     draw: str
     created: str
     files: Mapping[str, str]
+    version: int = 1
 
 
 def read_json(members: Mapping[str, bytes], name: str) -> Json:
@@ -90,11 +92,17 @@ def manifest(members: Mapping[str, bytes]) -> Manifest:
     )
     assert isinstance(doc, dict)
     kind, draw, created, files = doc["kind"], doc["draw"], doc["created"], doc["files"]
-    require(doc["t"] == BUNDLE_TYPE, "清单类型不符", f"manifest type is not {BUNDLE_TYPE}")
+    version = doc["version"]
     require(
-        doc["version"] == 1 and not isinstance(doc["version"], bool),
-        "清单版本不是 1",
-        "manifest version is not 1",
+        version in BUNDLE_TYPES and not isinstance(version, bool),
+        "清单版本不是 1 或 2",
+        "manifest version is not 1 or 2",
+    )
+    assert isinstance(version, int)
+    require(
+        doc["t"] == BUNDLE_TYPES[version],
+        "清单类型不符",
+        f"manifest type is not {BUNDLE_TYPES[version]}",
     )
     require(kind in {"public", "archive"}, "清单种类无效", 'kind must be "public" or "archive"')
     require(
@@ -123,7 +131,7 @@ def manifest(members: Mapping[str, bytes]) -> Manifest:
             problems.append((f"{p} 与清单中的哈希不符", f"{p} does not match its manifest hash"))
     if problems:
         raise first(problems)
-    return Manifest(kind, draw, str(created), {str(k): str(v) for k, v in files.items()})
+    return Manifest(kind, draw, str(created), {str(k): str(v) for k, v in files.items()}, version)
 
 
 def allowed(path: str) -> bool:

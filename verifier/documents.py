@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from placement.canonical import Json, canonical_json, fast_json
-from placement.commitment import PUPIL_LEAF_TYPE, PublicLeaf
+from placement.commitment import PUPIL_LEAF_TYPE, PUPIL_LEAF_TYPE_V2, PublicLeaf
 from placement.documents import CEREMONY_TYPE
 from placement.errors import PlacementError
 from placement.merkle import leaf_hash
@@ -48,6 +48,7 @@ def canonical(value: Json, what: tuple[str, str]) -> bytes:
 
 
 _LEAF_KEYS = {"name", "private", "sex", "stratum", "t", "twin", "twin_wish"}
+_LEAF_KEYS_V2 = {"private", "same_name", "sex", "stratum", "t", "twin", "twin_wish"}  # §21.1
 _SEXES = {s.value: s for s in Sex}
 _WISHES = {w.value: w for w in TwinWish}
 
@@ -77,11 +78,12 @@ def _entry(doc: dict[str, Json], what: tuple[str, str]) -> bytes | None:
 def _leaf(raw: Json, i: int) -> tuple[PublicLeaf, bytes]:
     """One leaf and its leaf hash, computed from the same JSON object."""
     what = (f"第 {i} 个学生叶子", f"leaf {i}")
-    doc = fields(raw, _LEAF_KEYS, what)
+    v2 = isinstance(raw, dict) and raw.get("t") == PUPIL_LEAF_TYPE_V2
+    doc = fields(raw, _LEAF_KEYS_V2 if v2 else _LEAF_KEYS, what)
     sex, wish = doc["sex"], doc["twin_wish"]
     try:
         parsed = PublicLeaf(
-            name=str(doc["name"]),
+            name="" if v2 else str(doc["name"]),
             sex=_SEXES[sex] if type(sex) is str and sex in _SEXES else Sex(str(sex)),
             stratum=str(doc["stratum"]),
             twin=str(doc["twin"]),
@@ -89,13 +91,19 @@ def _leaf(raw: Json, i: int) -> tuple[PublicLeaf, bytes]:
                 _WISHES[wish] if type(wish) is str and wish in _WISHES else TwinWish(str(wish))
             ),
             private=bytes.fromhex(str(doc["private"])) if is_hex64(doc["private"]) else b"",
+            same_name=str(doc["same_name"]) if v2 else "",
+            version=2 if v2 else 1,
         )
     except ValueError as e:
         raise Failed(f"{what[0]}的性别或双胞胎意愿无效", f"{what[1]}: {e}") from e
     entry = _entry(doc, what)
     ok = (
-        doc["t"] == PUPIL_LEAF_TYPE
-        and is_text(doc["name"])
+        (
+            # a 重名 leaf's stratum is withheld (§20.3)
+            (isinstance(doc["same_name"], str) and not (parsed.same_name and parsed.stratum))
+            if v2
+            else (doc["t"] == PUPIL_LEAF_TYPE and is_text(doc["name"]))
+        )
         and len(parsed.private) == 32
         and parsed.to_json() == doc
         and (parsed.twin == "") == (parsed.twin_wish is TwinWish.NONE)

@@ -48,9 +48,10 @@ class Groups:
         by_wish: dict[str, list[list[int]]] = defaultdict(list)
         for (wish, _), members in sorted(by_code.items(), key=lambda kv: kv[0][1]):
             by_wish[wish].append(members)
-        names = [x.name for x in leaves]
-        repeated = {name for name, n in Counter(names).items() if n > 1}
-        by_name: dict[str, list[int]] = {name: [] for name in sorted(repeated)}
+        # v1: the names; v2: the same-name codes, None for a name nobody else has (§20.2)
+        names = [x.name_key() for x in leaves]
+        repeated = {name for name, n in Counter(names).items() if n > 1 and name is not None}
+        by_name: dict[str | None, list[int]] = {name: [] for name in sorted(repeated)}
         if repeated:
             for i, name in enumerate(names):
                 if name in repeated:
@@ -147,7 +148,7 @@ def guarantee_problems(
     apart = found.twins("apart")
     for group in apart + found.same_names:
         if len({where.get(i) for i in group}) != len(group):
-            what = leaves[group[0]].twin or leaves[group[0]].name
+            what = leaves[group[0]].twin or leaves[group[0]].name_key()
             problems.append((f"应分班的 {what} 在同一班", f"{what} must be in different classes"))
     return problems
 

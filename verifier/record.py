@@ -74,9 +74,16 @@ def owned(read: Callable[[], T]) -> T:
 class BundleRecord:
     """A bundle's bytes, an optional trusted keyring, and its parts read on demand."""
 
-    def __init__(self, data: bytes, *, trusted: Keyring | None = None) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        *,
+        trusted: Keyring | None = None,
+        pinned: frozenset[str] = frozenset(),
+    ) -> None:
         self.data = data
         self.trusted = trusted
+        self.pinned = pinned  # key fingerprints or vkeys the user pinned (§23.2)
         self.memo: dict[str, tuple[bool, object]] = {}
         self.jws_documents = DocumentCache()  # each JWS's document read once, by any check
         self._derived: dict[str, tuple[bool, object]] = {}

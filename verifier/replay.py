@@ -124,10 +124,20 @@ def _ceremony(rec: BundleRecord) -> Passed:
         "现场记录指向的不是本公告",
         "the ceremony names another announcement",
     )
+    require(bool(cer.witnesses), "没有见证人输入", "no witness input is recorded")
     names = "、".join(f"{w.role} {w.name}" for w in cer.witnesses)
+    # §27.4: a ceremony witness matches a planned one when "role name" is its text;
+    # reported, never a failure (a planned witness may fall ill).
+    planned = set(ann.witnesses)
+    unplanned = [f"{w.role} {w.name}" for w in cer.witnesses if f"{w.role} {w.name}" not in planned]
+    matched = len(cer.witnesses) - len(unplanned)
+    extra_zh = f"；未在公告中列出：{'、'.join(unplanned)}" if unplanned else ""
+    extra_en = f"; not announced: {', '.join(unplanned)}" if unplanned else ""
     return Passed(
-        f"{len(cer.witnesses)} 位见证人：{names}；{cer.revealed_at} 揭示种子",
-        f"{len(cer.witnesses)} witnesses; seed revealed at {cer.revealed_at}",
+        f"{len(cer.witnesses)} 位见证人：{names}（{matched} 位为公告所列）{extra_zh}；"
+        f"{cer.revealed_at} 揭示种子",
+        f"{len(cer.witnesses)} witnesses ({matched} of them announced{extra_en}); seed revealed "
+        f"at {cer.revealed_at}",
     )
 
 

@@ -13,7 +13,9 @@ KINDS = {
     "statement": ("班级名单声明", "class statement"),
     "document": ("签名文件", "signed document"),
     "receipt": ("学生回执", "pupil receipt"),
+    "reference": ("二维码引用", "QR reference"),
 }
+UNTRUSTED = 3  # spec §23.2: verified, but only with the bundle's own keys
 LABELS = {Status.PASS: "通过 PASS", Status.FAIL: "失败 FAIL", Status.SKIP: "跳过 SKIP"}
 
 
@@ -25,6 +27,7 @@ class Report:
     source: str
     checks: tuple[Check, ...]
     remark: tuple[str, str] | None = None  # said with the verdict, e.g. "the draw was cancelled"
+    trust: str = "keyring"  # "keyring", "pinned" or "bundle" (spec §23.2)
 
     @property
     def verified(self) -> bool:
@@ -33,7 +36,9 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.verified else 1
+        if not self.verified:
+            return 1
+        return UNTRUSTED if self.trust == "bundle" else 0
 
     def verdict(self) -> tuple[str, str]:
         counts = Counter(c.status for c in self.checks)
@@ -44,6 +49,19 @@ class Report:
             extra_zh = f"，{skipped} 项无需检查" if skipped else ""
             extra_en = f", {skipped} not applicable" if skipped else ""
             zh, en = self.remark or ("", "")
+            if self.trust == "bundle":
+                passed = counts[Status.PASS]
+                return (
+                    (
+                        f"结论：仅按记录包自带公钥核验，未确认签名者——{passed} 项检查"
+                        f"通过{extra_zh}{zh}；请用 --keyring 或 --key-fingerprint 核验"
+                    ),
+                    (
+                        "Verdict: VERIFIED WITH THE BUNDLE'S OWN KEYS ONLY — NOT AUTHENTICATED "
+                        f"— {passed} checks passed{extra_en}{en}; use --keyring or "
+                        "--key-fingerprint"
+                    ),
+                )
             return (
                 f"结论：核验通过——{counts[Status.PASS]} 项检查全部通过{extra_zh}{zh}",
                 f"Verdict: VERIFIED — all {counts[Status.PASS]} checks passed{extra_en}{en}",
@@ -68,6 +86,7 @@ class Report:
             "source": self.source,
             "verified": self.verified,
             "exit_code": self.exit_code,
+            "trust": self.trust,
             "verdict_zh": zh,
             "verdict_en": en,
             "summary": {s.value: counts[s.value] for s in Status},

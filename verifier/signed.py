@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from placement.announcement import ANNOUNCEMENT_TYPE, from_json
+from placement.announcement import ANNOUNCEMENT_TYPE, ANNOUNCEMENT_TYPE_V2, from_json
 from placement.documents import AMENDMENT_TYPE, CEREMONY_TYPE, digest
 from placement.keyring import Keyring, KeyRole
 from placement.report import RESULT_TYPE
@@ -15,11 +15,12 @@ from verifier.signatures import parse_document, verify_jws
 
 NAMES = {
     ANNOUNCEMENT_TYPE: ("公告", "announcement"),
+    ANNOUNCEMENT_TYPE_V2: ("公告", "announcement"),
     CEREMONY_TYPE: ("现场记录", "ceremony"),
     RESULT_TYPE: ("分班结果", "result"),
     AMENDMENT_TYPE: ("调整记录", "amendment"),
 }
-COSIGNED = {ANNOUNCEMENT_TYPE, RESULT_TYPE}
+COSIGNED = {ANNOUNCEMENT_TYPE, ANNOUNCEMENT_TYPE_V2, RESULT_TYPE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ def _signature(d: DocumentInput) -> Passed:
 def _content(d: DocumentInput) -> Passed:
     t = _type(d)
     doc = parse_document(d.text)
-    if t == ANNOUNCEMENT_TYPE:
+    if t in {ANNOUNCEMENT_TYPE, ANNOUNCEMENT_TYPE_V2}:
         ann = from_json(doc)
         extra = (f"：{ann.school} {ann.intake}，{ann.roster_size} 人", f": draw {ann.draw_id}")
     elif t == CEREMONY_TYPE:

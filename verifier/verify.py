@@ -6,6 +6,7 @@ import gc
 
 from placement.canonical import Json
 from placement.keyring import Keyring
+from placement.reference import Reference
 from verifier import (
     amendments,
     archive,
@@ -14,10 +15,13 @@ from verifier import (
     guarantees,
     integrity,
     log,
+    protocol,
     receipt,
+    references,
     replay,
     signed,
     statements,
+    trust,
 )
 from verifier.checks import Spec, Status, run
 from verifier.record import BundleRecord
@@ -29,7 +33,9 @@ CANCELLED = (
 )
 BUNDLE_CHECKS: tuple[Spec[BundleRecord], ...] = (
     *integrity.checks.specs,
+    *protocol.checks.specs,
     *authenticity.checks.specs,
+    *trust.checks.specs,
     *replay.checks.specs,
     *guarantees.checks.specs,
     *statements.checks.specs,
@@ -40,9 +46,16 @@ BUNDLE_CHECKS: tuple[Spec[BundleRecord], ...] = (
 )
 
 
-def verify_bundle(data: bytes, *, trusted: Keyring | None = None, source: str = "") -> Report:
-    """Every check of a record bundle (spec §17); ``trusted`` replaces the bundle's keyring."""
-    rec = BundleRecord(data, trusted=trusted)
+def verify_bundle(
+    data: bytes,
+    *,
+    trusted: Keyring | None = None,
+    source: str = "",
+    pinned: frozenset[str] = frozenset(),
+) -> Report:
+    """Every check of a record bundle (spec §17); ``trusted`` replaces the bundle's keyring,
+    ``pinned`` key fingerprints (§23) are the keys that must have signed every document."""
+    rec = BundleRecord(data, trusted=trusted, pinned=pinned)
     # The checks build millions of long-lived small objects (leaves, documents): the cyclic
     # collector would walk them again and again, 8-10 % of the run at district scale.
     # Reference counting still frees everything not in a cycle; the collector is on
@@ -56,7 +69,7 @@ def verify_bundle(data: bytes, *, trusted: Keyring | None = None, source: str = 
             gc.enable()
     drawn = any(c.name == "draw.replay" and c.status is Status.PASS for c in checks)
     remark = None if drawn else CANCELLED
-    return Report("bundle", source, checks, remark)
+    return Report("bundle", source, checks, remark, trust.trust_level(rec))
 
 
 def verify_statement(text: str, *, keyring: Keyring | None, source: str = "") -> Report:
@@ -66,11 +79,37 @@ def verify_statement(text: str, *, keyring: Keyring | None, source: str = "") ->
 
 
 def verify_receipt(
-    doc: Json, *, announcement: str | None, keyring: Keyring | None, source: str = ""
+    doc: Json,
+    *,
+    announcement: str | None,
+    keyring: Keyring | None,
+    source: str = "",
+    result: str | None = None,
+    trust: str = "keyring",
 ) -> Report:
-    """A pupil receipt, tied to a signed announcement when one is given."""
-    subject = receipt.ReceiptInput(doc, announcement, keyring)
-    return Report("receipt", source, tuple(receipt.checks.run(subject)))
+    """A pupil receipt, checked against the signed announcement (and result) it names."""
+    subject = receipt.ReceiptInput(doc, announcement, keyring, result)
+    return Report("receipt", source, tuple(receipt.checks.run(subject)), trust=trust)
+
+
+def verify_reference(
+    ref: Reference,
+    data: bytes,
+    *,
+    trusted: Keyring | None,
+    pinned: frozenset[str] = frozenset(),
+    source: str = "",
+) -> Report:
+    """A v2 QR reference (spec §22): the whole bundle, then the document it names."""
+    bundle_report = verify_bundle(data, trusted=trusted, pinned=pinned, source=source)
+    found = references.find(ref, data)
+    return Report(
+        "reference",
+        source,
+        (*bundle_report.checks, found),
+        bundle_report.remark,
+        bundle_report.trust,
+    )
 
 
 def verify_document(text: str, *, keyring: Keyring | None, source: str = "") -> Report:

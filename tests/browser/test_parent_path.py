@@ -190,15 +190,41 @@ def test_receipt_from_admission_notice(page: Any, sheets: Sheets, tmp_path: Path
     url = notice_code(sheets, tmp_path)
     assert url.startswith(f"{sheets.base}#r=")
     open_url(page, url)
-    assert verdict(page) == "ok", page.inner_text("#reason")
+    # never on its own (spec §21.5): a fresh phone has no signed announcement to hold it to
+    assert verdict(page) == "bad", page.inner_text("#reason")
     got = checks(page)
     assert got["receipt_private"] is got["receipt_inclusion"] is True
-    assert "receipt_announcement" not in got  # no announcement seen on this device yet
+    assert got["receipt_announcement"] is False
     # after the announcement's code was verified here, the receipt is checked against it
     open_url(page, sheets.codes["00-announcement"])
     open_url(page, url)
     assert checks(page)["receipt_announcement"] is True
     assert verdict(page) == "ok"
+
+
+def test_forged_one_leaf_receipt(page: Any, sheets: Sheets, tmp_path: Path):
+    """A receipt whose roster is its own leaf (root = leaf hash, size 1) is ✗: on a fresh
+    phone, and after the real announcement was verified on it."""
+    import zlib  # noqa: PLC0415
+
+    from placement.canonical import canonical_json  # noqa: PLC0415
+    from placement.jws import b64u  # noqa: PLC0415
+    from placement.merkle import leaf_hash  # noqa: PLC0415
+    from verifier.links import fragment_payload  # noqa: PLC0415
+
+    real = json.loads(fragment_payload(notice_code(sheets, tmp_path).split("#", 1)[1])[1])
+    root = leaf_hash(canonical_json(real["leaf"])).hex()
+    forged = {**real, "index": 0, "size": 1, "proof": [], "root": root}
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    text = b64u(z.compress(canonical_json(forged)) + z.flush())
+    url = f"{sheets.base}#r=" + "".join(f"{ord(c) - 45:02d}" for c in text)
+    open_url(page, url)
+    assert verdict(page) == "bad"
+    assert checks(page)["receipt_inclusion"] is True  # its own arithmetic holds …
+    open_url(page, sheets.codes["00-announcement"])
+    open_url(page, url)
+    assert verdict(page) == "bad"  # … the signed announcement does not carry its root
+    assert checks(page)["receipt_announcement"] is False
 
 
 def _site(webroot: Path, server: Server, name: str, ring: dict[str, Any]) -> str:

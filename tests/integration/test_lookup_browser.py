@@ -116,3 +116,27 @@ def test_class_list_verify_link_shows_a_tick(site: tuple[Service, str], page: An
     assert page.url.startswith(f"{url}/verify/#n=")
     assert page.get_attribute("#verdict", "data-result") == "ok"
     assert not page.problems
+
+
+def test_lookup_hands_the_receipt_to_the_browser(site: tuple[Service, str], page: Any) -> None:
+    """v2 (spec §21.5): after a lookup the family follows a link whose fragment holds the
+    receipt and the signed documents; the verify page checks it in the browser: ✓, with
+    the class confirmed by the signed result. The receipt never went into a code."""
+    _, url = site
+    pupil = roster_rows()[3]
+    page.goto(f"{url}/lookup")
+    page.fill("input[name=name]", pupil.name)
+    page.fill("input[name=id_number]", pupil.id_number)
+    page.click("button[type=submit]")
+    link = page.get_attribute("#receipt-link", "href")
+    assert link is not None
+    assert link.startswith("/verify/#p=")
+    page.goto(f"{url}{link}")
+    page.wait_for_selector("body[data-verified]", state="attached", timeout=15_000)
+    assert page.get_attribute("#verdict", "data-result") == "ok", page.inner_text("#reason")
+    details = page.inner_text("#details")
+    assert pupil.name in details
+    checks = page.locator("#checks li[data-check]")
+    ids = {checks.nth(i).get_attribute("data-check") for i in range(checks.count())}
+    assert {"receipt_announcement", "receipt_class"} <= ids
+    assert page.problems == []

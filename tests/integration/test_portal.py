@@ -74,7 +74,8 @@ class TestResults:
         assert len(links) == 9
         first = from_digits(links[0][1])
         assert first == blob(sqlite_service, "public/statements/01.jws").decode().strip()
-        assert parse(first).document()["t"] == "sunshine-placement/v1/class-statement"
+        # the service's records are protocol v2: sorted lists, no names in the leaves
+        assert parse(first).document()["t"] == "sunshine-placement/v2/class-statement"
 
     def test_bundle_download(self, sqlite_service: Service) -> None:
         published(sqlite_service)

@@ -46,7 +46,8 @@ def test_operator_prints_the_gate_copy(sqlite_service: Service, tmp_path: Path) 
     assert last["detail"]["copies"] == 1
     urls = [q.text for q in qr_codes(pdf, tmp_path)]
     assert urls
-    assert all(u.startswith("https://verify.taobei.edu.example/verify/#n=") for u in urls)
+    # v2 codes are references to the record's documents (spec §22), not the documents
+    assert all(u.startswith("https://verify.taobei.edu.example/verify/#d=") for u in urls)
 
 
 def wait_for_pdf(c: FlaskClient, iid: int, timeout: float = 120) -> str:

@@ -95,7 +95,14 @@ class Made:
 
 
 def make_record(
-    base: Path, store: KeyStore, *, school: str, draw_id: str, n: int, reveal: bool = True
+    base: Path,
+    store: KeyStore,
+    *,
+    school: str,
+    draw_id: str,
+    n: int,
+    reveal: bool = True,
+    version: int = 1,
 ) -> Made:
     signers = Signers(
         bureau=store.signer("taobei.edu.example/bureau-2024", PASSPHRASE),
@@ -115,6 +122,7 @@ def make_record(
             year=2024,
             scheduled="2024-08-14T09:00:00+08:00",
             witnesses=("家长代表 贾雪", "家长代表 刘洋", "区教育局监督员 王强"),
+            version=version,
         ),
         profile=TAOBEI_2024,
         pupils=pupils,

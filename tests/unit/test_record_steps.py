@@ -9,14 +9,15 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from keys.store import KeyStore
-from placement.canonical import Json
+from placement.canonical import Json, canonical_json
 from placement.documents import Change, digest
 from placement.draw import Intake
-from placement.keyring import CST, KeyRole
+from placement.keyring import CST, KeyRole, keyring_from_json
 from placement.policy import PROFILES, Level
 from verifier._cli import main as verify_main
 from web.record.draw import DrawRecord, Signers
@@ -120,8 +121,15 @@ def _export(s: Setup, kind: str = "public") -> Path:
 
 def _verify(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, object]]:
     capsys.readouterr()
-    code = verify_main([str(path), "--json"])
+    ring = path.parent / "trusted-keyring.json"
+    ring.write_bytes(canonical_json(keyring_from_json(_bundle_keyring(path)).to_json()))
+    code = verify_main([str(path), "--json", "--keyring", str(ring)])
     return code, json.loads(capsys.readouterr().out)
+
+
+def _bundle_keyring(path: Path) -> Any:
+    with zipfile.ZipFile(path) as z:
+        return json.loads(z.read("keyring.json"))
 
 
 def _check(report: dict[str, object], check_id: str) -> dict[str, object]:

@@ -60,6 +60,7 @@ DETAILS: dict[Event, dict[str, Json]] = {
     Event.AMENDED: {"digest": M},
     Event.REQUESTED: {"digest": M, "number": 1},
     Event.DECIDED: {"decision": "approved", "digest": M, "number": 1},
+    Event.ROTATED: {"from": "taobei.edu.example/bureau+0011aabb", "to": "x/y+0011aabc"},
 }
 
 
@@ -89,6 +90,7 @@ def test_events_and_actors_are_exactly_the_spec_tables() -> None:
         "amendment.approved",
         "exception.requested",  # Part E, §E4
         "exception.decided",
+        "key.rotated",  # v2 §23.3
     }
     assert {a.value for a in Actor} == {"bureau", "school", "supervisor", "witness", "system"}
     assert set(DETAIL_FIELDS) == set(Event)

@@ -1,4 +1,4 @@
-"""(Re)write the cross-implementation test vectors under ``tests/vectors/v1/``.
+"""(Re)write the cross-implementation test vectors under ``tests/vectors/v1/`` and ``v2/``.
 
     python tests/vectors/generate.py           # rewrite every file
     python tests/vectors/generate.py --check   # exit 1 if a committed file drifted
@@ -1629,7 +1629,8 @@ def drift(out: Path = OUT) -> list[str]:
         if (out / n).read_text("utf-8") != want[n]
     ]
     problems += _record_vectors().drift(out / "record")
-    return problems + _exception_vectors().drift(out / "exceptions")
+    problems += _sibling("generate_v2").drift(out.parent / "v2")
+    return problems + _sibling("generate_exceptions").drift(out / "exceptions")
 
 
 def _record_vectors() -> Any:
@@ -1642,12 +1643,13 @@ def _record_vectors() -> Any:
     return generate_record
 
 
-def _exception_vectors() -> Any:
-    """tests/vectors/generate_exceptions.py: Part E vectors in v1/exceptions/."""
-    _record_vectors()  # puts this folder on sys.path
-    import generate_exceptions  # noqa: PLC0415
-
-    return generate_exceptions
+def _sibling(name: str) -> Any:
+    """Another generator of this folder (generate_v2.py: protocol v2, spec Part III;
+    generate_exceptions.py: Part E)."""
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    return __import__(name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1680,7 +1682,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {_shown(path)} ({len(text.encode('utf-8')):,} bytes)")
     for line in _record_vectors().write(OUT / "record"):
         print(line)
-    for line in _exception_vectors().write(OUT / "exceptions"):
+    for line in _sibling("generate_v2").write(OUT.parent / "v2"):
+        print(line)
+    for line in _sibling("generate_exceptions").write(OUT / "exceptions"):
         print(line)
     return 0
 

@@ -287,7 +287,8 @@ class TestReceipts:
         forged = json.loads(json.dumps(small.receipt))
         forged["leaf"]["name"] = "王小明"
         r = verify_receipt(forged, announcement=None, keyring=None)
-        assert failed(r) == {"receipt.inclusion"}
+        # …and, given no announcement, the receipt is refused for that too (spec §21.5)
+        assert failed(r) == {"receipt.inclusion", "signature.announcement", "receipt.announcement"}
         moved = json.loads(json.dumps(small.receipt))
         moved["index"] = (moved["index"] + 1) % moved["size"]
         assert "receipt.inclusion" in failed(verify_receipt(moved, announcement=None, keyring=None))

@@ -45,21 +45,26 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_good_bundles_verify(files: Path, capsys, name: str, trusted: bool):
     args = [files / name] + (["--keyring", files / "keyring.json"] if trusted else [])
     code, out, err = run(capsys, *args)
-    assert code == 0, out
-    assert "VERIFIED — all" in out
-    assert "核验通过" in out
+    if trusted:
+        assert code == 0, out
+        assert "VERIFIED — all" in out
+        assert "核验通过" in out
+    else:  # only the bundle's own keys: a distinct verdict and exit status (spec §23.2)
+        assert code == 3, out
+        assert "VERIFIED WITH THE BUNDLE'S OWN KEYS ONLY — NOT AUTHENTICATED" in out
+        assert "仅按记录包自带公钥核验" in out
     assert not err
 
 
 def test_cancelled_bundle_verifies(tmp_path: Path, cancelled: bytes, capsys):
     (tmp_path / "c.zip").write_bytes(cancelled)
     code, out, _ = run(capsys, tmp_path / "c.zip")
-    assert code == 0, out
+    assert code == 3, out  # verified with the bundle's own keys only
     assert "cancelled" in out
 
 
 def test_table_names_every_check_in_both_languages(files: Path, capsys):
-    code, out, _ = run(capsys, files / "small-archive.zip")
+    code, out, _ = run(capsys, files / "small-archive.zip", "--keyring", files / "keyring.json")
     assert code == 0
     for check in ("bundle.manifest", "signature.result", "draw.replay", "log.inclusion"):
         assert check in out
@@ -71,9 +76,11 @@ def test_table_names_every_check_in_both_languages(files: Path, capsys):
 def test_json_output_shape(files: Path, capsys):
     code, out, _ = run(capsys, files / "small-public.zip", "--json")
     doc = json.loads(out)
-    assert code == 0 == doc["exit_code"]
+    assert code == 3 == doc["exit_code"]
+    assert doc["trust"] == "bundle"
     assert set(doc) == {
-        "kind", "source", "verified", "exit_code", "verdict_zh", "verdict_en", "summary", "checks",
+        "kind", "source", "verified", "exit_code", "trust", "verdict_zh", "verdict_en", "summary",
+        "checks",
     }  # fmt: skip
     assert doc["kind"] == "bundle"
     assert doc["verified"] is True
@@ -149,10 +156,11 @@ class TestReceipts:
         assert "receipt.announcement" in out
 
     def test_receipt_alone(self, files: Path, capsys):
-        """Without an announcement the receipt verifies on its own and shows the root to compare."""
+        """A receipt is never verified on its own (spec §21.5): it names the root to compare."""
         code, out, _ = run(capsys, files / "receipt.json")
-        assert code == 0, out
-        assert "compare the roster root" in out
+        assert code == 1, out
+        assert "never verified on its own" in out
+        assert "is not confirmed" in out
 
 
 @pytest.mark.parametrize(
@@ -190,7 +198,7 @@ def test_python_dash_m(files: Path):
         check=False,
         cwd=ROOT,
     )
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 3, done.stdout + done.stderr  # own keys only (§23.2)
     assert "VERIFIED" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     done = subprocess.run(

@@ -57,6 +57,6 @@ def test_verifier_alone_in_a_clean_venv(tmp_path: Path, small: Made):
     bundle.write_bytes(small.public)
     script = env / ("Scripts" if sys.platform == "win32" else "bin") / "verify-placement"
     done = _run(script, bundle, cwd=tmp_path)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 3, done.stdout + done.stderr  # own keys only (spec §23.2)
     assert "VERIFIED" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr

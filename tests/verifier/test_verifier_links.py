@@ -51,11 +51,21 @@ def test_tampered_statement_link_fails(statement, keyring, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_receipt_link_verifies(capsys):
-    """An admission notice's QR link (#r=digits of deflated JCS) verifies as a receipt."""
-    receipt = json.loads((RECORD / "receipt.json").read_text("utf-8"))["receipt"]
-    url = "https://v.example/verify#r=" + digits(b64u(deflate(canonical_json(receipt))))
-    assert main([url]) == 0
+def test_receipt_link_verifies(capsys, tmp_path: Path):
+    """A v1 admission notice's QR link (#r=digits of deflated JCS) verifies as a receipt,
+    against the signed announcement only (spec §21.5): alone it is refused."""
+    vector = json.loads((RECORD / "receipt.json").read_text("utf-8"))
+    url = "https://v.example/verify#r=" + digits(b64u(deflate(canonical_json(vector["receipt"]))))
+    assert main([url]) == 1
+    (tmp_path / "a.jws").write_text(vector["announcement"], "utf-8")
+    ring = json.loads((RECORD / "keys.json").read_text("utf-8"))["keyring_canonical"]
+    (tmp_path / "k.json").write_text(ring, "utf-8")
+    assert (
+        main(
+            [url, "--announcement", str(tmp_path / "a.jws"), "--keyring", str(tmp_path / "k.json")]
+        )
+        == 0
+    )
     assert "Traceback" not in capsys.readouterr().err
 
 

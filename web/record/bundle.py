@@ -12,6 +12,7 @@ from importlib import resources
 from placement.canonical import Json, canonical_json
 
 BUNDLE_TYPE = "sunshine-placement/v1/bundle"
+BUNDLE_TYPE_V2 = "sunshine-placement/v2/bundle"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -25,7 +26,9 @@ def schemas() -> dict[str, bytes]:
     }
 
 
-def build_bundle(*, kind: str, draw_id: str, created: str, members: Mapping[str, bytes]) -> bytes:
+def build_bundle(
+    *, kind: str, draw_id: str, created: str, members: Mapping[str, bytes], version: int = 1
+) -> bytes:
     """A zip of ``members`` plus ``manifest.json`` naming each member's SHA-256."""
     if kind not in {"public", "archive"}:
         raise ValueError(kind)
@@ -36,8 +39,8 @@ def build_bundle(*, kind: str, draw_id: str, created: str, members: Mapping[str,
         "draw": draw_id,
         "files": {p: hashlib.sha256(data).hexdigest() for p, data in sorted(members.items())},
         "kind": kind,
-        "t": BUNDLE_TYPE,
-        "version": 1,
+        "t": BUNDLE_TYPE if version == 1 else BUNDLE_TYPE_V2,
+        "version": version,
     }
     everything = {**members, "manifest.json": canonical_json(manifest)}
     out = io.BytesIO()

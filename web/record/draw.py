@@ -24,6 +24,7 @@ from placement.documents import (
     amendment,
     ceremony,
     class_statement,
+    class_statement_v2,
     digest,
 )
 from placement.draw import Intake, Outcome, prepare, replay
@@ -119,11 +120,13 @@ class DrawRecord(RecordReading):
             )
         ann = prepared.announcement.to_json()
         roster = prepared.roster
-        private = [private_json(pupils[i], salts[i]) for i in roster.order]
-        codes = {
+        private = [private_json(pupils[i], salts[i], intake.version) for i in roster.order]
+        codes: dict[str, Json] = {
             "strata": dict(roster.strata),
             "twins": {code: label for label, code in _twin_codes(pupils).items()},
         }
+        if intake.version == 2:  # spec §21.1: the same-name codes too
+            codes["names"] = dict(roster.names)
         rec._write("secret/server_seed", server_seed.hex().encode(), private=True)
         rec._write("private/leaves.json", json_bytes(private), private=True)
         rec._write("private/codes.json", json_bytes(codes), private=True)
@@ -229,16 +232,30 @@ class DrawRecord(RecordReading):
         result_hex = outcome.result_digest.hex()
         self._log(Event.PERFORMED, Actor.SYSTEM, now, {"digest": result_hex})
         by_number = {t.number: t for t in teams.teams}
+        raw = self._read("private/leaves.json") if ann.version == 2 else []
+        assert isinstance(raw, list)
+        names = [str(p["name"]) if isinstance(p, dict) else "" for p in raw]
         for placed in outcome.placement.classes:
-            doc = class_statement(
-                draw_id=ann.draw_id,
-                school=ann.school,
-                intake=ann.intake,
-                placed=placed,
-                head_teacher=by_number[placed.number].head_teacher,
-                leaves=leaves,
-                result_digest=outcome.result_digest,
-            )
+            if ann.version == 2:  # names come from the private roster (§20.2)
+                doc = class_statement_v2(
+                    draw_id=ann.draw_id,
+                    school=ann.school,
+                    intake=ann.intake,
+                    placed=placed,
+                    head_teacher=by_number[placed.number].head_teacher,
+                    pupils=[(names[i], leaves[i].sex.value) for i in placed.pupils],
+                    result_digest=outcome.result_digest,
+                )
+            else:
+                doc = class_statement(
+                    draw_id=ann.draw_id,
+                    school=ann.school,
+                    intake=ann.intake,
+                    placed=placed,
+                    head_teacher=by_number[placed.number].head_teacher,
+                    leaves=leaves,
+                    result_digest=outcome.result_digest,
+                )
             jws_text = signers.bureau.sign_jws(doc, iat=iat, compress=True)
             self._write(f"public/statements/{placed.number:02d}.jws", jws_text.encode())
         self._log(Event.SIGNED, Actor.BUREAU, now, {"digest": result_hex})
@@ -341,10 +358,11 @@ class DrawRecord(RecordReading):
             detail["digest"] = digest(self._result_doc()).hex()
             self._log(Event.EXPORTED, Actor.BUREAU, now, detail)
         checkpoint = self.log.checkpoint(signers.log)
+        version = self.version()
         members: dict[str, bytes] = {
             "keyring.json": canonical_json(keyring.to_json()),
             "log/checkpoint": checkpoint.encode(),
-            **schemas(),
+            **(schemas() if version == 1 else {}),  # v2 bundles carry no schemas (§24.2)
         }
         for name in ("announcement.jws", "ceremony.jws", "result.jws"):
             data = self.store.get(f"public/{name}")
@@ -366,7 +384,9 @@ class DrawRecord(RecordReading):
             late = self.store.get("private/late-leaves.json")
             if late is not None:
                 members["private/late-leaves.json"] = late
-        return build_bundle(kind=kind, draw_id=self.draw_id, created=_time(now), members=members)
+        return build_bundle(
+            kind=kind, draw_id=self.draw_id, created=_time(now), members=members, version=version
+        )
 
     def _log_members(self, checkpoint: str) -> dict[str, bytes]:
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from placement.announcement import from_json
 from placement.canonical import Json
-from placement.commitment import PublicLeaf, leaves_root
+from placement.commitment import PUPIL_LEAF_TYPE_V2, PublicLeaf, leaves_root
 from placement.documents import (
     digest,
 )
@@ -61,6 +62,10 @@ class RecordReading:
     def document(self, name: str) -> dict[str, Json] | None:
         """The payload of the signed public document ``name``, or None before it exists."""
         return self._signed(name) if self.has(f"public/{name}") else None
+
+    def version(self) -> int:
+        """The protocol version of this record (spec §19): its announcement's."""
+        return from_json(self._signed("announcement.jws")).version
 
     def _announcement_digest(self) -> bytes:
         return digest(self._signed("announcement.jws"))
@@ -131,6 +136,7 @@ class RecordReading:
                 pupils = c["pupils"]
                 if isinstance(pupils, list) and index in pupils:
                     placed = {"label": c["label"], "number": c["number"]}
+        v2 = self.version() == 2  # v2 receipts name their signed documents (§21.5)
         return receipt_document(
             draw_id=self.draw_id,
             index=index,
@@ -140,6 +146,8 @@ class RecordReading:
             root=root,
             size=len(leaves),
             placed=placed,
+            announcement_digest=self._announcement_digest() if v2 else None,
+            result_digest=digest(self._result_doc()) if v2 and placed is not None else None,
         )
 
     def classes(self) -> list[dict[str, Json]]:
@@ -155,6 +163,17 @@ class RecordError(PlacementError):
 def _leaf(raw: Json) -> PublicLeaf:
     if not isinstance(raw, dict):
         raise RecordError("a leaf is a JSON object")
+    if raw.get("t") == PUPIL_LEAF_TYPE_V2:
+        return PublicLeaf(
+            name="",
+            sex=Sex(str(raw["sex"])),
+            stratum=str(raw["stratum"]),
+            twin=str(raw["twin"]),
+            twin_wish=TwinWish(str(raw["twin_wish"])),
+            private=bytes.fromhex(str(raw["private"])),
+            same_name=str(raw["same_name"]),
+            version=2,
+        )
     return PublicLeaf(
         name=str(raw["name"]),
         sex=Sex(str(raw["sex"])),

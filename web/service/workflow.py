@@ -150,6 +150,7 @@ def _draw_intake(s: Session, intake: Intake) -> DrawIntake:
         scheduled=intake.scheduled,
         witnesses=witnesses,
         beacon=intake.beacon or None,
+        version=2,  # the service's new records are protocol v2 (spec Part III)
     )
 
 

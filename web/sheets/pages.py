@@ -18,9 +18,12 @@ from typing import Final
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from placement.canonical import Json
+from placement.documents import digest
+from placement.jws import parse
+from placement.reference import statement_item
 from placement.roster import Sex
 from web.sheets.options import COMPLAINT_DAYS, COPIES, PUBLIC_COPY, Options
-from web.sheets.qr import document_url, qr_image, receipt_url
+from web.sheets.qr import document_url, qr_image, receipt_url, reference_url
 from web.sheets.source import ClassList, DrawSource, SheetError
 
 MM_PER_MODULE: Final = 0.36  # a version-25 code (125 modules with its quiet zone) is 45 mm
@@ -163,7 +166,7 @@ def class_list(src: DrawSource, number: int, copy: str, opts: Options) -> str:
         total=len(cls.rows),
         columns=[cls.rows[:half], cls.rows[half:]],
         archive=archive,
-        code=code(document_url(cls.statement, opts.base_url), 45),
+        code=code(_statement_url(src, cls.statement, opts), 45),
         signers=class_signers(src, cls),
         pageinfo=f"{cls.label}　{zh}",
         version=cls.version,
@@ -209,7 +212,12 @@ def announcement(src: DrawSource, opts: Options) -> str:
         digest=_grouped(src.announcement_digest.hex()),
         witnesses=a["witnesses"],
         teams=src.teams,
-        code=code(document_url(src.announcement_jws, opts.base_url), 45),
+        code=code(
+            reference_url(src.draw_id, "a", src.announcement_digest, opts.base_url)
+            if src.version == 2
+            else document_url(src.announcement_jws, opts.base_url),
+            45,
+        ),
         pageinfo="抽签前公示",
     )
     return _env().get_template("announcement.html").render(ctx)
@@ -239,7 +247,12 @@ def ceremony(src: DrawSource, opts: Options) -> str:
         server_seed=_grouped(str(cer.doc["server_seed"])),
         final_seed=_grouped(cer.final_seed),
         result_digest=_grouped(cer.result_digest.hex()),
-        code=code(document_url(cer.jws, opts.base_url), 45),
+        code=code(
+            reference_url(src.draw_id, "c", digest(cer.doc), opts.base_url)
+            if src.version == 2
+            else document_url(cer.jws, opts.base_url),
+            45,
+        ),
         signers=signers,
         pageinfo="现场记录",
     )
@@ -252,9 +265,30 @@ def mask(text: str, keep_start: int = 4, keep_end: int = 4) -> str:
     return text[:keep_start] + "*" * (len(text) - keep_start - keep_end) + text[-keep_end:]
 
 
+def _statement_url(src: DrawSource, statement: str, opts: Options) -> str:
+    if src.version == 1:
+        return document_url(statement, opts.base_url)
+    doc = parse(statement).document()
+    return reference_url(
+        src.draw_id, statement_item(int(str(doc["class"]))), digest(doc), opts.base_url
+    )
+
+
+def _notice_url(src: DrawSource, number: object, opts: Options) -> str:
+    """v2 (§22): the class statement of the pupil's class, before the draw the announcement:
+    a photo of the notice shows what the gate copy shows, nothing about the pupil."""
+    cls = next(
+        (c for c in src.classes if number is not None and c.number == int(str(number))), None
+    )
+    if cls is not None:
+        return _statement_url(src, cls.statement, opts)
+    return reference_url(src.draw_id, "a", src.announcement_digest, opts.base_url)
+
+
 def notices(src: DrawSource, receipts: Sequence[dict[str, Json]], opts: Options) -> str:
     """Admission notices, one page per receipt, in the order given."""
     heads = {c.number: c.team.head_teacher for c in src.classes}
+    v2 = src.version == 2
     items = []
     for r in receipts:
         leaf, private, cls = r["leaf"], r["private"], r["class"]
@@ -263,20 +297,23 @@ def notices(src: DrawSource, receipts: Sequence[dict[str, Json]], opts: Options)
         number = cls.get("number") if isinstance(cls, dict) else None
         items.append(
             {
-                "name": leaf["name"],
+                "name": private["name"] if v2 else leaf["name"],
                 "sex": Sex(str(leaf["sex"])).zh,
                 "index": r["index"],
                 "id_masked": mask(str(private["id_number"])),
                 "student_no_masked": mask(str(private["student_no"]), 5),
                 "cls": cls.get("label") if isinstance(cls, dict) else None,
                 "head_teacher": heads.get(int(str(number)), "") if number else "",
-                "code": code(receipt_url(r, opts.base_url), 40),
+                "code": code(
+                    _notice_url(src, number, opts) if v2 else receipt_url(r, opts.base_url), 40
+                ),
             }
         )
     ctx = _common(src, opts, f"{src.school} 入学通知书", src.announcement_kid)
     root = receipts[0]["root"] if receipts else ""
     ctx.update(
         notices=items,
+        v2=v2,
         draw_date=_day(src.draw_date),
         size=len(src.leaves),
         root_short=str(root)[:16],

@@ -21,6 +21,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from placement.canonical import Json, canonical_json
 from placement.errors import PlacementError
 from placement.jws import b64u, b64u_decode, deflate
+from placement.reference import reference
 from web.sheets.options import DEFAULT_BASE_URL
 from web.sheets.qrmask import FastQRCode
 
@@ -61,6 +62,16 @@ def document_url(compact_jws: str, base_url: str = DEFAULT_BASE_URL) -> str:
     if compact_jws.count(".") != 2:
         raise QrError("a compact JWS has three parts")
     return _url(base_url, DOCUMENT_KEY, to_digits(compact_jws))
+
+
+def reference_url(
+    draw: str, item: str, document_digest: bytes, base_url: str = DEFAULT_BASE_URL
+) -> str:
+    """v2 (spec §22): ``<base>#d=<draw>/<item>/<b64u digest>``, a reference the verify page
+    resolves in the draw's public record: a small code (version 7-8), not the document."""
+    if "#" in base_url:
+        raise QrError("the base URL must not have a fragment")
+    return f"{base_url}#{reference(draw, item, document_digest).fragment()}"
 
 
 def receipt_url(receipt: dict[str, Json], base_url: str = DEFAULT_BASE_URL) -> str:

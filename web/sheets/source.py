@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from placement.announcement import ANNOUNCEMENT_TYPE_V2
 from placement.canonical import Json
 from placement.commitment import PublicLeaf
 from placement.documents import digest
@@ -100,6 +101,11 @@ class DrawSource:
 
     def text(self, key: str) -> str:
         return str(self.announcement[key])
+
+    @property
+    def version(self) -> int:
+        """The record's protocol version (spec §19): v2 sheets carry references (§22)."""
+        return 2 if self.announcement.get("t") == ANNOUNCEMENT_TYPE_V2 else 1
 
     @property
     def draw_id(self) -> str:
@@ -192,6 +198,11 @@ def _classes(
         team = by_hash.get(str(c["team"]))
         if team is None or not isinstance(names, list) or len(names) != len(indices):
             raise SheetError(f"第 {number} 班的名单与结果不符 / class {number} ≠ the result")
+        label = str(c["label"])
+        if leaves and leaves[0].version == 2:
+            rows_v2 = _rows_v2(number, [int(str(i)) for i in indices], names, leaves, private)
+            out.append(ClassList(number, label, team, rows_v2, statement, _kid(statement)))
+            continue
         rows = []
         for n, (index, pair) in enumerate(zip(indices, names, strict=True), 1):
             leaf = leaves[int(str(index))]
@@ -208,9 +219,43 @@ def _classes(
                     birth_date=str(extra.get("birth_date", "")),
                 )
             )
-        label = str(c["label"])
         out.append(ClassList(number, label, team, tuple(rows), statement, _kid(statement)))
     return tuple(out)
+
+
+def _rows_v2(
+    number: int,
+    indices: list[int],
+    names: list[Json],
+    leaves: tuple[PublicLeaf, ...],
+    private: tuple[dict[str, Json], ...] | None,
+) -> tuple[Row, ...]:
+    """A v2 list in the statement's (name) order. The public leaves carry no names: the
+    sexes are checked against them, and with the archive each name is matched to its
+    private object (one per (name, sex) in a class: identical names are kept apart)."""
+    pairs = [(str(p[0]), str(p[1])) for p in names if isinstance(p, list)]
+    if sorted(s for _, s in pairs) != sorted(leaves[i].sex.value for i in indices):
+        raise SheetError(f"第 {number} 班声明与名单不符 / statement {number} ≠ leaves")
+    by_pair: dict[tuple[str, str], int] = {}
+    if private:
+        by_pair = {(str(private[i]["name"]), leaves[i].sex.value): i for i in indices}
+        if sorted(by_pair) != sorted(pairs):
+            raise SheetError(f"第 {number} 班声明与档案不符 / statement {number} ≠ the archive")
+    rows = []
+    for n, (name, sex) in enumerate(pairs, 1):
+        index = by_pair.get((name, sex), -1)
+        extra = private[index] if private and index >= 0 else {}
+        rows.append(
+            Row(
+                number=n,
+                name=name,
+                sex=Sex(sex).zh,
+                leaf=index,
+                student_no=str(extra.get("student_no", "")),
+                birth_date=str(extra.get("birth_date", "")),
+            )
+        )
+    return tuple(rows)
 
 
 def load(directory: Path) -> DrawSource:

@@ -94,8 +94,8 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
 
 
 def _class_lists(s: Session, intake: Intake, blobs: Blobs) -> list[dict[str, Any]]:
-    """Each class with its head teacher and pupils' names in leaf order, as on the gate
-    copy; approved amendments applied."""
+    """Each class with its head teacher and pupils' names as on the gate copy (v1: leaf
+    order; v2: by name); approved amendments applied."""
     assert intake.id is not None
     rec = record_of(s, intake)
     leaves = json.loads(blobs.get("public/leaves.json") or b"[]")
@@ -103,9 +103,14 @@ def _class_lists(s: Session, intake: Intake, blobs: Blobs) -> list[dict[str, Any
         t.number: t.head_teacher
         for t in s.exec(select(TeamRow).where(TeamRow.intake_id == intake.id))
     }
+    v2 = bool(leaves) and "name" not in leaves[0]
+    if v2:  # v2 leaves carry no names (spec §20.2): the private roster's, sorted as posted
+        leaves = json.loads(blobs.get("private/leaves.json") or b"[]")
     names: dict[int, list[str]] = {}
     for index, number in sorted(rec.current_classes().items()):
         names.setdefault(number, []).append(str(leaves[index]["name"]))
+    if v2:
+        names = {number: sorted(listed) for number, listed in names.items()}
     out = []
     for c in rec.classes():
         number = int(str(c["number"]))

@@ -23,6 +23,7 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    url_for,
 )
 from flask.blueprints import BlueprintSetupState
 from werkzeug.wrappers import Response
@@ -35,6 +36,7 @@ from web.db.store import DbLog
 from web.portal import data
 from web.portal import exceptions as public_exceptions
 from web.portal.lookup import check_query, lookup
+from web.portal.receipt import receipt_fragment, receipt_payload
 from web.portal.views import PUBLIC_STAGES
 from web.service.errors import ServiceError
 
@@ -314,7 +316,7 @@ class _UnsupportedError(ServiceError):
 @bp.route("/lookup", methods=["GET", "POST"])
 def lookup_page() -> Response:
     hotline = _district_hotline()
-    answer, error = None, None
+    answer, error, receipt_link = None, None, None
     values = {"name": "", "id_number": ""}
     if request.method == "POST":
         _limit()
@@ -325,6 +327,10 @@ def lookup_page() -> Response:
             error = e
         else:
             answer = lookup(services().engine, name, number)
+            if answer.found:  # v2: the receipt goes to this browser, never into a code
+                payload = receipt_payload(services().engine, number)
+                if payload is not None:
+                    receipt_link = url_for("portal.verify_page") + "#" + receipt_fragment(payload)
     resp = _page(
         "portal/lookup.html",
         hotline,
@@ -332,6 +338,7 @@ def lookup_page() -> Response:
         answer=answer,
         error=error,
         name=values["name"],
+        receipt_link=receipt_link,
     )
     if error is not None:
         resp.status_code = 400

@@ -25,7 +25,8 @@ export function memberJson(members, name) {
 export async function manifestProblems(members) {
   const m = memberJson(members, 'manifest.json');
   const problems = [];
-  if (m.t !== 'sunshine-placement/v1/bundle' || m.version !== 1) problems.push('manifest type or version');
+  const types = { 1: 'sunshine-placement/v1/bundle', 2: 'sunshine-placement/v2/bundle' };
+  if (!(m.version in types) || m.t !== types[m.version]) problems.push('manifest type or version');
   if (m.kind !== 'public' && m.kind !== 'archive') problems.push('manifest kind');
   const listed = Object.keys(m.files || {});
   for (const name of members.keys()) if (name !== 'manifest.json' && !listed.includes(name)) problems.push(`${name} is not listed`);
@@ -35,6 +36,33 @@ export async function manifestProblems(members) {
     else if (toHex(await sha256(data)) !== m.files[name]) problems.push(`${name}: SHA-256 differs from the manifest`);
   }
   return { manifest: m, problems };
+}
+
+// The v1 schema set as released (SHA-256 of each file): nothing signs a bundle's schemas/,
+// so a v1 bundle's must be exactly these, and a v2 bundle carries none (§24.2).
+export const V1_SCHEMAS = Object.freeze({
+  'schemas/amendment.schema.json': '410556b1212e49aac5d6435edd28e708157cc453ae67addc5dbda79d05e4c265',
+  'schemas/announcement.schema.json': 'c021af0078e9b7071230a8357afa55515bce943883df5190b13cb1d756c4c602',
+  'schemas/bundle-manifest.schema.json': '43e601b53ae8f043a95e0ce8f72a98224f7df6aa6e9ebedaa553129df9ccd2c4',
+  'schemas/ceremony.schema.json': '677cd7c72d87a8a0f34b2fe5cd75ed16b241c8111d86d9d7854af2d74fd7dba1',
+  'schemas/class-statement.schema.json': '2d4d8cce984d22100f21cea145e9e8f9a64cb36cc212d939f2a5e226dd920bff',
+  'schemas/keyring.schema.json': 'db1d35d5192c59903c4a77d9853db9ed98d712fbaae41118ae0bd2241a3d1f6c',
+  'schemas/log-entry.schema.json': '5905e1e5edccb7d11822dba95e44f358dc60d14f2a2914eace6fcb22cf1b6aa6',
+  'schemas/pupil-leaf.schema.json': 'a4045c4ddd3452368e04e25a4e47cf3e4d135e0c936c889ffea3dd496eac4905',
+  'schemas/pupil-private.schema.json': 'da52945e358bc32d97fd329685aa2c1dd93abb9d5381e30db492594af2a76cc9',
+  'schemas/receipt.schema.json': '461fddeb640c53b6d1a82491e5be102c695e05ad0b55d07bf8fd01b4c9888f34',
+  'schemas/result.schema.json': '780bde2a1dddc2db11154869f718c87d3ab5d5275c60e4c865d780c8e96b0940',
+  'schemas/team-leaf.schema.json': 'ae69567036f340386241fd920ecaab6b62e8ab8a50f81f43785cf028107915da',
+});
+
+export async function schemaProblems(members, version) {
+  const names = [...members.keys()].filter((n) => n.startsWith('schemas/'));
+  if (version === 2) return names.length ? ['a v2 bundle carries no schemas/'] : [];
+  const problems = [];
+  for (const n of names) {
+    if (V1_SCHEMAS[n] !== toHex(await sha256(members.get(n)))) problems.push(`${n} differs from the released v1 schema`);
+  }
+  return problems;
 }
 
 export function requiredMissing(members, kind, cancelled) {

@@ -6,23 +6,37 @@ import { leafHash, rootOf } from './merkle.js';
 import { exactFields } from './documents.js';
 
 export const PUPIL_LEAF = 'sunshine-placement/v1/pupil-leaf';
+export const PUPIL_LEAF_V2 = 'sunshine-placement/v2/pupil-leaf';
 export const TEAM_LEAF = 'sunshine-placement/v1/team-leaf';
 const PRIVATE_KEYS = ['birth_date', 'flags', 'id_number', 'id_type', 'salt', 'student_no', 'twin_group'];
 const LEAF_KEYS = ['name', 'private', 'sex', 'stratum', 't', 'twin', 'twin_wish'];
+const LEAF_KEYS_V2 = ['private', 'same_name', 'sex', 'stratum', 't', 'twin', 'twin_wish'];
 const TEAM_KEYS = ['head_teacher', 'label', 'number', 't', 'teachers'];
 
-// private = H(pupil-private, JCS(private JSON)) (§4.1)
-export function privateCommitment(priv) {
-  exactFields(priv, PRIVATE_KEYS, 'private');
+// private = H(pupil-private, JCS(private JSON)) (§4.1); v2 adds the name and its own tag (§21.1)
+export function privateCommitment(priv, version = 1) {
+  exactFields(priv, version === 2 ? [...PRIVATE_KEYS, 'name'] : PRIVATE_KEYS, 'private');
+  if (version === 2 && typeof priv.name !== 'string') throw new FormatError('private', 'name is not text');
   if (priv.id_type !== 'resident') throw new FormatError('private', 'id_type is not resident');
   if (!/^[0-9a-f]{32}$/.test(priv.salt)) throw new FormatError('private', 'salt is not 32 hex digits');
   if (!Array.isArray(priv.flags)) throw new FormatError('private', 'flags is not an array');
-  return taggedHash(TAGS.pupilPrivate, canonical(priv));
+  return taggedHash(version === 2 ? TAGS.pupilPrivateV2 : TAGS.pupilPrivate, canonical(priv));
+}
+
+export function leafVersion(leaf) {
+  return leaf && leaf.t === PUPIL_LEAF_V2 ? 2 : 1;
 }
 
 export function checkLeaf(leaf, where = 'leaf') {
-  exactFields(leaf, LEAF_KEYS, where);
-  if (leaf.t !== PUPIL_LEAF) throw new FormatError('leaf', `${where}: t is not ${PUPIL_LEAF}`);
+  if (leafVersion(leaf) === 2) {
+    exactFields(leaf, LEAF_KEYS_V2, where);
+    if (typeof leaf.same_name !== 'string') throw new FormatError('leaf', `${where}: same_name is text`);
+    if (leaf.same_name && leaf.stratum) throw new FormatError('leaf', `${where}: a same-name leaf has no stratum (§20.3)`);
+    leaf = { ...leaf, name: '' };
+  } else {
+    exactFields(leaf, LEAF_KEYS, where);
+  }
+  if (leaf.t !== PUPIL_LEAF && leaf.t !== PUPIL_LEAF_V2) throw new FormatError('leaf', `${where}: t is not ${PUPIL_LEAF}`);
   if (leaf.sex !== 'F' && leaf.sex !== 'M') throw new FormatError('leaf', `${where}: sex is F or M`);
   if (!['', 'same', 'apart'].includes(leaf.twin_wish)) throw new FormatError('leaf', `${where}: twin_wish`);
   if (typeof leaf.name !== 'string' || typeof leaf.stratum !== 'string' || typeof leaf.twin !== 'string') {
@@ -30,7 +44,7 @@ export function checkLeaf(leaf, where = 'leaf') {
   }
   if ((leaf.twin === '') !== (leaf.twin_wish === '')) throw new FormatError('leaf', `${where}: twin and twin_wish go together`);
   fromHex(leaf.private, 32);
-  return leaf;
+  return true;
 }
 
 // The leaf hash SHA-256(0x00 ‖ JCS(public leaf)) (§4.2).

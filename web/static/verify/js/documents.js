@@ -11,6 +11,17 @@ export const TYPES = Object.freeze({
   amendment: `${T}amendment`,
   receipt: `${T}receipt`,
 });
+// Protocol v2 (§21): the types whose bytes changed; every other document keeps its v1 type.
+export const T2 = 'sunshine-placement/v2/';
+export const TYPES_V2 = Object.freeze({
+  announcement: `${T2}announcement`,
+  statement: `${T2}class-statement`,
+  receipt: `${T2}receipt`,
+});
+
+export function announcementVersion(doc) {
+  return doc && doc.t === TYPES_V2.announcement ? 2 : 1;
+}
 
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
 
@@ -32,6 +43,17 @@ export function exactFields(doc, keys, what) {
 const isText = (v) => typeof v === 'string';
 const isHex32 = (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 
+const byCodePoint = (a, b) => {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) {
+    const d = x[i].codePointAt(0) - y[i].codePointAt(0);
+    if (d) return d;
+  }
+  return x.length - y.length;
+};
+export const comparePairs = (p, q) => byCodePoint(p[0], q[0]) || byCodePoint(p[1], q[1]);
+
 export function checkStatement(doc) {
   const keys = ['class', 'draw', 'head_teacher', 'intake', 'label', 'pupils', 'result', 'school', 't'];
   // A later version (spec Part E, §E2) also names its version and the exception that made it.
@@ -46,12 +68,21 @@ export function checkStatement(doc) {
   if (!Array.isArray(doc.pupils) || !doc.pupils.every((p) => Array.isArray(p) && p.length === 2 && isText(p[0]) && (p[1] === 'F' || p[1] === 'M'))) {
     throw new FormatError('document', 'pupils is not a list of [name, "F" | "M"]');
   }
+  if (doc.t === TYPES_V2.statement) {
+    for (let i = 1; i < doc.pupils.length; i += 1) {
+      if (comparePairs(doc.pupils[i - 1], doc.pupils[i]) > 0) throw new FormatError('document', 'a v2 statement lists its pupils sorted by name (§21.3)');
+    }
+  } else if (doc.t !== TYPES.statement) {
+    throw new FormatError('type', 'not a class statement');
+  }
   return doc;
 }
 
 export function checkAnnouncement(doc) {
-  exactFields(doc, ['algorithm', 'beacon', 'class_cap', 'district', 'draw_id', 'intake', 'level', 'policy', 'roster', 'scheduled',
-    'school', 'seed_commitment', 'size_tolerance', 'strata', 't', 'teams', 'witnesses', 'year'], 'announcement');
+  const keys = ['algorithm', 'beacon', 'class_cap', 'district', 'draw_id', 'intake', 'level', 'policy', 'roster', 'scheduled',
+    'school', 'seed_commitment', 'size_tolerance', 'strata', 't', 'teams', 'witnesses', 'year'];
+  exactFields(doc, announcementVersion(doc) === 2 ? [...keys, 'names'] : keys, 'announcement');
+  if (announcementVersion(doc) === 2 && !isHex32(doc.names)) throw new FormatError('document', 'names is not a digest');
   if (doc.algorithm !== 'balanced-deal/1') throw new FormatError('algorithm', `algorithm ${doc.algorithm} is not balanced-deal/1`);
   exactFields(doc.roster, ['root', 'size'], 'announcement.roster');
   exactFields(doc.teams, ['count', 'root'], 'announcement.teams');

@@ -36,7 +36,8 @@ export async function replayDraw({ announcement, leaves, teams, serverSeed, witn
   const seed = fromHex(serverSeed, 32);
   step('seed_commitment', toHex(await seedCommitment(seed)) === announcement.seed_commitment);
   // 3. announcement digest, final seed
-  const annDigest = await taggedHash(TAGS.announcement, canonical(announcement));
+  // H(t, JCS): the v1 tag is the v1 type; a v2 announcement is hashed under its type (§21.2)
+  const annDigest = await taggedHash(announcement.t, canonical(announcement));
   const fs = await finalSeed(toHex(annDigest), serverSeed, witnesses, beacon);
   // 4. τ, then the deal
   const k = tr.teams.length;

@@ -6,9 +6,12 @@ export const TAGS = Object.freeze({
   seedCommitment: 'sunshine-placement/v1/seed-commitment',
   finalSeed: 'sunshine-placement/v1/final-seed',
   pupilPrivate: 'sunshine-placement/v1/pupil-private',
+  pupilPrivateV2: 'sunshine-placement/v2/pupil-private',
   pupilTicket: 'sunshine-placement/v1/pupil-ticket',
   teamTicket: 'sunshine-placement/v1/team-ticket',
   announcement: 'sunshine-placement/v1/announcement',
+  announcementV2: 'sunshine-placement/v2/announcement',
+  names: 'sunshine-placement/v2/names',
   result: 'sunshine-placement/v1/result',
 });
 

@@ -83,6 +83,20 @@ const TEXTS = {
   e_keyring: ['无法载入公钥环', 'The keyring could not be loaded'],
   e_ed25519: ['此浏览器不支持 Ed25519 签名核验，请更新浏览器', 'This browser cannot verify Ed25519 signatures; please update it'],
   e_internal: ['核验时出错', 'An error occurred while verifying'],
+  e_reference: ['二维码所指的文件不在已核验的记录中', 'The document the code names is not in the verified record'],
+  e_record: ['无法取得或核验该抽签的公开记录', 'The public record of this draw could not be fetched or did not verify'],
+  e_receipt_class: ['签名的分班结果没有把该学生分到所写班级', 'The signed result does not place the pupil in the class stated'],
+  c_reference: ['二维码所指文件在完整复核通过的公开记录中（摘要一致）', 'The document the code names is in the public record, which replayed in full (digest matches)'],
+  c_receipt_class: ['班级由教育局签名的分班结果确认', 'The class is confirmed by the bureau-signed result'],
+  c_receipt_announcement: ['名册根由教育局签名的公告确认', 'The roster root is confirmed by the bureau-signed announcement'],
+  trust_title: ['本页信任的公钥', 'Keys this page trusted'],
+  trust_same_site: ['公钥清单取自本网站（{origin}），与页面和记录来自同一网站：请将下面的指纹与名单上印的密钥指纹或教育局公布的指纹核对，一致才说明签名者是教育局。',
+    'The keyring was fetched from this site ({origin}), the same site as this page and the record: compare the fingerprints below with the key fingerprint printed on the sheet or published by the bureau; only if they agree is the signer the bureau.'],
+  trust_chosen: ['公钥清单为您选择的文件。', 'The keyring is the file you chose.'],
+  trust_ring: ['公钥清单指纹', 'Keyring fingerprint'],
+  trust_file: ['改用其他公钥清单文件', 'Use another keyring file'],
+  ok_reference_hint: ['已取得该抽签的公开记录，在本机完整复核通过；二维码所指的文件就在其中。请与手中材料逐一对照。',
+    'The public record of this draw was fetched and replayed in full here; the document the code names is in it. Compare it with what you hold.'],
 };
 
 let lang = 'zh';

@@ -17,6 +17,8 @@ export const SIGNERS = {
   [`${T}amendment`]: { first: 'bureau' },
   [`${T}exception-request`]: { first: 'bureau' }, // Part E (§E2)
   [`${T}exception-decision`]: { first: 'bureau' },
+  'sunshine-placement/v2/announcement': { first: 'bureau', cosigner: 'supervisor' },
+  'sunshine-placement/v2/class-statement': { first: 'bureau' },
 };
 
 const B64U_PART = /^[A-Za-z0-9_-]*$/;
@@ -110,3 +112,10 @@ export function verifyGeneral(text, keyring, expectedType) {
 }
 
 export { canonicalText };
+
+// The protected header of a JWS's first signature (compact or general), unverified:
+// who claims to have signed, and when (for §23.3).
+export function parseCompactHeader(text) {
+  const parts = text.trim().startsWith('{') ? parseGeneral(text) : [splitCompact(text)];
+  return header(parts[0].protected);
+}

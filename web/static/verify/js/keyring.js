@@ -1,6 +1,21 @@
 // Keys and the keyring (docs/spec.md §13).
 import { FormatError, concat, fromB64, toHex, utf8, b64 } from './encoding.js';
 import { sha256 } from './hash.js';
+import { canonical } from './jcs.js';
+
+// Fingerprints (§23.1): SHA-256 of the vkey text, or of the keyring's JCS bytes, first 10
+// bytes as 20 hex digits in groups of four. 80 bits, where a 4-byte key id has 32.
+function grouped(digest) {
+  return toHex(digest.slice(0, 10)).match(/.{4}/g).join('-');
+}
+
+export async function keyFingerprint(vkey) {
+  return grouped(await sha256(utf8(vkey)));
+}
+
+export async function keyringFingerprint(json) {
+  return grouped(await sha256(canonical(json)));
+}
 
 export const ROLES = ['bureau', 'supervisor', 'log'];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -81,7 +96,10 @@ export class Keyring {
       }
       keys.push({ ...v, label: entry.label, role: entry.role, valid_from: entry.valid_from, retired: entry.retired, revoked: entry.revoked, cryptoKey });
     }
-    return new Keyring(keys);
+    const ring = new Keyring(keys);
+    ring.fingerprint = await keyringFingerprint(json);
+    for (const k of keys) k.fingerprint = await keyFingerprint(k.vkey);
+    return ring;
   }
 }
 

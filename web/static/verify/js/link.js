@@ -1,8 +1,10 @@
 // What a QR link carries (docs/spec.md §18.1): "#n=" a compact JWS, "#r=" a receipt.
-import { FormatError, fromDigits, toHex } from './encoding.js';
+import { FormatError, b64u, fromB64u, fromDigits, toHex } from './encoding.js';
 import { verifyCompact } from './jws.js';
-import { TYPES, checkAmendment, checkAnnouncement, checkCeremony, checkResult, checkStatement } from './documents.js';
-import { decodeReceipt, verifyReceipt } from './receipt.js';
+import { TYPES, TYPES_V2, checkAmendment, checkAnnouncement, checkCeremony, checkResult, checkStatement } from './documents.js';
+import { decodeReceipt, verifyReceipt, verifyReceiptAgainst } from './receipt.js';
+import { inflateRaw } from './inflate.js';
+import { parseCanonical } from './jcs.js';
 
 // Which check a failure code belongs to (for the list of what was checked).
 const CHECK_OF = {
@@ -11,14 +13,34 @@ const CHECK_OF = {
   key_validity: 'key_valid', inflate: 'payload', too_large: 'payload', utf8: 'payload', json: 'payload',
   canonical: 'payload', typ: 'type', type: 'type', document: 'shape', algorithm: 'shape', final_seed: 'final_seed',
   private: 'receipt_private', idcard: 'receipt_idcard', inclusion: 'receipt_inclusion', leaf: 'shape',
+  receipt_announcement: 'receipt_announcement', receipt_class: 'receipt_class',
 };
 
 const DOC_CHECKS = ['link', 'signature', 'key_role', 'key_valid', 'payload', 'type', 'shape'];
 
 export function parseFragment(hash) {
+  const ref = /^#?d=([A-Za-z0-9][A-Za-z0-9._-]{0,127})\/([acr]|s[1-9][0-9]{0,3})\/([A-Za-z0-9_-]{43})$/.exec(hash || '');
+  if (ref) return { key: 'd', draw: ref[1], item: ref[2], digest: toHex(fromB64uCanonical(ref[3])) };
+  const handed = /^#?p=([A-Za-z0-9_-]+)$/.exec(hash || '');
+  if (handed) return { key: 'p', b64u: handed[1] };
   const m = /^#?([nr])=([0-9]*)$/.exec(hash || '');
-  if (!m) throw new FormatError('fragment', 'expected #n=<digits> or #r=<digits>');
+  if (!m) throw new FormatError('fragment', 'expected #d=<draw>/<item>/<digest>, #n=<digits> or #r=<digits>');
   return { key: m[1], text: fromDigits(m[2]) };
+}
+
+// 43 base64url characters of exactly 32 bytes, written the one canonical way (§22).
+function fromB64uCanonical(text) {
+  const bytes = fromB64u(text);
+  if (bytes.length !== 32 || b64u(bytes) !== text) throw new FormatError('fragment', 'the digest is not 32 bytes of canonical base64url');
+  return bytes;
+}
+
+// The bundle member a v2 reference names (§22).
+export function referenceMember(item) {
+  if (item === 'a') return 'announcement.jws';
+  if (item === 'c') return 'ceremony.jws';
+  if (item === 'r') return 'result.jws';
+  return `statements/${item.slice(1).padStart(2, '0')}.jws`;
 }
 
 function failed(kind, error, planned) {
@@ -46,13 +68,15 @@ export async function verifyFragment(hash, keyring, announcements = new Map()) {
     return failed('unknown', e, ['link']);
   }
   if (link.key === 'r') return verifyReceiptLink(link.text, announcements);
+  if (link.key === 'p') return verifyHandedReceipt(link.b64u, keyring);
+  if (link.key === 'd') return { ok: false, kind: 'reference', reference: link, checks: [{ id: 'link', ok: true }] };
   let v;
   try {
     v = await verifyCompact(link.text, keyring);
     const doc = v.document;
     const extra = [];
-    if (doc.t === TYPES.statement) checkStatement(doc);
-    else if (doc.t === TYPES.announcement) checkAnnouncement(doc);
+    if (doc.t === TYPES.statement || doc.t === TYPES_V2.statement) checkStatement(doc);
+    else if (doc.t === TYPES.announcement || doc.t === TYPES_V2.announcement) checkAnnouncement(doc);
     else if (doc.t === TYPES.ceremony) {
       await checkCeremony(doc);
       extra.push('final_seed');
@@ -62,7 +86,7 @@ export async function verifyFragment(hash, keyring, announcements = new Map()) {
     const sig = v.signatures[0];
     return {
       ok: true,
-      kind: doc.t.slice('sunshine-placement/v1/'.length),
+      kind: doc.t.replace(/^sunshine-placement\/v[12]\//, ''),
       document: doc,
       digest: toHex(v.digest),
       signature: { kid: sig.kid, day: sig.day, iat: sig.iat, label: sig.key.label, role: sig.key.role, keyId: sig.key.id, name: sig.key.name },
@@ -74,20 +98,35 @@ export async function verifyFragment(hash, keyring, announcements = new Map()) {
   }
 }
 
+// v2 (§21.5): the lookup hands this browser {announcement, receipt, result}; the receipt
+// counts only as far as the bureau's signatures on the announcement and result carry it.
+async function verifyHandedReceipt(text, keyring) {
+  const plan = ['link', 'payload', 'shape', 'receipt_private', 'receipt_idcard', 'receipt_inclusion', 'receipt_announcement', 'receipt_class'];
+  let receipt = null;
+  try {
+    const handed = parseCanonical(await inflateRaw(fromB64u(text), 1 << 20), 'receipt');
+    receipt = handed.receipt;
+    const v = await verifyReceiptAgainst(receipt, { announcement: handed.announcement, result: handed.result }, keyring);
+    const list = ['link', 'payload', 'shape', ...v.checks].map((id) => ({ id, ok: true }));
+    return { ok: true, kind: 'receipt', receipt, classVerified: v.classVerified, leafHash: v.leafHash, checks: list };
+  } catch (e) {
+    return { ...failed('receipt', e, plan), kind: 'receipt', receipt };
+  }
+}
+
 async function verifyReceiptLink(text, announcements) {
   const plan = ['link', 'payload', 'shape', 'receipt_private', 'receipt_idcard', 'receipt_inclusion'];
   try {
     const receipt = await decodeReceipt(text);
     const { checks, leafHash } = await verifyReceipt(receipt);
     const list = ['link', 'payload', 'shape', ...checks].map((id) => ({ id, ok: true }));
-    let ok = true;
+    // Never on its own (§21.5): only an announcement verified on this device confirms the
+    // root; without one a made-up receipt with its own one-leaf root would pass.
     const known = announcements.get(receipt.draw);
-    if (known) {
-      const same = known.root === receipt.root && known.size === receipt.size;
-      list.push({ id: 'receipt_announcement', ok: same });
-      ok = same;
-    }
-    return { ok, kind: 'receipt', receipt, leafHash, checks: list, code: ok ? null : 'receipt_announcement', detail: ok ? '' : 'roster root differs from the announcement' };
+    const ok = Boolean(known) && known.root === receipt.root && known.size === receipt.size;
+    list.push({ id: 'receipt_announcement', ok });
+    const why = known ? 'roster root differs from the announcement' : 'no signed announcement of this draw verified on this device';
+    return { ok, kind: 'receipt', receipt, leafHash, checks: list, code: ok ? null : 'receipt_announcement', detail: ok ? '' : why };
   } catch (e) {
     return { ...failed('receipt', e, plan), kind: 'receipt' };
   }

@@ -2,12 +2,13 @@
 // No network request ever carries the fragment: the page fetches only keyring.json,
 // portal.json and (when asked) a record bundle.
 import { Keyring } from './keyring.js';
-import { verifyFragment } from './link.js';
+import { referenceMember, verifyFragment } from './link.js';
+import { verifyCompact, verifyGeneral } from './jws.js';
 import { has, language, setLanguage, t } from './i18n.js';
 import { TEXT as CHANGED, supersession } from './superseded.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { link: null, replay: null, portal: null };
+const state = { link: null, replay: null, portal: null, trust: 'same-site' };
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -22,10 +23,32 @@ async function fetchJson(url) {
   return r.json();
 }
 
+// Which keyring the page trusts (§23.2): the keyring.json of the site that served it,
+// unless the reader chose a file. The page says which, with the fingerprints.
 let keyringPromise = null;
 function keyring() {
-  if (!keyringPromise) keyringPromise = fetchJson('keyring.json').then((j) => Keyring.parse(j));
+  if (!keyringPromise) {
+    keyringPromise = fetchJson('keyring.json').then((j) => Keyring.parse(j));
+    keyringPromise.then(renderTrust, () => {});
+  }
   return keyringPromise;
+}
+
+async function renderTrust() {
+  let ring;
+  try {
+    ring = await keyring();
+  } catch {
+    return;
+  }
+  $('trust-title').textContent = t('trust_title');
+  $('trust-file-label').textContent = t('trust_file');
+  $('trust-source').textContent = state.trust === 'same-site' ? t('trust_same_site', { origin: window.location.origin }) : t('trust_chosen');
+  $('trust').dataset.source = state.trust;
+  $('trust').dataset.fingerprint = ring.fingerprint;
+  const dl = $('trust-keys');
+  dl.replaceChildren(el('dt', null, t('trust_ring')), el('dd', { class: 'mono', id: 'trust-fingerprint' }, ring.fingerprint));
+  for (const k of ring.keys) dl.append(el('dt', null, `${k.role} · ${k.label}`), el('dd', { class: 'mono' }, `${k.name} ${k.fingerprint}`));
 }
 
 function knownAnnouncements() {
@@ -97,9 +120,10 @@ function renderCeremony(doc, res) {
   el('h2', null, t('witnesses')), list];
 }
 
-function renderReceipt(r) {
-  return [facts([['name', r.leaf.name], ['sex', t(r.leaf.sex === 'M' ? 'male' : 'female')], ['draw', r.draw, true],
-    ['class_unsigned', r.class ? r.class.label : t('none')], ['place', t('of', { i: r.index + 1, n: r.size })],
+function renderReceipt(r, classVerified = false) {
+  const name = r.leaf.name !== undefined ? r.leaf.name : (r.private && r.private.name);
+  return [facts([['name', name], ['sex', t(r.leaf.sex === 'M' ? 'male' : 'female')], ['draw', r.draw, true],
+    [classVerified ? 'class' : 'class_unsigned', r.class ? r.class.label : t('none')], ['place', t('of', { i: r.index + 1, n: r.size })],
     ['roster_root', r.root, true]])];
 }
 
@@ -131,7 +155,7 @@ function renderLink() {
   $('mark').textContent = res.ok ? '✓' : '✗';
   $('headline').textContent = res.ok ? t(`ok_${res.kind === 'class-statement' ? 'statement' : res.kind}`) : t('bad');
   $('reason').textContent = res.ok
-    ? t(res.kind === 'receipt' ? 'ok_receipt_hint' : res.kind === 'class-statement' ? 'ok_statement_hint' : 'privacy')
+    ? t(res.reference ? 'ok_reference_hint' : res.kind === 'receipt' ? 'ok_receipt_hint' : res.kind === 'class-statement' ? 'ok_statement_hint' : 'privacy')
     : `${reasonText(res.code, res.detail)}。${t('bad_hint')}`;
   $('reason').dataset.code = res.ok ? '' : res.code;
   if (res.ok) {
@@ -139,7 +163,7 @@ function renderLink() {
     const parts = res.kind === 'class-statement' ? renderStatement(doc, res)
       : res.kind === 'announcement' ? renderAnnouncement(doc, res)
         : res.kind === 'ceremony' ? renderCeremony(doc, res)
-          : res.kind === 'receipt' ? renderReceipt(res.receipt)
+          : res.kind === 'receipt' ? renderReceipt(res.receipt, res.classVerified)
             : [facts(signatureRows(res.signature))];
     details.append(...parts);
     details.hidden = false;
@@ -233,6 +257,7 @@ async function verifyCurrent() {
     return;
   }
   state.link = await verifyFragment(hash, ring, knownAnnouncements());
+  if (state.link.kind === 'reference') state.link = await resolveReference(state.link.reference, ring);
   if (state.link.ok && state.link.kind === 'class-statement') {
     try {
       state.link.superseded = await supersession(state.link.document, await fetchJson('changes.json'), ring);
@@ -243,6 +268,41 @@ async function verifyCurrent() {
   const ms = performance.now() - started;
   window.verifyTiming = { ms, hash: hash.length };
   document.body.dataset.verified = String(Date.now());
+}
+
+// A v2 code names a document by digest (§22): fetch the draw's public record, replay it in
+// full, and show the document if it is in the record with that digest.
+async function resolveReference(ref, ring) {
+  const template = (state.portal && state.portal.records) || '../results/{draw}/public.zip';
+  const checks = [{ id: 'link', ok: true }];
+  let bytes;
+  try {
+    const r = await fetch(new URL(template.replace('{draw}', ref.draw), window.location.href), { credentials: 'omit', referrerPolicy: 'no-referrer' });
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    bytes = new Uint8Array(await r.arrayBuffer());
+  } catch (e) {
+    return { ok: false, kind: 'reference', code: 'record', detail: e && e.message, checks: [...checks, { id: 'reference', ok: false }] };
+  }
+  const { replayBundle } = await import('./replay.js');
+  const { openBundle } = await import('./bundle.js');
+  const { fromUtf8, toHex } = await import('./encoding.js');
+  state.replay = await replayBundle(bytes, ring);
+  renderReplay();
+  if (!state.replay.ok) return { ok: false, kind: 'reference', code: 'record', detail: state.replay.checks.filter((c) => !c.ok).map((c) => c.id).join(', '), checks: [...checks, { id: 'reference', ok: false }] };
+  const { members } = await openBundle(bytes);
+  const name = referenceMember(ref.item);
+  const text = members.has(name) ? fromUtf8(members.get(name)) : null;
+  const v = text && (text.trim().startsWith('{') ? await verifyGeneral(text, ring) : await verifyCompact(text, ring));
+  if (!v || toHex(v.digest) !== ref.digest || state.replay.draw !== ref.draw) {
+    return { ok: false, kind: 'reference', code: 'reference', checks: [...checks, { id: 'reference', ok: false }] };
+  }
+  const sig = v.signatures[0];
+  const kind = v.document.t.replace(/^sunshine-placement\/v[12]\//, '');
+  return {
+    ok: true, kind, document: v.document, digest: ref.digest, reference: true,
+    signature: { kid: sig.kid, day: sig.day, iat: sig.iat, label: sig.key.label, role: sig.key.role, keyId: sig.key.fingerprint, name: sig.key.name },
+    checks: [...checks, { id: 'reference', ok: true }],
+  };
 }
 
 async function replay(source) {
@@ -284,15 +344,24 @@ function init() {
     if (file) replay(file);
     else if (url) replay(url);
   });
+  $('trust-file').addEventListener('change', async () => {
+    const file = $('trust-file').files[0];
+    if (!file) return;
+    keyringPromise = file.text().then((s) => Keyring.parse(JSON.parse(s)));
+    state.trust = 'chosen';
+    renderTrust();
+    verifyCurrent();
+  });
   $('replay-file').addEventListener('change', () => {
     const file = $('replay-file').files[0];
     if (file) replay(file);
   });
   window.addEventListener('hashchange', verifyCurrent);
   renderStatic();
-  fetchJson('portal.json').then((p) => { state.portal = p; renderStatic(); }).catch(() => {});
+  const portal = fetchJson('portal.json').then((p) => { state.portal = p; renderStatic(); }).catch(() => {});
+  keyring().catch(() => {});
   const bundle = new URLSearchParams(window.location.search).get('bundle');
-  verifyCurrent().then(() => {
+  portal.then(verifyCurrent).then(() => {
     if (bundle) {
       $('replay-url').value = bundle;
       replay(bundle);

@@ -3,8 +3,9 @@ import { FormatError, fromB64u, fromHex, toHex } from './encoding.js';
 import { parseCanonical } from './jcs.js';
 import { inflateRaw } from './inflate.js';
 import { verifyInclusion } from './merkle.js';
-import { checkLeaf, privateCommitment, pupilLeafHash } from './commitment.js';
-import { TYPES, exactFields, isObject } from './documents.js';
+import { checkLeaf, leafVersion, privateCommitment, pupilLeafHash } from './commitment.js';
+import { TYPES, TYPES_V2, checkAnnouncement, checkResult, exactFields, isObject } from './documents.js';
+import { verifyGeneral } from './jws.js';
 import { isResidentId } from './idcard.js';
 
 export const MAX_RECEIPT = 64 * 1024;
@@ -15,9 +16,16 @@ export async function decodeReceipt(b64uText) {
 }
 
 // Returns the list of checks made; throws FormatError at the first failure.
+const KEYS = ['class', 'draw', 'index', 'leaf', 'private', 'proof', 'root', 'size', 't'];
+
 export async function verifyReceipt(r) {
-  exactFields(r, ['class', 'draw', 'index', 'leaf', 'private', 'proof', 'root', 'size', 't'], 'receipt');
-  if (r.t !== TYPES.receipt) throw new FormatError('type', `t is not ${TYPES.receipt}`);
+  const v2 = isObject(r) && r.t === TYPES_V2.receipt;
+  exactFields(r, v2 ? [...KEYS, 'announcement', 'result'] : KEYS, 'receipt');
+  if (r.t !== TYPES.receipt && !v2) throw new FormatError('type', `t is not ${TYPES.receipt}`);
+  if (v2 && (!/^[0-9a-f]{64}$/.test(r.announcement) || (r.result === null) !== (r.class === null)
+    || (r.result !== null && !/^[0-9a-f]{64}$/.test(r.result)))) {
+    throw new FormatError('document', 'a v2 receipt names its announcement, and its result exactly when it names a class');
+  }
   if (r.class !== null) {
     exactFields(r.class, ['label', 'number'], 'receipt.class');
   }
@@ -28,7 +36,8 @@ export async function verifyReceipt(r) {
   checkLeaf(r.leaf, 'receipt.leaf');
   if (!isObject(r.private)) throw new FormatError('document', 'private is not an object');
   const checks = [];
-  const priv = toHex(await privateCommitment(r.private));
+  if (leafVersion(r.leaf) !== (v2 ? 2 : 1)) throw new FormatError('leaf', 'the leaf is of another protocol version');
+  const priv = toHex(await privateCommitment(r.private, v2 ? 2 : 1));
   if (priv !== r.leaf.private) throw new FormatError('private', 'the private data does not hash to the leaf (§4.1)');
   checks.push('receipt_private');
   if (!isResidentId(r.private.id_number)) throw new FormatError('idcard', 'the ID number is not a valid resident ID number');
@@ -41,4 +50,38 @@ export async function verifyReceipt(r) {
   if (!ok) throw new FormatError('inclusion', 'the leaf is not in the roster tree with this root (§4.3)');
   checks.push('receipt_inclusion');
   return { checks, leafHash: toHex(leaf) };
+}
+
+// A receipt is never verified on its own (§21.5): against the signed announcement it
+// names, and its class against the signed result. `docs` holds their JWS texts (fetched
+// or handed over by the lookup); a missing one is a failure.
+export async function verifyReceiptAgainst(r, docs, keyring) {
+  const { checks, leafHash } = await verifyReceipt(r);
+  const v2 = r.t === TYPES_V2.receipt;
+  if (!docs || !docs.announcement) throw new FormatError('receipt_announcement', 'a receipt is never verified on its own: the signed announcement is needed');
+  const ann = await verifyGeneral(docs.announcement, keyring);
+  if (ann.document.t !== TYPES.announcement && ann.document.t !== TYPES_V2.announcement) throw new FormatError('type', 'not an announcement');
+  checkAnnouncement(ann.document);
+  const annDigest = toHex(ann.digest);
+  if (v2 && annDigest !== r.announcement) throw new FormatError('receipt_announcement', 'the receipt names another announcement');
+  if (ann.document.roster.root !== r.root || ann.document.roster.size !== r.size || ann.document.draw_id !== r.draw) {
+    throw new FormatError('receipt_announcement', 'the roster root, size or draw differs from the signed announcement');
+  }
+  checks.push('receipt_announcement');
+  let classVerified = false;
+  if (r.class !== null) {
+    if (!docs.result) {
+      if (v2) throw new FormatError('receipt_class', 'the receipt names a class: the signed result is needed');
+    } else {
+      const res = await verifyGeneral(docs.result, keyring, TYPES.result);
+      checkResult(res.document);
+      if (v2 && toHex(res.digest) !== r.result) throw new FormatError('receipt_class', 'the receipt names another result');
+      if (res.document.announcement !== annDigest) throw new FormatError('receipt_class', 'the result is not the announcement\'s');
+      const c = res.document.classes.find((x) => x.number === r.class.number);
+      if (!c || c.label !== r.class.label || !c.pupils.includes(r.index)) throw new FormatError('receipt_class', 'the signed result does not place this pupil in that class');
+      classVerified = true;
+      checks.push('receipt_class');
+    }
+  }
+  return { checks, leafHash, classVerified, announcement: ann.document, signature: ann.signatures[0] };
 }

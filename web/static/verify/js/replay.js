@@ -5,9 +5,12 @@ import { parseJson } from './jcs.js';
 import { documentDigest } from './hash.js';
 import { verifyCompact, verifyGeneral } from './jws.js';
 import { Keyring } from './keyring.js';
-import { TYPES, checkAmendment, checkAnnouncement, checkCeremony, checkResult, checkStatement } from './documents.js';
-import { privateCommitment } from './commitment.js';
-import { manifestProblems, memberJson, openBundle, privacyProblems, requiredMissing } from './bundle.js';
+import { TYPES, TYPES_V2, announcementVersion, checkAmendment, checkAnnouncement, checkCeremony, checkResult, checkStatement, comparePairs } from './documents.js';
+import { leafVersion, privateCommitment } from './commitment.js';
+import { manifestProblems, memberJson, openBundle, privacyProblems, requiredMissing, schemaProblems } from './bundle.js';
+import { TAGS, taggedHash } from './hash.js';
+import { canonical } from './jcs.js';
+import { parseCompactHeader } from './jws.js';
 import { checkConsistency, eventOrderProblems, verifyCheckpoint, verifyReceiptFor } from './log.js';
 import { replayDraw } from './draw.js';
 import { balance, structure } from './structure.js';
@@ -42,6 +45,10 @@ const L = {
   exceptions_rules: ['例外符合规则（补录班级在本机重算）', 'exception rules (late placements recomputed here)'],
   exceptions_caps: ['每步后班额与每人一班', 'caps and one class per pupil after each step'],
   exceptions_statements: ['名单新版本与例外一致', 'statement versions match the exceptions'],
+  version: ['协议版本一致（公告、清单、叶子、声明、schemas）', 'one protocol version (announcement, manifest, leaves, statements, schemas)'],
+  rotation: ['教育局密钥唯一，或轮换已记入日志', 'one bureau key, or a logged rotation'],
+  relied: ['所依赖的检查点齐全（v2）', 'the checkpoints the bundle relies on (v2)'],
+  names: ['存档：各班名单姓名与私有信息一致', 'archive: class lists name the pupils placed there'],
 };
 
 export async function replayBundle(bytes, keyring) {
@@ -97,7 +104,8 @@ export async function replayBundle(bytes, keyring) {
 
   const decoded = new Map();
   const ann = await attempt('announcement', async () => {
-    const v = await verifyGeneral(text('announcement.jws'), keyring, TYPES.announcement);
+    const v = await verifyGeneral(text('announcement.jws'), keyring);
+    if (v.document.t !== TYPES.announcement && v.document.t !== TYPES_V2.announcement) throw new Error('not an announcement');
     checkAnnouncement(v.document);
     if (draw && v.document.draw_id !== draw) throw new Error('announcement is for another draw');
     decoded.set('announcement.jws', v.document);
@@ -105,6 +113,7 @@ export async function replayBundle(bytes, keyring) {
   });
   const annDoc = ann && ann.v.document;
   const annDigest = ann && toHex(ann.v.digest);
+  const version = annDoc ? announcementVersion(annDoc) : (man && man.manifest ? man.manifest.version : 1);
   let leaves = null;
   let teams = null;
   try {
@@ -139,6 +148,13 @@ export async function replayBundle(bytes, keyring) {
     });
   }
 
+  await attempt('version', async () => {
+    const problems = await schemaProblems(members, version);
+    if (man && man.manifest && man.manifest.version !== version) problems.push(`manifest version ${man.manifest.version}, announcement v${version}`);
+    if (Array.isArray(leaves) && leaves.some((l) => leafVersion(l) !== version)) problems.push(`leaves of another version than v${version}`);
+    return { ok: problems.length === 0, detail: problems.slice(0, 3).join('; ') || `v${version}` };
+  });
+
   // Replay: roots, commitment, τ, deal, result digest.
   if (annDoc && leaves && teams && (cancelled || cer)) {
     try {
@@ -167,7 +183,7 @@ export async function replayBundle(bytes, keyring) {
   const resultDigest = res && toHex(res.v.digest);
   if (result && leaves && annDoc) {
     await attempt('guarantees', () => guarantees(result, leaves, annDoc));
-    await attempt('statements', () => statements(members, keyring, result, resultDigest, leaves, teams, annDoc, decoded));
+    await attempt('statements', () => statements(members, keyring, result, resultDigest, leaves, teams, annDoc, decoded, version));
     const amendmentNames = [...members.keys()].filter((n) => n.startsWith('amendments/'));
     if (amendmentNames.length) await attempt('amendments', () => amendments(members, amendmentNames, keyring, result, resultDigest, decoded));
     if (hasExceptions(members)) {
@@ -199,6 +215,16 @@ export async function replayBundle(bytes, keyring) {
     return `${entries.length}`;
   });
   add('log_order', order.problems.length === 0, order.problems.slice(0, 3).join('; '));
+  await attempt('rotation', () => rotation(members, keyring, entries, draw));
+  if (version === 2) {
+    await attempt('relied', () => {
+      const want = entries.filter((e) => e.entry.draw === draw && ['announcement.published', 'result.signed'].includes(e.entry.event)).map((e) => e.index + 1);
+      const have = new Set([...members.keys()].filter((n) => n.startsWith('log/checkpoints/')).map((n) => Number(n.slice(16))));
+      if (cp) have.add(cp.c.size);
+      const missing = want.filter((s) => !have.has(s));
+      return { ok: missing.length === 0, detail: missing.length ? `no checkpoint of size ${missing.join(', ')}` : want.join(', ') };
+    });
+  }
   await attempt('log_documents', () => logDocuments(entries, draw, annDigest, cer && cer.v, resultDigest, cancelled));
   await attempt('consistency', async () => {
     if (!cp) throw new Error('no checkpoint');
@@ -246,13 +272,30 @@ export async function replayBundle(bytes, keyring) {
       const priv = memberJson(members, 'private/leaves.json');
       if (!Array.isArray(priv) || priv.length !== leaves.length) throw new Error('one private object per leaf');
       for (let i = 0; i < leaves.length; i += 1) {
-        if (toHex(await privateCommitment(priv[i])) !== leaves[i].private) throw new Error(`leaf ${i}: private value does not open`);
+        if (toHex(await privateCommitment(priv[i], leafVersion(leaves[i]))) !== leaves[i].private) throw new Error(`leaf ${i}: private value does not open`);
       }
       return `${leaves.length}`;
     });
+    if (version === 2 && result) {
+      await attempt('names', () => {
+        const priv = memberJson(members, 'private/leaves.json');
+        for (const c of result.classes) {
+          const s = decoded.get(`statements/${String(c.number).padStart(2, '0')}.jws`);
+          const want = c.pupils.map((i) => [priv[i].name, leaves[i].sex]).sort(comparePairs);
+          if (!s || JSON.stringify(s.pupils) !== JSON.stringify(want)) throw new Error(`class ${c.number}: the list differs from the archive's names`);
+        }
+        return `${result.classes.length}`;
+      });
+    }
   }
 
-  const classes = result && leaves ? result.classes.map((c) => ({ number: c.number, label: c.label, names: c.pupils.map((i) => leaves[i].name) })) : [];
+  // v2 leaves carry no names: the names shown are the signed statements' (sorted, §21.3).
+  const namesOf = (c) => {
+    if (version === 1) return c.pupils.map((i) => leaves[i].name);
+    const s = decoded.get(`statements/${String(c.number).padStart(2, '0')}.jws`);
+    return s ? s.pupils.map((p) => p[0]) : [];
+  };
+  const classes = result && leaves ? result.classes.map((c) => ({ number: c.number, label: c.label, names: namesOf(c) })) : [];
   return done({ draw, kind, cancelled, resultDigest, replayedDigest: replayed ? replayed.digest : null, classes });
 }
 
@@ -289,7 +332,9 @@ function guarantees(result, leaves, ann) {
   return { ok: problems.length === 0, detail: problems.slice(0, 3).join('; ') };
 }
 
-async function statements(members, keyring, result, resultDigest, leaves, teams, ann, decoded) {
+async function statements(members, keyring, result, resultDigest, leaves, teams, ann, decoded, version) {
+  const type = version === 2 ? TYPES_V2.statement : TYPES.statement;
+  const all = [];
   const byHash = new Map();
   const { teamLeafHash } = await import('./commitment.js');
   for (const t of teams) byHash.set(toHex(await teamLeafHash(t)), t);
@@ -298,19 +343,54 @@ async function statements(members, keyring, result, resultDigest, leaves, teams,
   for (const c of result.classes) {
     const name = `statements/${String(c.number).padStart(2, '0')}.jws`;
     if (!members.has(name)) throw new Error(`${name} is missing`);
-    const v = await verifyCompact(fromUtf8(members.get(name)), keyring, TYPES.statement);
+    const v = await verifyCompact(fromUtf8(members.get(name)), keyring, type);
     const s = checkStatement(v.document);
     decoded.set(name, s);
     const team = byHash.get(c.team);
     const want = {
       class: c.number, draw: ann.draw_id, head_teacher: team ? team.head_teacher : null, intake: ann.intake, label: c.label,
-      pupils: c.pupils.map((i) => [leaves[i].name, leaves[i].sex]), result: resultDigest, school: ann.school, t: TYPES.statement,
+      pupils: c.pupils.map((i) => [leaves[i].name, leaves[i].sex]), result: resultDigest, school: ann.school, t: type,
     };
+    if (version === 2) {
+      // §20.4: the public check is the size and the sexes; the order is by name
+      const sexes = (list) => list.map((x) => x).sort().join('');
+      if (sexes(s.pupils.map((p) => p[1])) !== sexes(c.pupils.map((i) => leaves[i].sex))) throw new Error(`${name}: size or sexes differ from the result`);
+      want.pupils = s.pupils;
+      all.push(...s.pupils);
+    }
     if (JSON.stringify(s) !== JSON.stringify(Object.fromEntries(Object.keys(s).map((key) => [key, want[key]])))) {
       throw new Error(`${name} differs from the result`);
     }
   }
+  if (version === 2) {
+    const digest = toHex(await taggedHash(TAGS.names, canonical(all.sort(comparePairs))));
+    if (digest !== ann.names) throw new Error("the statements' names do not hash to the announcement's names: a pupil was added, dropped or renamed");
+  }
   return `${names.length}`;
+}
+
+// §23.3: every document's first signature by one bureau key, unless a rotation is logged.
+async function rotation(members, keyring, entries, draw) {
+  const paths = ['announcement.jws', 'ceremony.jws', 'result.jws', ...[...members.keys()].filter((n) => n.startsWith('statements/') || n.startsWith('amendments/'))];
+  const signed = [];
+  for (const p of paths) {
+    if (!members.has(p)) continue;
+    try {
+      const h = parseCompactHeader(fromUtf8(members.get(p)));
+      const plus = h.kid.lastIndexOf('+');
+      const key = keyring.lookup(h.kid.slice(plus + 1), h.kid.slice(0, plus));
+      if (key && key.role === 'bureau') signed.push([h.iat, h.kid]);
+    } catch { /* the signature checks report it */ }
+  }
+  signed.sort((a, b) => a[0] - b[0]);
+  const chain = [];
+  for (const [, kid] of signed) if (chain[chain.length - 1] !== kid) chain.push(kid);
+  if (new Set(chain).size <= 1) return chain[0] || '';
+  const logged = new Set(entries.filter((e) => e.entry.draw === draw && e.entry.event === 'key.rotated').map((e) => `${e.entry.detail.from} ${e.entry.detail.to}`));
+  for (let i = 1; i < chain.length; i += 1) {
+    if (!logged.has(`${chain[i - 1]} ${chain[i]}`)) throw new Error(`no logged key.rotated from ${chain[i - 1]} to ${chain[i]}`);
+  }
+  return chain.join(' → ');
 }
 
 async function amendments(members, names, keyring, result, resultDigest, decoded) {

@@ -65,8 +65,11 @@ export function structure(leaves, k) {
       if (!byTwin.has(leaf.twin)) byTwin.set(leaf.twin, []);
       byTwin.get(leaf.twin).push(i);
     }
-    if (!byName.has(leaf.name)) byName.set(leaf.name, []);
-    byName.get(leaf.name).push(i);
+    // §6.2 names; a v2 leaf carries a same-name code instead, "" for a name nobody shares (§20.2)
+    const key = leaf.t === 'sunshine-placement/v2/pupil-leaf' ? leaf.same_name : leaf.name;
+    if (key === '') return;
+    if (!byName.has(key)) byName.set(key, []);
+    byName.get(key).push(i);
   });
   // Units: 同班 groups of two or more, in twin-code order; everyone else alone.
   const units = [];
