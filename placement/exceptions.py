@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Final
 
 from placement.canonical import Json, nfc
-from placement.commitment import PUPIL_LEAF_TYPE, PublicLeaf
+from placement.commitment import PUPIL_LEAF_TYPE, PUPIL_LEAF_TYPE_V2, PublicLeaf
 from placement.errors import PlacementError
 from placement.roster import Sex, TwinWish
 from placement.teams import TEAM_LEAF_TYPE, Teacher, Team
@@ -95,9 +95,10 @@ class Decision(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Move:
-    pupil: int  # leaf index
+    pupil: int  # leaf index (v1); -1 in a v2 request, which names the pupil instead
     from_class: int
     to_class: int
+    named: tuple[str, str] | None = None  # v2: [name, sex] as the class statement shows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,17 @@ class Request:
     moves: tuple[Move, ...] = ()
     team: Team | None = None
     detail: Mapping[str, Json] | None = None
+    version: int = 1  # 2: the v2 form of §E5 (names instead of leaf indices)
+    name: str = ""  # v2 added pupil: the name its class statement shows
+    named: tuple[str, str] | None = None  # v2 transfer-out: [name, sex] in class ``from_class``
+    from_class: int | None = None
+
+    def member(self) -> PublicLeaf | None:
+        """The added pupil as the replay counts it: its leaf, with the request's name in a
+        v2 request (the 重名 rule compares names, §E5)."""
+        if self.leaf is None or self.version == 1:
+            return self.leaf
+        return replace(self.leaf, name=self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +180,43 @@ def _fields(doc: object, keys: set[str], what: str) -> Mapping[str, Json]:
             f"{what} 的字段应为 {sorted(keys)}", f"{what} must have fields {sorted(keys)}: {got}"
         )
     return doc
+
+
+def leaf_from_json_v2(raw: object) -> PublicLeaf:
+    """An added pupil's v2 leaf (§E5): it shows its sex and nothing else, because the
+    public request names the pupil."""
+    f = _fields(raw, {"private", "same_name", "sex", "stratum", "t", "twin", "twin_wish"}, "leaf")
+    private = f["private"]
+    ok = (
+        f["t"] == PUPIL_LEAF_TYPE_V2
+        and f["sex"] in {"F", "M"}
+        and isinstance(private, str)
+        and len(private) == 64
+        and all(ch in "0123456789abcdef" for ch in private)
+        and all(f[k] == "" for k in ("same_name", "stratum", "twin", "twin_wish"))
+    )
+    if not ok:
+        raise ExceptionError(
+            "新增学生的 v2 叶子无效（只含性别与承诺，其余代码须为空）",
+            "the added pupil's v2 leaf is malformed (sex and commitment only; codes empty)",
+        )
+    assert isinstance(private, str)
+    return PublicLeaf(
+        name="",
+        sex=Sex(str(f["sex"])),
+        stratum="",
+        twin="",
+        twin_wish=TwinWish.NONE,
+        private=bytes.fromhex(private),
+        version=2,
+    )
+
+
+def named_from_json(raw: object) -> tuple[str, str]:
+    """A v2 pupil reference: [name, sex] as its class statement lists it (§E5)."""
+    if not (isinstance(raw, list) and len(raw) == 2 and raw[1] in {"F", "M"}):
+        raise ExceptionError("学生须写为 [姓名, 性别]", "a pupil is given as [name, sex]")
+    return _text(raw[0], "pupil.name"), str(raw[1])
 
 
 def leaf_from_json(raw: object) -> PublicLeaf:
@@ -228,6 +277,14 @@ _DETAIL_KEYS = {
     Kind.CORRECTION: {"changes", "evidence"},
     Kind.TEACHER_CHANGE: {"team"},
 }
+# v2 (§E5): added pupils are named in the request, removed and moved ones by [name, sex]
+_V2_KEYS: Mapping[Kind, set[str]] = {
+    Kind.LATE: {"name"},
+    Kind.TRANSFER_IN: {"name"},
+    Kind.TRANSFER_OUT: {"class"},
+    Kind.CORRECTION: {"version"},
+    Kind.TEACHER_CHANGE: set(),
+}
 _REQUEST_KEYS = {
     "category",
     "detail",
@@ -264,7 +321,13 @@ def parse_request(doc: object) -> Request:
     number = _int(f["number"], "number")
     if number < 1:
         raise ExceptionError("例外编号从 1 开始", "exception numbers start at 1")
-    d = _fields(f["detail"], _DETAIL_KEYS[kind], f"detail of {kind}")
+    raw = f["detail"]
+    v2 = (
+        isinstance(raw, dict)
+        and kind is not Kind.TEACHER_CHANGE
+        and bool(_V2_KEYS[kind] & set(raw))
+    )
+    d = _fields(raw, _DETAIL_KEYS[kind] | (_V2_KEYS[kind] if v2 else set()), f"detail of {kind}")
     base = Request(
         number=number,
         kind=kind,
@@ -276,6 +339,8 @@ def parse_request(doc: object) -> Request:
         requested_on=_day(f["requested_on"], "requested_on"),
         detail=d,
     )
+    if v2:
+        return _parse_v2(base, d)
     if kind is Kind.LATE:
         adm = _fields(d["admission"], {"basis", "reference"}, "admission")
         if adm["basis"] not in CATEGORIES[Kind.LATE]:
@@ -299,6 +364,36 @@ def parse_request(doc: object) -> Request:
         )
         return replace(base, moves=moves)
     return replace(base, team=team_from_json(d["team"]))
+
+
+def _parse_v2(base: Request, d: Mapping[str, Json]) -> Request:
+    kind = base.kind
+    base = replace(base, version=2)
+    if kind.adds:
+        if kind is Kind.LATE:
+            adm = _fields(d["admission"], {"basis", "reference"}, "admission")
+            if adm["basis"] not in CATEGORIES[Kind.LATE]:
+                raise ExceptionError("补录依据无效", "the admission basis is not a late category")
+            _text(adm["reference"], "admission.reference")
+        else:
+            _text(d["from_school"], "from_school")
+        return replace(base, leaf=leaf_from_json_v2(d["leaf"]), name=_text(d["name"], "name"))
+    if kind is Kind.TRANSFER_OUT:
+        _text(d["to_school"], "to_school")
+        return replace(
+            base, named=named_from_json(d["pupil"]), from_class=_int(d["class"], "class")
+        )
+    if d["version"] != 2:  # the protocol version of the names
+        raise ExceptionError("更正的版本应为 2", "a v2 correction has version 2")
+    _text(d["evidence"], "evidence")
+    changes = d["changes"]
+    if not isinstance(changes, list) or not changes:
+        raise ExceptionError("更正须至少调整一名学生", "a correction moves at least one pupil")
+    moves = tuple(
+        Move(-1, _int(c["from"], "from"), _int(c["to"], "to"), named_from_json(c["pupil"]))
+        for c in (_fields(c, {"from", "pupil", "to"}, "change") for c in changes)
+    )
+    return replace(base, moves=moves)
 
 
 _DECISION_KEYS = {
@@ -405,4 +500,11 @@ def decision_document(
 
 
 def moves_json(moves: Sequence[Move]) -> list[Json]:
-    return [{"from": m.from_class, "pupil": m.pupil, "to": m.to_class} for m in moves]
+    return [
+        {
+            "from": m.from_class,
+            "pupil": m.pupil if m.named is None else list[Json](m.named),
+            "to": m.to_class,
+        }
+        for m in moves
+    ]

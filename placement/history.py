@@ -14,8 +14,9 @@ from datetime import date
 
 from placement.canonical import Json
 from placement.commitment import PublicLeaf
-from placement.documents import CLASS_STATEMENT_TYPE
+from placement.documents import CLASS_STATEMENT_TYPE, CLASS_STATEMENT_TYPE_V2
 from placement.exceptions import ExceptionError, Kind, Request, Ruling, Waiver
+from placement.roster import Sex, TwinWish
 from placement.teams import Team
 
 TAG_LATE_TICKET = "sunshine-placement/v1/late-ticket"
@@ -44,8 +45,14 @@ class Setting:
 
 @dataclass(frozen=True, slots=True)
 class State:
-    leaves: tuple[PublicLeaf, ...]  # roster leaves, then added pupils in approval order
+    """v1: ``leaves`` are the roster's leaves. v2 (§E5): the public record pairs no name
+    with a leaf, so the replay counts *members* instead — one per pupil of the class
+    statements (class order, then statement order) with name and sex and no codes — and
+    added pupils' leaves (with the request's name) after them."""
+
+    leaves: tuple[PublicLeaf, ...]  # roster leaves (v1) or members (v2), then added pupils
     classes: tuple[ClassState, ...]  # by class number
+    version: int = 1
 
     def class_of(self) -> dict[int, int]:
         """Leaf index → current class number (pupils transferred out are absent)."""
@@ -89,6 +96,36 @@ def start(
         tuple(leaves),
         tuple(ClassState(n, labels[n], tuple(rows[n]), team[n]) for n in sorted(rows)),
     )
+
+
+def start_v2(
+    classes: Iterable[tuple[int, str, Sequence[tuple[str, str]]]], teams: Sequence[Team]
+) -> State:
+    """The state after a v2 draw (§E5): (number, label, [name, sex] pairs of the signed
+    statement) per class; a member's index is its place in class, then statement order,
+    so it follows from public data and pairs no name with a leaf."""
+    team = {t.number: t for t in teams}
+    members: list[PublicLeaf] = []
+    rows: list[ClassState] = []
+    for n, label, pairs in sorted(classes):
+        first = len(members)
+        members += [
+            PublicLeaf(name, Sex(sex), "", "", TwinWish.NONE, bytes(32), version=2)
+            for name, sex in pairs
+        ]
+        rows.append(ClassState(n, label, tuple(range(first, len(members))), team[n]))
+    return State(tuple(members), tuple(rows), version=2)
+
+
+def find(state: State, class_number: int, named: tuple[str, str]) -> int | None:
+    """The member of a class with this [name, sex] (v2; 重名 keeps names apart in a class)."""
+    c = state.get(class_number)
+    hits = [
+        i
+        for i in (c.pupils if c else ())
+        if (state.leaves[i].name, state.leaves[i].sex.value) == named
+    ]
+    return hits[0] if len(hits) == 1 else None
 
 
 def late_ticket(final_seed: bytes, number: int, class_number: int) -> bytes:
@@ -220,10 +257,13 @@ class _Edit:
 
 
 def _add(state: State, setting: Setting, req: Request, ruling: Ruling, e: _Edit) -> None:
-    assert req.leaf is not None
-    placed = late_class(
-        state, setting, req.leaf, req.number, waive_cap=Waiver.CAP in ruling.waivers
-    )
+    leaf = req.member()
+    assert leaf is not None
+    if leaf.version != state.version:
+        raise _refuse(
+            f"新增学生的叶子须为 v{state.version}", f"the added leaf must be v{state.version}"
+        )
+    placed = late_class(state, setting, leaf, req.number, waive_cap=Waiver.CAP in ruling.waivers)
     if placed is None:
         raise _refuse(
             "没有可安排的班级（均已满额或有同名学生）",
@@ -235,13 +275,23 @@ def _add(state: State, setting: Setting, req: Request, ruling: Ruling, e: _Edit)
             f"{RULE} places the pupil in class {placed}, the decision says {ruling.placed}",
         )
     e.added = len(e.leaves)
-    e.leaves = (*e.leaves, req.leaf)
+    e.leaves = (*e.leaves, leaf)
     e.rows[placed].append(e.added)
     e.changed.append(placed)
 
 
 def _remove(state: State, _setting: Setting, req: Request, _ruling: Ruling, e: _Edit) -> None:
     pupil = -1 if req.pupil is None else req.pupil
+    if req.named is not None and req.from_class is not None and state.version == 2:
+        found = find(state, req.from_class, req.named)
+        if found is None:
+            raise _refuse(
+                f"第{req.from_class}班名单中没有 {req.named[0]}（{req.named[1]}）",
+                f"class {req.from_class} lists no {req.named[0]} ({req.named[1]})",
+            )
+        pupil = found
+    elif (req.named is None) != (state.version == 1):
+        raise _refuse("申请的形式与记录版本不符", "the request's form does not fit the record")
     where = state.class_of().get(pupil)
     if where is None:
         raise _refuse(f"学生 {req.pupil} 不在任何班", f"pupil {req.pupil} is in no class")
@@ -252,6 +302,16 @@ def _remove(state: State, _setting: Setting, req: Request, _ruling: Ruling, e: _
 def _correct(state: State, setting: Setting, req: Request, _ruling: Ruling, e: _Edit) -> None:
     where = state.class_of()
     for m in req.moves:
+        if (m.named is None) != (state.version == 1):
+            raise _refuse("申请的形式与记录版本不符", "the request's form does not fit the record")
+        if m.named is not None:
+            now = State(
+                state.leaves,
+                tuple(replace(c, pupils=tuple(e.rows[c.number])) for c in state.classes),
+                2,
+            )
+            found = find(now, m.from_class, m.named)
+            m = replace(m, pupil=-1 if found is None else found)  # noqa: PLW2901
         if (
             where.get(m.pupil) != m.from_class
             or m.to_class not in e.rows
@@ -262,6 +322,13 @@ def _correct(state: State, setting: Setting, req: Request, _ruling: Ruling, e: _
                 f"pupil {m.pupil} is not in class {m.from_class}, or the target is invalid",
             )
         e.rows[m.from_class].remove(m.pupil)
+        if (
+            any(e.leaves[i].name == e.leaves[m.pupil].name for i in e.rows[m.to_class])
+            and state.version == 2
+        ):
+            raise _refuse(
+                "目标班级有同名学生（重名须分班）", "the target class holds the same name"
+            )
         e.rows[m.to_class].append(m.pupil)
         where[m.pupil] = m.to_class
         e.changed += [m.from_class, m.to_class]
@@ -323,7 +390,7 @@ def apply(state: State, setting: Setting, req: Request, ruling: Ruling) -> tuple
         else c
         for c in state.classes
     )
-    after = State(leaves, new_classes)
+    after = State(leaves, new_classes, state.version)
     step = Step(
         req.number,
         req.kind,
@@ -368,6 +435,9 @@ def statement_version(
     c = state.get(number)
     assert c is not None
     assert c.exception is not None
+    pairs = [(state.leaves[i].name, state.leaves[i].sex.value) for i in c.pupils]
+    if state.version == 2:
+        pairs.sort()  # a v2 statement lists (name, sex) in code-point order (§21.3)
     return {
         "class": c.number,
         "draw": draw_id,
@@ -375,9 +445,9 @@ def statement_version(
         "head_teacher": c.team.head_teacher,
         "intake": intake,
         "label": c.label,
-        "pupils": [[state.leaves[i].name, state.leaves[i].sex.value] for i in c.pupils],
+        "pupils": [[name, sex] for name, sex in pairs],
         "result": result_digest,
         "school": school,
-        "t": CLASS_STATEMENT_TYPE,
+        "t": CLASS_STATEMENT_TYPE if state.version == 1 else CLASS_STATEMENT_TYPE_V2,
         "version": c.version,
     }

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from placement.canonical import TAG_PUPIL_PRIVATE, Json, canonical_json, tagged_hash
+from placement.canonical import Json, canonical_json, tagged_hash
+from placement.commitment import private_tag
 from placement.documents import digest
 from placement.errors import PlacementError
 from placement.exceptions import (
@@ -27,7 +28,7 @@ from placement.exceptions import (
     parse_decision,
     parse_request,
 )
-from placement.history import RULE, Setting, State, Step, apply, cap_problems, start
+from placement.history import RULE, Setting, State, Step, apply, cap_problems, start, start_v2
 from placement.history import statement_version as expected_version
 from placement.keyring import CST
 from placement.tlog import Event
@@ -234,6 +235,16 @@ def _setting(rec: BundleRecord) -> Setting:
 
 def _start(rec: BundleRecord) -> State:
     res = rec.result()
+    if rec.announcement().version == 2:  # members from the statements (§E5)
+        docs = rec.statements()
+        rows = []
+        for c in res.classes:
+            pupils = docs.get(f"statements/{c.number:02d}.jws", {}).get("pupils")
+            assert isinstance(pupils, list)
+            rows.append(
+                (c.number, c.label, [(str(p[0]), str(p[1])) for p in pupils if isinstance(p, list)])
+            )
+        return start_v2(rows, rec.teams().teams)
     moves = []
     for doc in rec.amendments().values():
         changes = doc["changes"]
@@ -386,6 +397,7 @@ def _private(rec: BundleRecord) -> Passed:
     added = {s.added: rp.states[-1].leaves[s.added] for s in rp.steps if s.added is not None}
     if rec.manifest().kind != "archive":
         raise optional_skip("公开包不含私密信息", "a public bundle holds no private data")
+    v2 = rec.announcement().version == 2
     raw = rec.json(LATE_PRIVATE) if added or LATE_PRIVATE in rec.members() else {}
     require(
         isinstance(raw, dict) and set(raw) == {str(i) for i in added},
@@ -393,10 +405,13 @@ def _private(rec: BundleRecord) -> Passed:
         f"{LATE_PRIVATE} must list exactly the added pupils",
     )
     assert isinstance(raw, dict)
+    tag = private_tag(2 if v2 else 1)
     bad = [
         i
         for i, leaf in added.items()
-        if tagged_hash(TAG_PUPIL_PRIVATE, canonical_json(raw[str(i)])) != leaf.private
+        if tagged_hash(tag, canonical_json(raw[str(i)])) != leaf.private
+        # v2: the private part also carries the name the request and statement show
+        or (v2 and _name_of(raw[str(i)]) != leaf.name)
     ]
     require(
         not bad,
@@ -407,6 +422,10 @@ def _private(rec: BundleRecord) -> Passed:
         f"{len(added)} 名新增学生的私密信息均可打开其叶子",
         f"the private parts of all {len(added)} added pupils open their leaves",
     )
+
+
+def _name_of(private: Json) -> Json:
+    return private.get("name") if isinstance(private, dict) else None
 
 
 def superseded(rec: BundleRecord) -> dict[int, int]:

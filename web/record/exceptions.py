@@ -33,8 +33,10 @@ from placement.history import (
     State,
     Step,
     apply,
+    find,
     late_class,
     start,
+    start_v2,
     statement_version,
 )
 from placement.jws import parse
@@ -112,6 +114,10 @@ def _start(rec: DrawRecord) -> State:
         for c in classes
         if isinstance(c, dict)
     ]
+    if rec.version() == 2:  # members from the signed statements (§E5)
+        return start_v2(
+            [(n, label, _statement_pairs(rec, n)) for n, label, _ in rows], rec.teams().teams
+        )
     moves = [
         (int(str(ch["pupil"])), int(str(ch["to"])))
         for doc in rec.amendments()
@@ -119,6 +125,50 @@ def _start(rec: DrawRecord) -> State:
         if isinstance(ch, dict)
     ]
     return start(rec.leaves(), rows, rec.teams().teams, moves)
+
+
+def _statement_pairs(rec: DrawRecord, number: int) -> list[tuple[str, str]]:
+    doc = rec.document(f"statements/{number:02d}.jws")
+    pupils = doc["pupils"] if doc else None
+    assert isinstance(pupils, list)
+    return [(str(p[0]), str(p[1])) for p in pupils if isinstance(p, list)]
+
+
+def members(rec: DrawRecord) -> list[int]:
+    """The replay's index of each roster leaf (§E5): the leaf index itself in v1; in v2
+    the member of its class statement with its name and sex, found with the private
+    names (the public record pairs no name with a leaf). Added pupils keep their index."""
+    leaves = rec.leaves()
+    if rec.version() == 1:
+        return list(range(len(leaves)))
+    private = json.loads(rec.store.get("private/leaves.json") or b"[]")
+    first = _start(rec)
+    where = rec.current_classes()
+    out = []
+    for i, leaf in enumerate(leaves):
+        c = where.get(i)
+        found = None if c is None else find(first, c, (str(private[i]["name"]), leaf.sex.value))
+        if found is None:
+            raise RecordError(f"找不到学生 {i} / pupil {i} is not found")
+        out.append(found)
+    return out
+
+
+def member_of(rec: DrawRecord, leaf: int) -> int:
+    """The replay's index of the pupil with this leaf index (see ``members``)."""
+    return leaf if leaf >= len(rec.leaves()) else members(rec)[leaf]
+
+
+def pupil_ref(rec: DrawRecord, leaf: int) -> tuple[Json, int | None]:
+    """How a request names the pupil with this leaf index, and its current class: the
+    leaf index (v1), or [name, sex] as its class statement shows it (v2, §E5)."""
+    member = member_of(rec, leaf)
+    state = current(rec)
+    where = state.class_of().get(member)
+    if rec.version() == 1:
+        return leaf, where
+    m = state.leaves[member]
+    return [m.name, m.sex.value], where
 
 
 DECIDED_KEY = "exceptions_decided"  # draw.json: decision numbers in the order logged
@@ -195,6 +245,10 @@ def admitted_leaf(
         raise RecordError(
             "该身份证号已在本批次名单或申请中 / that ID number is already in this intake"
         )
+    if rec.version() == 2:  # the request names the pupil: the leaf shows only sex
+        commitment = private_commitment(pupil, salt, 2)
+        leaf = PublicLeaf("", pupil.sex, "", "", TwinWish.NONE, commitment, version=2)
+        return leaf, private_json(pupil, salt, 2)
     code, new = _stratum(rec, pupil, current(rec))
     if new:
         codes = json.loads(rec.store.get("private/codes.json") or b"{}")
@@ -273,9 +327,10 @@ def placed_by_rule(rec: DrawRecord, number: int, waivers: Sequence[Waiver]) -> i
     """The class ``late-placement/1`` gives request ``number`` now (None: no vacancy)."""
     state, _ = history(rec)
     req = parse_request(_signed(rec, f"{PREFIX}{number}.request.jws"))
-    if req.leaf is None:
+    leaf = req.member()
+    if leaf is None:
         return None
-    return late_class(state, setting(rec), req.leaf, number, waive_cap=Waiver.CAP in waivers)
+    return late_class(state, setting(rec), leaf, number, waive_cap=Waiver.CAP in waivers)
 
 
 def decide(
@@ -301,7 +356,7 @@ def decide(
     day = now.astimezone(CST).date()
     placed = None
     if decision is Decision.APPROVED and req.kind.adds:
-        placed = late_class(state, cfg, req.leaf, number, waive_cap=Waiver.CAP in waivers)  # type: ignore[arg-type]
+        placed = late_class(state, cfg, req.member(), number, waive_cap=Waiver.CAP in waivers)  # type: ignore[arg-type]
     doc = decision_document(
         number=number,
         request_digest=digest(req_doc),

@@ -116,7 +116,12 @@ def _request(  # noqa: PLR0913 - one step, every input named
         body: dict[str, Json] = dict(detail or {})
         private = None
         if locate is not None:
-            body["pupil"] = _index_of(rec, locate)
+            ref, where = rx.pupil_ref(rec, _index_of(rec, locate))
+            body["pupil"] = ref
+            if rec.version() == 2:  # v2 names the pupil in its class (§E5)
+                if where is None:
+                    raise ServiceError("该学生已不在任何班", "that pupil is in no class any more")
+                body["class"] = where
         if pupil is not None:
             try:
                 leaf, private = rx.admitted_leaf(rec, pupil, env.token_bytes(16))
@@ -124,6 +129,8 @@ def _request(  # noqa: PLR0913 - one step, every input named
                 raise from_core(e) from e
             body.update(extra or {})
             body["leaf"] = leaf.to_json()
+            if rec.version() == 2:  # the v2 leaf has no name (§E5)
+                body["name"] = pupil.name
         try:
             doc = rx.request(
                 rec,
@@ -236,18 +243,21 @@ def request_correction(
         )
     with writing(env.engine) as s:
         rec = record_of(s, get_intake(s, intake_id))
-        pupil = _index_of(rec, id_number)
-        now_in = rx.current(rec).class_of().get(pupil)
+        pupil, now_in = rx.pupil_ref(rec, _index_of(rec, id_number))
+        v2 = rec.version() == 2
     if now_in is None:
         raise ServiceError("该学生已不在任何班", "that pupil is in no class any more")
     change: dict[str, Json] = {"from": now_in, "pupil": pupil, "to": to_class}
+    detail: dict[str, Json] = {"changes": [change], "evidence": evidence.strip()}
+    if v2:
+        detail["version"] = 2
     return _request(
         env,
         intake_id,
         kind=Kind.CORRECTION,
         category=category,
         reason=reason,
-        detail={"changes": [change], "evidence": evidence.strip()},
+        detail=detail,
         user=user,
     )
 
@@ -354,7 +364,8 @@ def place_current(s: Session, rec: DrawRecord, intake_id: int) -> None:
     labels = {c.number: c.label for c in state.classes}
     private = json.loads(rec.store.get("private/leaves.json") or b"[]")
     late = json.loads(rec.store.get(rx.LATE_PRIVATE) or b"{}")
-    by_id = {str(p["id_number"]): i for i, p in enumerate(private)}
+    member = rx.members(rec)
+    by_id = {str(p["id_number"]): member[i] for i, p in enumerate(private)}
     by_id |= {str(p["id_number"]): int(i) for i, p in late.items()}
     rows = {p.id_number: p for p in s.exec(select(Pupil).where(Pupil.intake_id == intake_id))}
     for number, index in sorted(by_id.items(), key=lambda kv: kv[1]):
