@@ -1630,7 +1630,8 @@ def drift(out: Path = OUT) -> list[str]:
     ]
     problems += _record_vectors().drift(out / "record")
     problems += _sibling("generate_v2").drift(out.parent / "v2")
-    return problems + _sibling("generate_exceptions").drift(out / "exceptions")
+    problems += _sibling("generate_exceptions").drift(out / "exceptions")
+    return problems + _sibling("generate_exceptions").drift(out.parent / "v2/exceptions", 2)
 
 
 def _record_vectors() -> Any:
@@ -1685,6 +1686,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in _sibling("generate_v2").write(OUT.parent / "v2"):
         print(line)
     for line in _sibling("generate_exceptions").write(OUT / "exceptions"):
+        print(line)
+    for line in _sibling("generate_exceptions").write(OUT.parent / "v2/exceptions", 2):
         print(line)
     return 0
 

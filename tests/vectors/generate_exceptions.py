@@ -1,4 +1,5 @@
-"""Exception vectors (spec Part E, §E1–§E4) under ``tests/vectors/v1/exceptions/``.
+"""Exception vectors (spec Part E, §E1–§E5) under ``tests/vectors/v1/exceptions/`` and,
+for a protocol v2 record of the same story (§E5), ``tests/vectors/v2/exceptions/``.
 
 Run by ``python tests/vectors/generate.py [--check]`` with the other vectors.
 
@@ -24,24 +25,34 @@ import shutil
 import sys
 import tempfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import generate_record as gr
 
-from placement.exceptions import Decision, Kind, Waiver
+from placement.exceptions import Decision, Kind, Request, Waiver
 from placement.history import late_keys, late_ticket, spreads, statement_version
 from placement.keyring import CST
 from placement.policy import TAOBEI_2024
 from placement.roster import PupilRecord, Sex
 from placement.teams import Teacher, Team
 from web.record.draw import DrawRecord, Signers
-from web.record.exceptions import admitted_leaf, decide, history, request, setting
+from web.record.exceptions import (
+    admitted_leaf,
+    decide,
+    history,
+    members,
+    pupil_ref,
+    request,
+    setting,
+)
 from web.record.filelog import FileLog
 
 Doc = dict[str, Any]
 OUT = gr.ROOT / "tests/vectors/v1/exceptions"
+OUT_V2 = gr.ROOT / "tests/vectors/v2/exceptions"
+DRAW_ID_V2 = "vectors-2024-exceptions-v2"
 GENERATOR = "tests/vectors/generate_exceptions.py (run by tests/vectors/generate.py)"
 TAMPERED_CHECK = "exceptions.statements"
 
@@ -77,27 +88,37 @@ class Flow:
 
 
 def _index_of(rec: DrawRecord, name: str) -> int:
-    return next(i for i, leaf in enumerate(rec.leaves()) if leaf.name == name)
+    """The replay's index of the roster pupil with this name (v2: found privately)."""
+    if rec.version() == 1:
+        return next(i for i, leaf in enumerate(rec.leaves()) if leaf.name == name)
+    private = json.loads(rec.store.get("private/leaves.json") or b"[]")
+    return members(rec)[next(i for i, p in enumerate(private) if p["name"] == name)]
 
 
-def run_flow() -> Flow:  # noqa: PLR0915 - one scripted story, step by step
+def _member(req: Request) -> Any:
+    return req.member()
+
+
+def run_flow(version: int = 1) -> Flow:  # noqa: PLR0915 - one scripted story, step by step
     bureau, supervisor, log_key = (gr.signer(role) for role, _, _ in gr.KEYS)
     sig = Signers(bureau=bureau, log=log_key, supervisor=supervisor)
     ring = gr.keyring([bureau, supervisor, log_key])
-    salts = gr.TokenCounter("exceptions")
+    salts = gr.TokenCounter("exceptions" if version == 1 else "exceptions-v2")
+    draw_id = gr.DRAW_ID if version == 1 else DRAW_ID_V2
+    v2 = version == 2
     out: list[Doc] = []
     with tempfile.TemporaryDirectory(prefix="sunshine-exceptions-") as tmp:
         base = Path(tmp)
         rec = DrawRecord.announce(
             base / "draw",
             FileLog(base / "log"),
-            intake=gr.intake(gr.DRAW_ID, gr.SCHEDULED, gr.BEACON_ROUND),
+            intake=replace(gr.intake(draw_id, gr.SCHEDULED, gr.BEACON_ROUND), version=version),
             profile=TAOBEI_2024,
             pupils=gr.pupils(),
             teams=gr.teams(),
             signers=sig,
             now=gr.ANNOUNCED,
-            token_bytes=gr.TokenCounter(gr.DRAW_ID),
+            token_bytes=gr.TokenCounter(draw_id),
         )
         for i, (role, name, text, minutes) in enumerate(gr.WITNESSES):
             _ = i
@@ -133,7 +154,9 @@ def run_flow() -> Flow:  # noqa: PLR0915 - one scripted story, step by step
 
         def add(kind: Kind, category: str, reason: str, who: Added, day: str, extra: Doc) -> int:
             leaf, private = admitted_leaf(rec, _pupil(who, len(out)), salts(16))
-            return other(kind, category, reason, day, {**extra, "leaf": leaf.to_json()}, private)
+            named = {"name": who.name} if v2 else {}  # §E5: the v2 leaf has no name
+            body = {**extra, **named, "leaf": leaf.to_json()}
+            return other(kind, category, reason, day, body, private)
 
         def rule(
             n: int, decision: Decision, reason: str, day: str, waivers: tuple[Waiver, ...] = ()
@@ -141,7 +164,7 @@ def run_flow() -> Flow:  # noqa: PLR0915 - one scripted story, step by step
             state, entries = history(rec)
             req = entries[n - 1].request
             keys = (
-                late_keys(state, setting(rec), req.leaf, n, waive_cap=Waiver.CAP in waivers)
+                late_keys(state, setting(rec), _member(req), n, waive_cap=Waiver.CAP in waivers)
                 if req.leaf is not None and decision is Decision.APPROVED
                 else {}
             )
@@ -210,7 +233,13 @@ def run_flow() -> Flow:  # noqa: PLR0915 - one scripted story, step by step
             "family-move",
             "家庭迁往外省",
             "2024-09-10",
-            {"pupil": leaver, "to_school": "外省某小学"},
+            {"pupil": leaver, "to_school": "外省某小学"}
+            if not v2
+            else {
+                "class": biggest.number,
+                "pupil": [state.leaves[leaver].name, state.leaves[leaver].sex.value],
+                "to_school": "外省某小学",
+            },
         )
         rule(
             n,
@@ -231,14 +260,18 @@ def run_flow() -> Flow:  # noqa: PLR0915 - one scripted story, step by step
         state, _ = history(rec)
         where = state.class_of()
         sister, brother = _index_of(rec, "郭梓萱"), _index_of(rec, "郭梓铭")
+        change: Doc = {"from": where[sister], "pupil": sister, "to": where[brother]}
+        if v2:
+            change["pupil"] = [state.leaves[sister].name, state.leaves[sister].sex.value]
         n = other(
             Kind.CORRECTION,
             "twin-wish",
             "双胞胎意愿登记错误：家长申请的是同班",
             "2024-09-20",
             {
-                "changes": [{"from": where[sister], "pupil": sister, "to": where[brother]}],
+                "changes": [change],
                 "evidence": "2024-07-16 家长签字的双胞胎同班意愿表（原件存教育局）",
+                **({"version": 2} if v2 else {}),
             },
         )
         rule(n, Decision.APPROVED, "核对原始材料属实", "2024-09-23")
@@ -287,8 +320,6 @@ def _move_without_approval(rec: DrawRecord, sig: Signers) -> None:
     last = max(e.request.number for e in entries if e.step is not None)
     a, b = state.classes[0], state.classes[1]
     pupil = a.pupils[0]
-    from dataclasses import replace  # noqa: PLC0415 - only the forgery needs it
-
     moved = replace(
         state,
         classes=(
@@ -314,7 +345,17 @@ def _move_without_approval(rec: DrawRecord, sig: Signers) -> None:
         rec.store.put(f"public/statements/{c:02d}.v{doc['version']}.jws", text.encode())
 
 
-def history_file(flow: Flow) -> Doc:
+V2_NOTE = (
+    " Protocol v2 (§E5): the same story on a v2 record of the same roster. Requests name "
+    "added pupils ('name'; their leaf shows only sex) and refer to a removed or moved pupil "
+    "by [name, sex] in its class; the replay counts members (the pupils of the class "
+    "statements, class then statement order: the indices in 'classes_after'), so strata "
+    "take no part and 重名 is checked against the statements' names; statement versions "
+    "are v2 statements sorted by (name, sex)."
+)
+
+
+def history_file(flow: Flow, version: int = 1) -> Doc:
     return {
         "description": (
             "Exceptions after the draw of v1/record (spec Part E): two late placements "
@@ -325,7 +366,8 @@ def history_file(flow: Flow) -> Doc:
             "late-placement/1, and a pending request. 'candidates' are the keys of §E3 "
             "(excess, size, same_sex, same_stratum, ticket) of every candidate class; the "
             "smallest wins and must equal decision.placed."
-        ),
+        )
+        + (V2_NOTE if version == 2 else ""),
         "generator": GENERATOR,
         "rule": "late-placement/1",
         "late_ticket_example": {
@@ -345,9 +387,10 @@ def history_file(flow: Flow) -> Doc:
     }
 
 
-def render() -> dict[str, bytes]:
-    flow = run_flow()
-    return {"history.json": gr.dumps(history_file(flow)).encode("utf-8"), **flow.bundles}
+def render(version: int = 1) -> dict[str, bytes]:
+    flow = run_flow(version)
+    doc = history_file(flow, version)
+    return {"history.json": gr.dumps(doc).encode("utf-8"), **flow.bundles}
 
 
 def _same(name: str, have: bytes, want: bytes, recorded: str | None) -> bool:
@@ -362,8 +405,8 @@ def _same(name: str, have: bytes, want: bytes, recorded: str | None) -> bool:
     return bool(gr._same(name, have, want, zlib_free=zlib_free))
 
 
-def drift(out: Path = OUT) -> list[str]:
-    files = render()
+def drift(out: Path = OUT, version: int = 1) -> list[str]:
+    files = render(version)
     try:
         recorded = json.loads((out / "history.json").read_text("utf-8")).get("zlib")
     except (OSError, ValueError):
@@ -380,8 +423,8 @@ def drift(out: Path = OUT) -> list[str]:
     return problems
 
 
-def write(out: Path = OUT) -> list[str]:
-    files = render()
+def write(out: Path = OUT, version: int = 1) -> list[str]:
+    files = render(version)
     out.mkdir(parents=True, exist_ok=True)
     lines = []
     recorded = None
@@ -397,4 +440,4 @@ def write(out: Path = OUT) -> list[str]:
 
 
 if __name__ == "__main__":
-    sys.exit(1 if drift() else 0)
+    sys.exit(1 if drift() or drift(OUT_V2, 2) else 0)

@@ -7,12 +7,16 @@ import { parseJson } from './jcs.js';
 import { verifyCompact, verifyGeneral } from './jws.js';
 import { openBundle } from './bundle.js';
 import { Keyring } from './keyring.js';
+import { comparePairs } from './documents.js';
 
 export const RULE = 'late-placement/1';
 export const LATE_TICKET = 'sunshine-placement/v1/late-ticket';
 export const REQUEST = 'sunshine-placement/v1/exception-request';
 export const DECISION = 'sunshine-placement/v1/exception-decision';
 const STATEMENT = 'sunshine-placement/v1/class-statement';
+const STATEMENT_V2 = 'sunshine-placement/v2/class-statement';
+const ANNOUNCEMENT_V2 = 'sunshine-placement/v2/announcement';
+const LEAF_V2 = 'sunshine-placement/v2/pupil-leaf';
 const ADDS = new Set(['late-placement', 'transfer-in']);
 const TRANSFERS = new Set(['transfer-in', 'transfer-out']);
 export const KIND_ZH = {
@@ -112,27 +116,51 @@ export async function applyException(state, setting, req, dec) {
   const changed = [];
   let added = null;
   const d = req.detail;
+  const v2 = state.version === 2;
+  // §E5: a v2 request names the added pupil (its leaf shows only sex), and a removed or
+  // moved pupil by [name, sex] in its class; a v1 request by leaf index.
+  const member = (c, pupil) => {
+    if (!v2) return pupil;
+    if (!Array.isArray(pupil) || pupil.length !== 2) return undefined;
+    const hits = (rows.get(c) || []).filter((i) => leaves[i].name === pupil[0] && leaves[i].sex === pupil[1]);
+    return hits.length === 1 ? hits[0] : undefined;
+  };
   if (ADDS.has(req.kind)) {
-    const placed = await lateClass(state, setting, d.leaf, req.number, dec.waivers.includes('cap'));
+    let leaf = d.leaf;
+    if (v2) {
+      const keys = Object.keys(leaf || {}).sort().join(',');
+      const empty = ['same_name', 'stratum', 'twin', 'twin_wish'].every((k) => leaf[k] === '');
+      if (keys !== 'private,same_name,sex,stratum,t,twin,twin_wish' || leaf.t !== LEAF_V2 || !empty || typeof d.name !== 'string' || !d.name) {
+        throw new Error(`exception ${req.number}: the added pupil's v2 leaf shows more than its sex, or the request names no pupil`);
+      }
+      leaf = { ...leaf, name: d.name };
+    } else if (!leaf || leaf.t === LEAF_V2) {
+      throw new Error(`exception ${req.number}: the added leaf must be v1`);
+    }
+    const placed = await lateClass(state, setting, leaf, req.number, dec.waivers.includes('cap'));
     if (placed === null || placed !== dec.placed) throw new Error(`exception ${req.number}: ${RULE} places the pupil in class ${placed}, the decision says ${dec.placed}`);
     added = leaves.length;
-    leaves = [...leaves, d.leaf];
+    leaves = [...leaves, leaf];
     rows.get(placed).push(added);
     changed.push(placed);
   } else if (dec.placed !== null) {
     throw new Error(`exception ${req.number}: a decision on a ${req.kind} names no class`);
   } else if (req.kind === 'transfer-out') {
-    const where = classOf(state).get(d.pupil);
-    if (where === undefined) throw new Error(`exception ${req.number}: pupil ${d.pupil} is in no class`);
-    rows.set(where, rows.get(where).filter((i) => i !== d.pupil));
+    const pupil = member(d.class, d.pupil);
+    const where = classOf(state).get(pupil);
+    if (where === undefined) throw new Error(`exception ${req.number}: pupil ${JSON.stringify(d.pupil)} is in no class`);
+    rows.set(where, rows.get(where).filter((i) => i !== pupil));
     changed.push(where);
   } else if (req.kind === 'correction') {
     const where = classOf(state);
+    if (v2 !== (d.version === 2)) throw new Error(`exception ${req.number}: the correction's form does not fit the record`);
     for (const ch of d.changes) {
-      if (where.get(ch.pupil) !== ch.from || !rows.has(ch.to) || ch.to === ch.from) throw new Error(`exception ${req.number}: pupil ${ch.pupil} is not in class ${ch.from}, or the target is invalid`);
-      rows.set(ch.from, rows.get(ch.from).filter((i) => i !== ch.pupil));
-      rows.get(ch.to).push(ch.pupil);
-      where.set(ch.pupil, ch.to);
+      const pupil = member(ch.from, ch.pupil);
+      if (pupil === undefined || where.get(pupil) !== ch.from || !rows.has(ch.to) || ch.to === ch.from) throw new Error(`exception ${req.number}: pupil ${JSON.stringify(ch.pupil)} is not in class ${ch.from}, or the target is invalid`);
+      if (v2 && rows.get(ch.to).some((i) => leaves[i].name === leaves[pupil].name)) throw new Error(`exception ${req.number}: the target class holds the same name`);
+      rows.set(ch.from, rows.get(ch.from).filter((i) => i !== pupil));
+      rows.get(ch.to).push(pupil);
+      where.set(pupil, ch.to);
       changed.push(ch.from, ch.to);
     }
     for (const c of changed) if (rows.get(c).length > setting.cap) throw new Error(`exception ${req.number}: class ${c} exceeds the cap`);
@@ -148,15 +176,17 @@ export async function applyException(state, setting, req, dec) {
   const classes = state.classes.map((c) => (touched.has(c.number)
     ? { ...c, pupils: rows.get(c.number), team: teams.get(c.number), version: c.version + 1, exception: req.number }
     : c));
-  return { state: { leaves, classes }, changed: [...touched].sort((a, b) => a - b), added };
+  return { state: { leaves, classes, version: state.version }, changed: [...touched].sort((a, b) => a - b), added };
 }
 
 export function statementVersion(state, number, ann, resultDigest) {
   const c = state.classes.find((x) => x.number === number);
+  const pupils = c.pupils.map((i) => [state.leaves[i].name, state.leaves[i].sex]);
+  if (state.version === 2) pupils.sort(comparePairs); // a v2 statement is sorted by (name, sex)
   return {
     class: c.number, draw: ann.draw_id, exception: c.exception, head_teacher: c.team.head_teacher, intake: ann.intake,
-    label: c.label, pupils: c.pupils.map((i) => [state.leaves[i].name, state.leaves[i].sex]), result: resultDigest,
-    school: ann.school, t: STATEMENT, version: c.version,
+    label: c.label, pupils, result: resultDigest,
+    school: ann.school, t: state.version === 2 ? STATEMENT_V2 : STATEMENT, version: c.version,
   };
 }
 
@@ -225,11 +255,31 @@ export async function replayExceptions(members, pinned) {
     return { ok: false, checks };
   }
 
-  // rules and caps, step by step
-  let state = {
-    leaves,
-    classes: result.classes.map((c) => ({ number: c.number, label: c.label, pupils: [...c.pupils], team: teams.get(c.number), version: 1, exception: null })),
-  };
+  // rules and caps, step by step. v2 (§E5): the replay counts members — the pupils of
+  // the signed class statements, in class then statement order, with name and sex only.
+  let state;
+  if (ann.t === ANNOUNCEMENT_V2) {
+    const members = [];
+    const classes = [];
+    try {
+      for (const c of [...result.classes].sort((a, b) => a.number - b.number)) {
+        const v = await verifyCompact(text(`statements/${String(c.number).padStart(2, '0')}.jws`), keyring, STATEMENT_V2);
+        const first = members.length;
+        for (const [name, sex] of v.document.pupils) members.push({ name, sex, stratum: '', twin: '', twin_wish: '' });
+        classes.push({ number: c.number, label: c.label, pupils: members.slice(first).map((_, k) => first + k), team: teams.get(c.number), version: 1, exception: null });
+      }
+    } catch (e) {
+      fail('rules', e.message);
+      return { ok: false, checks };
+    }
+    state = { leaves: members, classes, version: 2 };
+  } else {
+    state = {
+      leaves,
+      classes: result.classes.map((c) => ({ number: c.number, label: c.label, pupils: [...c.pupils], team: teams.get(c.number), version: 1, exception: null })),
+      version: 1,
+    };
+  }
   const setting = { cap: ann.class_cap, tolerance: result.size_tolerance, finalSeed: fromHex(result.final_seed), drawnOn: dayIn08(cer.revealed_at) };
   const want = new Map();
   const steps = [];
@@ -266,7 +316,7 @@ export async function replayExceptions(members, pinned) {
   const have = [...members.keys()].filter((m) => VERSION.test(m));
   for (const name of have) {
     if (!want.has(name)) { problems.push(`${name} has no approved exception behind it`); continue; }
-    const v = await verifyCompact(text(name), keyring, STATEMENT);
+    const v = await verifyCompact(text(name), keyring, state.version === 2 ? STATEMENT_V2 : STATEMENT);
     if (JSON.stringify(v.document) !== JSON.stringify(want.get(name))) problems.push(`${name} differs from the class after exception ${want.get(name).exception}`);
   }
   for (const name of want.keys()) if (!members.has(name)) problems.push(`${name} is missing`);
