@@ -43,7 +43,6 @@ from web.record.exceptions import (
     decide,
     history,
     members,
-    pupil_ref,
     request,
     setting,
 )
