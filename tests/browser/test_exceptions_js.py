@@ -206,3 +206,46 @@ def test_current_list_is_not_marked(page: Any, webroot: Any, server: Any) -> Non
     assert page.get_attribute("#verdict", "data-result") == "ok"
     assert page.get_attribute("#verdict", "data-superseded") == "false"
     assert page.locator("#superseded").count() == 0
+
+
+# --- protocol v2 records (spec §E5) -----------------------------------------------------
+
+HERE_V2 = VECTORS.parent / "v2" / "exceptions"
+
+
+def _zip_v2(name: str) -> str:
+    return base64.b64encode((HERE_V2 / name).read_bytes()).decode()
+
+
+def test_v2_history_replays_as_in_python(page: Any, vector_site: str) -> None:
+    """Members from the signed v2 statements, named requests, 重名 against the statements'
+    names, sorted v2 versions: the page gets the Python replay's steps."""
+    page.goto(vector_site)
+    got = js(page, REPLAY, {"zip": _zip_v2("bundle-public.zip")})
+    assert got["ok"], got["checks"]
+    steps = json.loads((HERE_V2 / "history.json").read_text("utf-8"))["steps"]
+    want = [
+        {"number": s["number"], "changed": s["changed"], "added": s["added_leaf_index"]}
+        for s in steps
+    ]
+    assert got["steps"] == want
+    assert "3 added pupils placed by late-placement/1" in got["checks"]["rules"]["detail"]
+    assert page.page_errors == []
+
+
+@pytest.mark.parametrize(
+    ("name", "failed"),
+    [
+        ("bundle-public.zip", []),
+        ("bundle-archive.zip", []),
+        ("bundle-tampered-moved.zip", ["exceptions_statements"]),
+    ],
+)
+def test_the_page_replays_v2_bundles_with_exceptions(
+    page: Any, vector_site: str, name: str, failed: list[str]
+) -> None:
+    page.goto(vector_site)
+    ring = json.loads((VECTORS / "record" / "keys.json").read_text("utf-8"))["keyring"]
+    got = js(page, FULL, {"zip": _zip_v2(name), "keyring": ring})
+    assert got["failed"] == failed
+    assert {"exceptions_rules", "exceptions_statements"} <= set(got["ids"])
