@@ -236,6 +236,11 @@ def _setting(rec: BundleRecord) -> Setting:
 def _start(rec: BundleRecord) -> State:
     res = rec.result()
     if rec.announcement().version == 2:  # members from the statements (§E5)
+        require(
+            not rec.amendments(),
+            "v2 记录有旧式调整记录时不能有例外",
+            "a v2 record with an amendment takes no exception (§E5)",
+        )
         docs = rec.statements()
         rows = []
         for c in res.classes:

@@ -290,6 +290,11 @@ def request(  # noqa: PLR0913 - one step, every input named
             "class changes are not allowed: after the draw only a bureau-approved correction "
             "of a documented error (with evidence) moves a pupil",
         ) from None
+    if rec.version() == 2 and rec.amendments():  # §E5: amendments name leaf indices
+        raise RecordError(
+            "本批次（v2）已有旧式调整记录，不能再提出例外 / "
+            "this v2 intake holds an amendment: it takes no exception"
+        )
     number = _count(rec) + 1
     doc = request_document(
         number=number,

@@ -259,20 +259,22 @@ export async function replayExceptions(members, pinned) {
   // the signed class statements, in class then statement order, with name and sex only.
   let state;
   if (ann.t === ANNOUNCEMENT_V2) {
-    const members = [];
+    const pupils = [];
     const classes = [];
     try {
+      // §E5: a v1 amendment names leaf indices, which members do not have
+      if ([...members.keys()].some((m) => m.startsWith('amendments/'))) throw new Error('a v2 record with an amendment takes no exception');
       for (const c of [...result.classes].sort((a, b) => a.number - b.number)) {
         const v = await verifyCompact(text(`statements/${String(c.number).padStart(2, '0')}.jws`), keyring, STATEMENT_V2);
-        const first = members.length;
-        for (const [name, sex] of v.document.pupils) members.push({ name, sex, stratum: '', twin: '', twin_wish: '' });
-        classes.push({ number: c.number, label: c.label, pupils: members.slice(first).map((_, k) => first + k), team: teams.get(c.number), version: 1, exception: null });
+        const first = pupils.length;
+        for (const [name, sex] of v.document.pupils) pupils.push({ name, sex, stratum: '', twin: '', twin_wish: '' });
+        classes.push({ number: c.number, label: c.label, pupils: pupils.slice(first).map((_, k) => first + k), team: teams.get(c.number), version: 1, exception: null });
       }
     } catch (e) {
       fail('rules', e.message);
       return { ok: false, checks };
     }
-    state = { leaves: members, classes, version: 2 };
+    state = { leaves: pupils, classes, version: 2 };
   } else {
     state = {
       leaves,
