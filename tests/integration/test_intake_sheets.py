@@ -30,8 +30,27 @@ def test_gate_copy_from_the_database(sqlite_service: Service, tmp_path: Path) ->
     workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="3 1 4", user="sv")
     workflow.draw(env, iid, beacon_value=None, user="op")
     out = tmp_path / "out"
-    result = print_intake(env, iid, out, copies=["gate"], notices=False, opts=Options(), user="op")
+    heard: list[tuple[int, int]] = []
+    result = print_intake(
+        env,
+        iid,
+        out,
+        copies=["gate"],
+        notices=False,
+        opts=Options(),
+        user="op",
+        on_pages=lambda done, total: heard.append((done, total)),
+    )
     assert len(result.files) == 1
+    # progress: pages laid out of the pages planned, from none to all, after each part
+    totals = {total for _, total in heard}
+    assert len(totals) == 1
+    (total,) = totals
+    assert heard[0] == (0, total)
+    assert heard[-1] == (total, total)
+    assert [d for d, _ in heard] == sorted(d for d, _ in heard)
+    assert len(heard) == 1 + result.rendered  # the start, then each part laid out
+    assert total == result.pages  # one page a sheet here, as planned
     pdf = result.files[0]
     text = pdf_text(pdf)
     with reading(env.engine) as s:

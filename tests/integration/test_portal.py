@@ -95,9 +95,26 @@ class TestResults:
     @pytest.mark.parametrize("step", [created, announced, drawn])
     def test_unpublished_intake_has_no_results(self, sqlite_service: Service, step) -> None:
         step(sqlite_service)
-        text(sqlite_service, f"/results/{DRAW}", 404)
+        page = text(sqlite_service, f"/results/{DRAW}", 404)
         text(sqlite_service, f"/results/{DRAW}/public.zip", 404)
-        text(sqlite_service, "/results/no-such-draw", 404)
+        elsewhere = text(sqlite_service, "/results/no-such-draw", 404)
+        for html in (page, elsewhere):  # the portal's page: navigation and the hotline
+            assert 'href="/announcements"' in html
+            assert 'href="/verify/"' in html
+            assert "区教育局监督电话" in html
+            assert 'class="tel"' in html
+            assert "尚未公布" in html
+        if step is created:  # before the announcement nothing names the intake
+            assert SCHOOL not in page
+            assert "没有找到已公布的分班结果" in page
+        else:
+            assert "分班结果尚未公布" in page
+            assert SCHOOL in page
+            assert f'href="/announcements/{DRAW}"' in page
+        assert SCHOOL not in elsewhere
+        en = unescape(get(sqlite_service.client(), f"/results/{DRAW}?lang=en").get_data(True))
+        assert "not published yet" in en.lower()
+        assert "尚未公布" not in en
 
 
 class TestAnnouncements:

@@ -72,7 +72,8 @@ def test_projector_updates_live(sqlite_service: Service, browser: Browser) -> No
 
             desk = room.new_page()  # the operator's own tab, same session
             desk.goto(f"{base}{page_of(iid)}")
-            desk.click("form[action$='/draw'] button[type=submit]")
+            desk.click("#confirm-draw > summary")
+            desk.click("#confirm-draw-yes")
             desk.wait_for_url(f"{base}{page_of(iid)}#ceremony")
 
             projector.wait_for_selector("#pj-classes .pj-class", timeout=WAIT)

@@ -42,6 +42,7 @@ EXPECTED: dict[str, frozenset[Role]] = {
     "staff.public_bundle": EVERYONE,
     "staff.archive_bundle": frozenset({ADMIN, AUDITOR}),
     "staff.sheets": frozenset({ADMIN, OPERATOR}),
+    "staff.sheets_job": frozenset({ADMIN, OPERATOR}),
     "staff.sheets_pdf": frozenset({ADMIN, OPERATOR}),
     "admin.index": frozenset({ADMIN}),
     "admin.users": frozenset({ADMIN}),
@@ -152,8 +153,8 @@ def test_allowed_roles_can_open_every_page(announced: tuple[Service, int]) -> No
         c = svc.client(role)
         for endpoint, method, url, _ in routes(svc, iid):
             if method == "GET" and (endpoint in PUBLIC or role in EXPECTED[endpoint]):
-                # A print job's PDF needs a finished job: admitted, then not found.
-                want = 404 if endpoint == "staff.sheets_pdf" else 200
+                # A print job's page and PDF need a job: admitted, then not found.
+                want = 404 if endpoint in {"staff.sheets_job", "staff.sheets_pdf"} else 200
                 assert c.get(url).status_code == want, (role, endpoint)
 
 

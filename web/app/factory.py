@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Request, current_app, g, render_template, request
+from flask import Flask, Request, current_app, g, render_template, request, send_from_directory
 from flask import Response as FlaskResponse
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -26,6 +26,7 @@ from web.app.auth import current_user, load_user
 from web.db.engine import make_engine
 from web.db.schema import upgrade
 from web.service.errors import ServiceError
+from web.service.fields import field_words
 from web.service.roles import Role
 from web.service.services import Services, make_limiter
 
@@ -118,11 +119,20 @@ def _register(app: Flask) -> None:
     app.before_request(load_user)
     app.after_request(_headers)
     app.context_processor(lambda: {"user": current_user(), "Role": Role})
+    app.add_template_global(field_words)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.register_error_handler(ServiceError, _service_error)
     app.register_error_handler(KeysError, _keys_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
+
+
+def _favicon() -> Response:
+    """For clients that ask /favicon.ico without reading a page's icon link."""
+    return send_from_directory(
+        WEB / "static", "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
 
 
 _SECURITY_HEADERS = (

@@ -27,6 +27,8 @@ def from_core(e: Exception, kind: type[ServiceError] = ServiceError) -> ServiceE
         en = en or text
         if zh.isascii() and not en.isascii():  # a few core messages put English first
             zh, en = en, zh
+        if zh.isascii():  # English only (a library's words): never shown as the Chinese
+            zh = "操作未完成：输入或记录不符合要求（详见英文说明）"
     return kind(zh, en)
 
 

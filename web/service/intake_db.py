@@ -18,6 +18,7 @@ from placement.teams import Team
 from web.db.engine import writing
 from web.db.models import Intake, Pupil, School, TeamRow
 from web.service.errors import ServiceError
+from web.service.fields import field_words
 from web.service.intake_files import read_roster_bytes, read_teams_bytes
 from web.service.intakes import (
     Env,
@@ -44,7 +45,6 @@ def _refused(issues: tuple[Issue, ...]) -> ServiceError:
 
 # What the columns hold (web.db.models.Pupil); longer text is refused row by row.
 _LIMITS = {"name": 64, "student_no": 32, "twin_group": 32, "flags": 200}
-_FIELD_ZH = {"name": "姓名", "student_no": "学籍号", "twin_group": "双胞胎组", "flags": "标记"}
 
 
 def _too_long(pupils: Sequence[PupilRecord]) -> list[Issue]:
@@ -61,8 +61,8 @@ def _too_long(pupils: Sequence[PupilRecord]) -> list[Issue]:
                 p.row,
                 field,
                 "text.too_long",
-                f"{_FIELD_ZH[field]}过长（最多{limit}个字）",
-                f"{field} is too long (at most {limit} characters)",
+                f"{field_words(field)[0]}过长（最多{limit}个字）",
+                f"the {field_words(field)[1]} is too long (at most {limit} characters)",
             )
             for field, limit in _LIMITS.items()
             if len(values[field]) > limit

@@ -5,7 +5,7 @@ record would be; the printing is then logged (``sheets.printed``)."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from keys.store import write_atomic
@@ -39,7 +39,7 @@ def materialize(env: Env, intake_id: int, folder: Path) -> str:
     return draw_id
 
 
-def print_intake(
+def print_intake(  # noqa: PLR0913 - one print run, every option named
     env: Env,
     intake_id: int,
     out: Path,
@@ -49,6 +49,7 @@ def print_intake(
     opts: Options,
     user: str,
     jobs: int = 1,
+    on_pages: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Render the class lists (and notices) of a drawn intake to one PDF, then log it."""
     with reading(env.engine) as s:
@@ -56,7 +57,7 @@ def print_intake(
     work = out / ".records" / str(intake_id)
     materialize(env, intake_id, work)
     runs = plan([work], out, copies, opts, notices=notices)
-    result = print_runs(runs, out, opts, jobs=jobs)
+    result = print_runs(runs, out, opts, jobs=jobs, on_pages=on_pages)
     signers = env.signers()
     with writing(env.engine) as s:
         intake = get_intake(s, intake_id, lock=True)

@@ -36,6 +36,10 @@ class Stage(StrEnum):
     def zh(self) -> str:
         return _STAGE_ZH[self]
 
+    @property
+    def en(self) -> str:
+        return _STAGE_EN[self]
+
 
 _STAGE_ZH = {
     Stage.DRAFT: "草稿（可导入名单）",
@@ -44,6 +48,14 @@ _STAGE_ZH = {
     Stage.DRAWN: "已开奖并签名",
     Stage.PUBLISHED: "已发布",
     Stage.CANCELLED: "公告已撤销",
+}
+_STAGE_EN = {
+    Stage.DRAFT: "draft (roster may be imported)",
+    Stage.FROZEN: "roster frozen",
+    Stage.ANNOUNCED: "announced, awaiting witness inputs",
+    Stage.DRAWN: "drawn and signed",
+    Stage.PUBLISHED: "published",
+    Stage.CANCELLED: "announcement cancelled",
 }
 
 

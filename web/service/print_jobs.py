@@ -33,10 +33,16 @@ class Job:
     started: float
     message: str = ""
     pages: int = 0
+    done: int = 0  # pages laid out so far (planned pages: one a sheet, one a notice) …
+    total: int = 0  # … of this many; 0 until the run is planned
 
     @property
     def ready(self) -> bool:
         return self.state == "done"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
 
 
 def _folder(root: Path, intake_id: int) -> Path:
@@ -51,6 +57,8 @@ def _save(folder: Path, job: Job) -> None:
         "started": job.started,
         "message": job.message,
         "pages": job.pages,
+        "done": job.done,
+        "total": job.total,
     }
     write_atomic(folder / f"{job.id}.json", json.dumps(data).encode(), mode=0o600)
 
@@ -63,7 +71,15 @@ def _read(path: Path) -> Job | None:
     state = str(raw["state"])
     if state == "running" and time.time() - float(raw["started"]) > STALE:
         state, raw["message"] = "failed", "排版中断 / interrupted"
-    return Job(path.stem, state, float(raw["started"]), str(raw["message"]), int(raw["pages"]))
+    return Job(
+        path.stem,
+        state,
+        float(raw["started"]),
+        str(raw["message"]),
+        int(raw["pages"]),
+        int(raw.get("done", 0)),
+        int(raw.get("total", 0)),
+    )
 
 
 def jobs(root: Path, intake_id: int) -> list[Job]:
@@ -73,6 +89,14 @@ def jobs(root: Path, intake_id: int) -> list[Job]:
         return []
     found = (_read(p) for p in folder.glob("*.json"))
     return sorted((j for j in found if j is not None), key=lambda j: -j.started)
+
+
+def find(root: Path, intake_id: int, job_id: str) -> Job:
+    """One job of this intake, as its status file says now."""
+    job = _read(root / str(intake_id) / f"{job_id}.json") if job_id.isalnum() else None
+    if job is None:
+        raise NotFound("没有这项打印任务", "no such print job")
+    return job
 
 
 def pdf(root: Path, intake_id: int, job_id: str) -> Path:
@@ -127,14 +151,36 @@ def _run(
 ) -> None:
     work = Path(tempfile.mkdtemp(prefix="sheets-", dir=folder))
     try:
+
+        def progress(done: int, total: int) -> None:
+            _save(folder, Job(job.id, "running", job.started, done=done, total=total))
+
         result = print_intake(
-            env, intake_id, work, copies=copies, notices=notices, opts=opts, user=user, jobs=1
+            env,
+            intake_id,
+            work,
+            copies=copies,
+            notices=notices,
+            opts=opts,
+            user=user,
+            jobs=1,
+            on_pages=progress,
         )
         if len(result.files) != 1:
             raise RuntimeError("expected one PDF")  # noqa: TRY301 - reported like any failure
         shutil.move(result.files[0], folder / f"{job.id}.pdf")
         (folder / f"{job.id}.pdf").chmod(0o600)
-        _save(folder, Job(job.id, "done", job.started, pages=result.pages))
+        _save(
+            folder,
+            Job(
+                job.id,
+                "done",
+                job.started,
+                pages=result.pages,
+                done=result.pages,
+                total=result.pages,
+            ),
+        )
     except Exception as e:  # noqa: BLE001 - a background job reports, it cannot raise
         message = f"{getattr(e, 'zh', '排版失败')} / {getattr(e, 'en', type(e).__name__)}"
         _save(folder, Job(job.id, "failed", job.started, message=message))

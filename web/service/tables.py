@@ -168,12 +168,22 @@ def _read_csv(data: bytes) -> Table:
                     n + 1,
                     "",
                     "file.csv",
-                    f"第{n + 1}行CSV格式有误（{e}）",
+                    f"第{n + 1}行CSV格式有误（{_csv_problem(e)}）",
                     f"row {n + 1} is not valid CSV ({e})",
                 ),
             )
         ) from e
     return Table(fmt, tuple(rows))
+
+
+def _csv_problem(e: csv.Error) -> str:
+    """The csv module's reason in Chinese words (its own text stays in the English)."""
+    text = str(e)
+    if "field limit" in text:
+        return "有一格内容过长"
+    if "NUL" in text:
+        return "含有空字符"
+    return "引号不成对，或引号外有换行"
 
 
 def _read_xlsx(data: bytes) -> Table:

@@ -121,18 +121,20 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _run_parallel(
-    todo: Sequence[Job], opts: Options, workers: int, tick: Callable[[str], None]
+    todo: Sequence[Job], opts: Options, workers: int, tick: Callable[[Job], None]
 ) -> None:
     # Longest parts first, so a run of notices does not finish last on one core.
     ordered = sorted(todo, key=lambda j: -j.sheet.pages)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        running: set[Future[tuple[str, int, float]]] = {
-            pool.submit(render_job, j, opts) for j in ordered
+        jobs: dict[Future[tuple[str, int, float]], Job] = {
+            pool.submit(render_job, j, opts): j for j in ordered
         }
+        running = set(jobs)
         while running:
             done, running = wait(running, return_when=FIRST_COMPLETED)
             for f in done:
-                tick(f.result()[0])
+                f.result()
+                tick(jobs[f])
 
 
 def merge(parts: Sequence[Path], target: Path) -> int:
@@ -168,21 +170,38 @@ def print_runs(
     jobs: int = 0,
     separate: bool = False,
     progress: TextIO | None = None,
+    on_pages: Callable[[int, int], None] | None = None,
 ) -> Outcome:
-    """Render what is missing, merge one PDF per school, optionally copy the parts out."""
+    """Render what is missing, merge one PDF per school, optionally copy the parts out.
+
+    ``on_pages(done, total)`` hears the pages laid out so far after each part (its
+    planned pages: one a sheet, one a notice), for a progress display."""
     start = time.perf_counter()
     all_jobs = [j for r in runs for j in r.jobs]
     _clean_temp(all_jobs)
     todo = [j for j in all_jobs if not j.target.exists()]
     bar = Progress(len(all_jobs), progress)
+    total = sum(j.sheet.pages for j in all_jobs)
+    pages_done = total - sum(j.sheet.pages for j in todo)
     if len(todo) < len(all_jobs):
         bar.advance("已完成的跳过 / finished parts skipped", len(all_jobs) - len(todo))
+    if on_pages is not None:
+        on_pages(pages_done, total)
+
+    def finished(job: Job) -> None:
+        nonlocal pages_done
+        bar.advance(job.sheet.name)
+        pages_done += job.sheet.pages
+        if on_pages is not None:
+            on_pages(pages_done, total)
+
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers <= 1:
         for j in todo:
-            bar.advance(render_job(j, opts)[0])
+            render_job(j, opts)
+            finished(j)
     else:
-        _run_parallel(todo, opts, workers, bar.advance)
+        _run_parallel(todo, opts, workers, finished)
     files, count = [], 0
     for run in runs:
         target = out / f"{safe_name(run.school)}.pdf"

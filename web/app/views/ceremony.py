@@ -5,6 +5,7 @@ picking parent representatives from sources announced in advance."""
 
 from __future__ import annotations
 
+import base64
 import hmac
 import json
 import re
@@ -29,6 +30,7 @@ from web.service.errors import NotFound, ServiceError
 from web.service.intakes import Stage, get_intake, record_of
 from web.service.permissions import MAY
 from web.service.roles import STAFF, Role
+from web.sheets.qr import qr_image
 
 bp = Blueprint("ceremony", __name__)
 
@@ -47,6 +49,7 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
         "version": intake.version,
         "stage": stage.value,
         "stage_zh": stage.zh,
+        "stage_en": stage.en,
         "school": school.name if school else "",
         "intake": intake.name,
         "draw_id": intake.draw_id,
@@ -59,6 +62,8 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
         "report": None,
         "classes": None,
     }
+    if st["witness_code"]:
+        st["witness_qr"] = qr_data_uri(st["witness_url"])
     ann: dict[str, Any] | None = rec.document("announcement.jws")
     if ann is None:
         return st
@@ -91,6 +96,12 @@ def ceremony_state(s: Session, intake: Intake) -> dict[str, Any]:
         st["report"] = result["report"]
         st["classes"] = _class_lists(s, intake, blobs)
     return st
+
+
+def qr_data_uri(url: str) -> str:
+    """The QR code of ``url`` as a PNG ``data:`` URI (the sheets' encoder), so a witness's
+    phone camera opens the entry form; the page's CSP allows ``img-src data:``."""
+    return "data:image/png;base64," + base64.b64encode(qr_image(url).png).decode("ascii")
 
 
 def _class_lists(s: Session, intake: Intake, blobs: Blobs) -> list[dict[str, Any]]:
@@ -168,8 +179,10 @@ def _staff_may_witness(intake: Intake) -> bool:
 def _witness_page(
     intake: Intake, *, form: Mapping[str, str], error: ServiceError | None = None
 ) -> str:
+    done = request.args.get("done", type=int) if request.method == "GET" else None
     with reading(services().engine) as s:
         school = s.get(School, intake.school_id)
+        recorded = _recorded(s, intake, done) if done else None
     return render_template(
         "ceremony/witness.html",
         intake=intake,
@@ -178,8 +191,21 @@ def _witness_page(
         needs_code=not _staff_may_witness(intake),
         form=form,
         error=error,
-        done=request.args.get("done", type=int),
+        done=done,
+        recorded=recorded,
+        stage=Stage(intake.stage),
     )
+
+
+def _recorded(s: Session, intake: Intake, number: int) -> dict[str, Any] | None:
+    """The ``number``-th witness input (1-based) as the record holds it, to show the
+    witness what was recorded; public anyway (the projector shows every input)."""
+    rec = record_of(s, intake)
+    witnesses = rec.state()["witnesses"] if rec.has("draw.json") else []
+    if not isinstance(witnesses, list) or not 1 <= number <= len(witnesses):
+        return None
+    entry = witnesses[number - 1]
+    return dict(entry) if isinstance(entry, dict) else None
 
 
 @bp.route("/w/<int:intake_id>", methods=["GET", "POST"])
@@ -255,11 +281,24 @@ def _selection(form: Mapping[str, str]) -> dict[str, Any]:
         count = int(form.get("count", "0"))
     except ValueError:
         raise ServiceError("人数须为整数", "the count must be a whole number") from None
+    if len(pool) > nomcom.MAX_POOL:
+        raise ServiceError(
+            f"家长名单最多 {nomcom.MAX_POOL} 人", f"the pool holds at most {nomcom.MAX_POOL} names"
+        )
+    if not 1 <= count <= len(pool):
+        raise ServiceError(
+            f"抽选人数须在 1 到 {len(pool)}（名单人数）之间",
+            f"the count must be between 1 and {len(pool)} (the size of the pool)",
+        )
     try:
         key = canonical_key(parse_sources(form.get("sources", "")))
         picks = nomcom.select(len(pool), key, count)
     except Rfc3797Error as e:
-        raise ServiceError(f"无法抽选：{e}", f"cannot select: {e}") from e
+        # The library's words are English: the Chinese message says what to fix instead.
+        raise ServiceError(
+            "无法抽选：请检查公开随机来源（每行一个：一组数字，或含字母或数字的文字）",
+            f"cannot select: {e}",
+        ) from e
     return {"key": key, "picks": [(p, pool[p - 1]) for p in picks], "pool": pool}
 
 

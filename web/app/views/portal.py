@@ -141,8 +141,18 @@ def announcement_jws(draw_id: str) -> Response:
 def result(draw_id: str) -> Response:
     with reading(services().engine) as s:
         view = data.result(s, draw_id)
+        if view is None:  # None unless announced: the page names no unannounced intake
+            announced = data.announcement(s, draw_id)
+            hotline = data.district_profile(data.profile_keys(s)).hotline
     if view is None:
-        abort(404)
+        resp = _page(
+            "portal/not_published.html",
+            announced.hotline if announced else hotline,
+            a=announced,
+            draw_id=draw_id,
+        )
+        resp.status_code = 404
+        return resp
     return _page("portal/result.html", view.hotline, r=view)
 
 

@@ -4,7 +4,16 @@ print jobs are started by POST forms, not links, because each writes a log entry
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -12,6 +21,7 @@ from web.app.auth import requires
 from web.app.services import services
 from web.app.views.staff_access import load_intake, print_root, user_name
 from web.db.engine import reading
+from web.db.models import School
 from web.service import print_jobs, workflow
 from web.service.intakes import Stage, require
 from web.service.permissions import MAY
@@ -53,7 +63,7 @@ def sheets(intake_id: int) -> ResponseReturnValue:
     with reading(services().engine) as s:
         require(load_intake(s, intake_id), Stage.DRAWN, Stage.PUBLISHED)
     copies = [c for c in COPIES if request.form.get(f"copy_{c}")] or list(COPIES)
-    print_jobs.start(
+    job = print_jobs.start(
         services().env,
         print_root(),
         intake_id,
@@ -62,15 +72,29 @@ def sheets(intake_id: int) -> ResponseReturnValue:
         opts=Options(base_url=_base_url()),
         user=user_name(),
     )
-    flash("正在排版，完成后可在本页下载 / laying out; download it here when ready", "ok")
-    return redirect(url_for("staff.intake", intake_id=intake_id, _anchor="sheets"))
+    flash("正在排版，完成后可下载 / laying out; download it when ready", "ok")
+    return redirect(url_for("staff.sheets_job", intake_id=intake_id, job_id=job.id))
+
+
+def sheets_job(intake_id: int, job_id: str) -> ResponseReturnValue:
+    """A print job's progress (pages laid out of pages planned), refreshing itself while
+    it runs, then the download: no script needed."""
+    with reading(services().engine) as s:
+        intake = load_intake(s, intake_id)
+        school = s.get(School, intake.school_id)
+    job = print_jobs.find(print_root(), intake_id, job_id)
+    return render_template("staff/print_job.html", intake=intake, school=school, job=job)
 
 
 def sheets_pdf(intake_id: int, job_id: str) -> ResponseReturnValue:
+    """The PDF as a download (not opened in the browser's tab), named after the draw."""
     draw_id = _draw_id(intake_id)
     path = print_jobs.pdf(print_root(), intake_id, job_id)
     return send_file(
-        path, mimetype="application/pdf", download_name=f"{draw_id}-sheets-{job_id}.pdf"
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{draw_id}-sheets-{job_id}.pdf",
     )
 
 
@@ -90,6 +114,10 @@ def register(bp: Blueprint) -> None:
     )
     bp.add_url_rule(
         "/intakes/<int:intake_id>/sheets", view_func=requires(*MAY["print"])(sheets), methods=post
+    )
+    bp.add_url_rule(
+        "/intakes/<int:intake_id>/sheets/<job_id>",
+        view_func=requires(*MAY["print"])(sheets_job),
     )
     bp.add_url_rule(
         "/intakes/<int:intake_id>/sheets/<job_id>.pdf",

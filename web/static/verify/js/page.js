@@ -67,10 +67,17 @@ function remember(doc) {
   } catch { /* private mode: nothing remembered */ }
 }
 
+// The checkers' own detail is English library text ("base64url: non-canonical padding
+// bits"): the English view adds it to the reason, the Chinese view says only its own words.
+function englishDetail(detail) {
+  return language() === 'en' && detail ? detail : '';
+}
+
 function reasonText(code, detail) {
   const key = `e_${code}`;
   const base = has(key) ? t(key) : t('e_internal');
-  return detail ? `${base} (${detail})` : base;
+  const more = englishDetail(detail);
+  return more ? `${base} (${more})` : base;
 }
 
 function facts(rows) {
@@ -131,7 +138,7 @@ function renderChecks(list, target) {
   target.replaceChildren();
   for (const c of list) {
     const li = el('li', { class: c.ok === null ? 'skip' : c.ok ? 'ok' : 'bad', 'data-check': c.id }, has(`c_${c.id}`) ? t(`c_${c.id}`) : (c.label || c.id));
-    if (c.detail) li.append(el('span', { class: 'detail' }, c.detail));
+    if (englishDetail(c.detail)) li.append(el('span', { class: 'detail', lang: 'en' }, c.detail));
     target.append(li);
   }
 }
