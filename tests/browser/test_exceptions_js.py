@@ -16,6 +16,8 @@ import pytest
 from browserkit import VECTORS, install_page, js, open_verified, to_digits, vector_keyring
 
 from placement import jws
+from placement.documents import digest
+from placement.reference import reference, statement_item
 from web.portal.changes import changes_json
 
 HERE = VECTORS / "exceptions"
@@ -249,3 +251,47 @@ def test_the_page_replays_v2_bundles_with_exceptions(
     got = js(page, FULL, {"zip": _zip_v2(name), "keyring": ring})
     assert got["failed"] == failed
     assert {"exceptions_rules", "exceptions_statements"} <= set(got["ids"])
+
+
+def _v2_site(webroot: Any, server: Any) -> str:
+    """A verify page next to ``results/<draw>/public.zip`` (where v2 codes are resolved)
+    and the district's changes.json."""
+    bundle = (HERE_V2 / "bundle-public.zip").read_bytes()
+    draw = json.loads(zipfile.ZipFile(io.BytesIO(bundle)).read("manifest.json"))["draw"]
+    site = webroot / "v2changes" / "verify"
+    install_page(site, vector_keyring())
+    (webroot / "v2changes" / "results" / draw).mkdir(parents=True, exist_ok=True)
+    (webroot / "v2changes" / "results" / draw / "public.zip").write_bytes(bundle)
+    index = changes_json([bundle])
+    (site / "changes.json").write_text(json.dumps(index, ensure_ascii=False), "utf-8")
+    return f"{server.url}/v2changes/verify/"
+
+
+def _v2_reference(name: str) -> str:
+    with zipfile.ZipFile(io.BytesIO((HERE_V2 / "bundle-public.zip").read_bytes())) as z:
+        doc = jws.parse(z.read(name).decode()).document()
+    ref = reference(str(doc["draw"]), statement_item(int(str(doc["class"]))), digest(doc))
+    return ref.fragment()
+
+
+def test_v2_reprinted_code_resolves_to_its_version(page: Any, webroot: Any, server: Any) -> None:
+    """A v2 sheet reprinted after an exception names the later version by digest: ✓, and
+    not marked superseded."""
+    site = _v2_site(webroot, server)
+    with zipfile.ZipFile(io.BytesIO((HERE_V2 / "bundle-public.zip").read_bytes())) as z:
+        newest = max(n for n in z.namelist() if n.startswith("statements/") and ".v" in n)
+    open_verified(page, f"{site}#{_v2_reference(newest)}")
+    assert page.get_attribute("#verdict", "data-result") == "ok"
+    assert page.get_attribute("#verdict", "data-superseded") == "false"
+    assert page.page_errors == []
+
+
+def test_v2_old_code_says_the_list_changed(page: Any, webroot: Any, server: Any) -> None:
+    site = _v2_site(webroot, server)
+    steps = json.loads((HERE_V2 / "history.json").read_text("utf-8"))["steps"]
+    placed = steps[0]["decision"]["placed"]
+    open_verified(page, f"{site}#{_v2_reference(f'statements/{placed:02d}.jws')}")
+    assert page.get_attribute("#verdict", "data-result") == "ok"
+    assert page.get_attribute("#verdict", "data-superseded") == "true"
+    assert "宋雨桐" in page.locator("#current-names td.pupil").all_text_contents()
+    assert page.page_errors == []

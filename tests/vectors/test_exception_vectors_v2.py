@@ -19,8 +19,10 @@ import pytest
 
 from placement import jws
 from placement.commitment import PUPIL_LEAF_TYPE_V2
-from placement.documents import CLASS_STATEMENT_TYPE_V2
+from placement.documents import CLASS_STATEMENT_TYPE_V2, digest
+from placement.reference import reference, statement_item
 from verifier.checks import Status
+from verifier.references import find
 from verifier.verify import verify_bundle
 
 HERE = Path(__file__).resolve().parent / "v2" / "exceptions"
@@ -126,3 +128,17 @@ def test_tampered_v2_history_fails_the_named_check() -> None:
     checks = _checks(tampered["bundle"])
     failed = sorted(c.name for c in checks.values() if c.status is Status.FAIL)
     assert failed == [tampered["fails"]] == ["exceptions.statements"]
+
+
+def test_a_reprinted_sheets_reference_resolves_to_its_version() -> None:
+    """A v2 sheet reprinted after an exception refers to the class's later version (same
+    item ``s<n>``, that version's digest): the code resolves to it, not to ✗."""
+    members = _members("bundle-public.zip")
+    name = max(p for p in members if p.startswith("statements/") and ".v" in p)
+    doc = jws.parse(members[name].decode()).document()
+    ref = reference(str(doc["draw"]), statement_item(int(str(doc["class"]))), digest(doc))
+    check = find(ref, (HERE / "bundle-public.zip").read_bytes())
+    assert check.status is Status.PASS, check.message_en
+    assert f"made by exception #{doc['exception']}" in check.message_en
+    forged = reference(ref.draw, ref.item, bytes(32))
+    assert find(forged, (HERE / "bundle-public.zip").read_bytes()).status is Status.FAIL

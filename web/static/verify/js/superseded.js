@@ -8,6 +8,7 @@ import { checkStatement } from './documents.js';
 import { DECISION, KIND_ZH, REQUEST } from './exceptions.js';
 
 const STATEMENT = 'sunshine-placement/v1/class-statement';
+const STATEMENT_V2 = 'sunshine-placement/v2/class-statement'; // §E5: a v2 list's versions are v2
 
 export const TEXT = {
   zh: {
@@ -30,7 +31,7 @@ export async function supersession(doc, changes, keyring) {
   const cls = draw && draw.classes && draw.classes[String(doc.class)];
   const scanned = doc.version || 1;
   if (!cls || !(cls.version > scanned)) return null;
-  const latest = (await verifyCompact(cls.statement, keyring, STATEMENT)).document;
+  const latest = (await verifyCompact(cls.statement, keyring, doc.t === STATEMENT_V2 ? STATEMENT_V2 : STATEMENT)).document;
   checkStatement(latest);
   if (latest.draw !== doc.draw || latest.class !== doc.class || latest.result !== doc.result || latest.version !== cls.version) {
     throw new Error('the current list in changes.json is for another class or result');
