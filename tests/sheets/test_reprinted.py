@@ -22,8 +22,11 @@ from sheetkit import (
 from test_printed import printed_rows
 
 from keys.store import KeyStore
+from placement.documents import digest
 from placement.exceptions import Decision
 from placement.idcard import check_character
+from placement.jws import parse
+from placement.reference import parse_fragment
 from placement.roster import PupilRecord, Sex
 from web.cli import main
 from web.record import exceptions as rx
@@ -54,6 +57,7 @@ def _add(rec: DrawRecord, signers: Signers, n: int, when: int) -> int:
         detail={
             "admission": {"basis": "bureau-assignment", "reference": f"统筹 {n}"},
             "leaf": leaf.to_json(),
+            **({"name": _late(n).name} if rec.version() == 2 else {}),  # §E5
         },
         private=private,
         now=NOW + timedelta(days=when),
@@ -118,3 +122,38 @@ def test_reprint_shows_the_current_version(tmp_path: Path, store: KeyStore) -> N
     assert parts2 != parts
     version = 3 if again == placed else 2
     assert f"第 {version} 版" in pdf_text(parts2 / f"02-gate-class-{again:02d}.pdf")
+
+
+def test_v2_reprint_prints_the_sorted_version_with_its_reference(
+    tmp_path: Path, store: KeyStore
+) -> None:
+    """On a v2 record (spec §E5) the changed class prints its v2 version — names in
+    (name, sex) order, the added pupil among them — and its code refers to that version."""
+    need_tools()
+    made = make_record(
+        tmp_path, store, school="洮北区第二中学", draw_id="test-2024-re-v2", n=60, version=2
+    )
+    signers = Signers(
+        bureau=store.signer("taobei.edu.example/bureau-2024", PASSPHRASE),
+        log=store.signer("taobei.edu.example/log-2024", PASSPHRASE),
+    )
+    rec = DrawRecord(made.draw, FileLog(tmp_path / "log"))
+    assert rec.version() == 2
+    placed = _add(rec, signers, 1, 14)
+    parts = _print(made.draw, tmp_path / "out")
+    changed = parts / f"02-gate-class-{placed:02d}.pdf"
+    text = pdf_text(changed)
+    assert "第 2 版" in text
+    (code,) = qr_codes(changed, tmp_path)
+    ref = parse_fragment(code.text.split("#", 1)[1])
+    version = made.draw / f"public/statements/{placed:02d}.v2.jws"
+    doc = parse(version.read_text("utf-8")).document()
+    assert ref.digest == digest(doc)
+    assert ref.item == f"s{placed}"
+    pupils = doc["pupils"]
+    assert isinstance(pupils, list)
+    assert ["补录学生1", "F"] in pupils
+    assert pupils == sorted(pupils, key=lambda p: (str(p[0]), str(p[1])))  # type: ignore[index]
+    sex = {"M": "男", "F": "女"}
+    want = [(i, name, sex[s]) for i, (name, s) in enumerate(pupils, 1)]
+    assert printed_rows(pdf_text(changed, layout=True)) == want

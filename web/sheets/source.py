@@ -19,6 +19,7 @@ from placement.canonical import Json
 from placement.commitment import PublicLeaf
 from placement.documents import digest
 from placement.errors import PlacementError
+from placement.history import State
 from placement.jws import b64u_decode, parse
 from placement.policy import PROFILES
 from placement.roster import Sex
@@ -332,6 +333,23 @@ def current_versions(
                 f"第 {cls.number} 班的最新名单与例外记录不符 / class {cls.number}'s latest "
                 "statement does not match the exceptions"
             )
+        if state.version == 2:
+            rows_v2 = _version_rows_v2(record, state, now.pupils, private, late)
+            if doc.get("pupils") != [[r.row.name, r.sex_code] for r in rows_v2]:
+                raise SheetError(
+                    f"第 {cls.number} 班声明与名单不符 / statement {cls.number} ≠ rows"
+                )
+            out.append(
+                replace(
+                    cls,
+                    team=now.team,
+                    rows=tuple(r.row for r in rows_v2),
+                    statement=text,
+                    version=version,
+                    exception=now.exception,
+                )
+            )
+            continue
         rows = []
         for n, index in enumerate(now.pupils, 1):
             leaf = state.leaves[index]
@@ -362,3 +380,38 @@ def current_versions(
             )
         )
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _V2Row:
+    row: Row
+    sex_code: str
+
+
+def _version_rows_v2(
+    record: DrawRecord,
+    state: State,
+    pupils: tuple[int, ...],
+    private: tuple[dict[str, Json], ...] | None,
+    late: dict[str, Json],
+) -> list[_V2Row]:
+    """A later v2 version's rows in its statement's (name, sex) order (§E5); the archive
+    columns come from the pupil's private object: the roster pupil whose member it is, or
+    the added pupil's by index."""
+    leaf_of = {m: i for i, m in enumerate(rx.members(record))} if private else {}
+    members = sorted((state.leaves[m].name, state.leaves[m].sex.value, m) for m in pupils)
+    out = []
+    for n, (name, sex, m) in enumerate(members, 1):
+        leaf = leaf_of.get(m, m if str(m) in late else -1)
+        extra: Json = private[leaf] if private and m in leaf_of else late.get(str(m), {})
+        assert isinstance(extra, dict)
+        row = Row(
+            number=n,
+            name=name,
+            sex=Sex(sex).zh,
+            leaf=leaf,
+            student_no=str(extra.get("student_no", "")),
+            birth_date=str(extra.get("birth_date", "")),
+        )
+        out.append(_V2Row(row, sex))
+    return out
