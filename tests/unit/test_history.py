@@ -9,15 +9,14 @@ from datetime import date
 import pytest
 
 from placement.commitment import PublicLeaf
+from placement.exception_documents import decision_document, request_document
 from placement.exceptions import (
     Decision,
     ExceptionError,
     Kind,
     Waiver,
-    decision_document,
     parse_decision,
     parse_request,
-    request_document,
 )
 from placement.history import (
     Setting,

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from placement.canonical import Json
 from placement.commitment import PublicLeaf, private_commitment, private_json
 from placement.documents import digest
+from placement.exception_documents import decision_document, request_document
 from placement.exceptions import (
     Decision,
     ExceptionError,
@@ -23,10 +24,8 @@ from placement.exceptions import (
     Request,
     Ruling,
     Waiver,
-    decision_document,
     parse_decision,
     parse_request,
-    request_document,
 )
 from placement.history import (
     Setting,
