@@ -48,6 +48,8 @@ class Announcement:
     scheduled: str  # planned start, ISO 8601 local time with offset, passed in
     algorithm: str = ALGORITHM
     names: bytes | None = None  # v2 (§21.2): digest of the roster's sorted [name, sex] pairs
+    # Part S (S9): the digest of the season's roster derivation this draw uses, if any.
+    enrolment: bytes | None = None
 
     @property
     def version(self) -> int:
@@ -58,6 +60,8 @@ class Announcement:
         if self.names is not None:
             doc["names"] = self.names.hex()
             doc["t"] = ANNOUNCEMENT_TYPE_V2
+        if self.enrolment is not None:
+            doc["enrolment"] = self.enrolment.hex()
         return doc
 
     def _fields(self) -> dict[str, Json]:
@@ -145,6 +149,7 @@ def from_json(doc: dict[str, Json]) -> Announcement:
             scheduled=_str(doc["scheduled"]),
             algorithm=_str(doc["algorithm"]),
             names=None if names is None else bytes.fromhex(_str(names)),
+            enrolment=None if "enrolment" not in doc else bytes.fromhex(_str(doc["enrolment"])),
         )
     except (KeyError, ValueError, TypeError) as e:
         raise AnnouncementError(f"malformed announcement: {e}") from e

@@ -38,6 +38,7 @@ from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip, read_members
 from verifier.errors import Failed, UnusableInput, split_message
 from verifier.links import LinkError, fragment_payload
 from verifier.report import Report
+from verifier.season_report import is_season_bundle, verify_season
 from verifier.verify import (
     verify_bundle,
     verify_document,
@@ -138,6 +139,7 @@ class Context:
     announcement: str | None = None
     result: str | None = None
     bundle: bytes | None = None
+    draw: bytes | None = None  # with a season bundle (spec Part S): the draw it fed
 
 
 def _from_bundle(ctx: Context, doc: Json, source: str) -> Report:
@@ -199,6 +201,8 @@ def check_input(  # noqa: PLR0912 - one branch per kind of input
     source = target if is_file else (target[:60] + "…" if len(target) > 60 else target)
     if is_file:
         data = _read(path, MAX_BUNDLE_BYTES, ("文件", "file"))
+        if looks_like_zip(data) and is_season_bundle(data):
+            return verify_season(data, trusted=ctx.keyring, draw=ctx.draw, source=source)
         if looks_like_zip(data) or path.suffix.lower() == ".zip":
             return verify_bundle(data, trusted=ctx.keyring, pinned=ctx.pinned, source=source)
         if len(data) > MAX_TEXT_BYTES:
@@ -254,6 +258,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--bundle", help="public bundle (.zip) a receipt or a v2 QR link is checked against"
     )
+    p.add_argument("--draw", help="with a season bundle: the draw's bundle (.zip) it fed")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     return p
 
@@ -302,7 +307,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.bundle
             else None
         )
-        ctx = Context(keyring, _pins(args.key_fingerprint), announcement, result, bundle)
+        draw = (
+            _read(Path(args.draw), MAX_BUNDLE_BYTES, ("派位记录包", "draw bundle"))
+            if args.draw
+            else None
+        )
+        ctx = Context(keyring, _pins(args.key_fingerprint), announcement, result, bundle, draw)
         report = check_input(args.target, keyring=keyring, announcement=announcement, context=ctx)
         if announcement is not None and report.kind != "receipt":
             _write(

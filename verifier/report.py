@@ -10,6 +10,7 @@ from verifier.checks import Check, Status
 
 KINDS = {
     "bundle": ("记录包", "record bundle"),
+    "season": ("招生季记录", "season record"),
     "statement": ("班级名单声明", "class statement"),
     "document": ("签名文件", "signed document"),
     "receipt": ("学生回执", "pupil receipt"),

@@ -111,10 +111,13 @@ def _register(app: Flask) -> None:
         ceremony,
         exceptions,
         portal,
+        season_public,
+        season_staff,
         staff,
     )
 
-    for bp in (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp, exceptions.bp):
+    blueprints = (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp, exceptions.bp)
+    for bp in (*blueprints, season_public.bp, season_staff.bp):
         app.register_blueprint(bp)
     app.before_request(load_user)
     app.after_request(_headers)

@@ -15,7 +15,7 @@ from keys.cli import add_parser as add_keys_parser
 from keys.errors import KeysError
 from placement.errors import InvalidInput, PlacementError
 from web.app import export
-from web.cli import district, exceptions, intake, serve, setup, steps, users
+from web.cli import district, exceptions, intake, season, serve, setup, steps, users
 from web.cli.printing import add_parser as add_print_parser
 from web.cli.record import add_parser as add_record_parser
 from web.demo import terminal
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     steps.add_parsers(sub)
     exceptions.add_parsers(sub)
     district.add_parsers(sub)
+    season.add_parsers(sub)
     serve.add_parsers(sub)
     export.add_parser(sub)
     return parser

@@ -46,6 +46,8 @@ class Intake(SQLModel, table=True):
     witness_code: str = Field(default="", max_length=16)  # lets a witness's own device enter input
     override_reason: str = Field(default="", max_length=500)  # draw outside the window
     override_by: str = Field(default="", max_length=64)
+    # digest of the season's roster derivation the roster came from (spec S9), or ""
+    enrolment: str = Field(default="", max_length=64)
     version: int = 0  # bumped on every change; the projector polls it
     created: datetime
     updated: datetime
@@ -133,3 +135,48 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     intake_id: int | None = Field(default=None, index=True)
     detail: str = Field(default="", max_length=4000)
+
+
+class SeasonDocument(SQLModel, table=True):
+    """A signed document of the enrollment season (spec Part S), by digest; never updated."""
+
+    __tablename__ = "season_document"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    season: str = Field(max_length=128, index=True)
+    type: str = Field(max_length=100)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # compact JWS
+
+
+class SeasonApplication(SQLModel, table=True):
+    """One application record (private: name, ID number, address, phone, salt)."""
+
+    __tablename__ = "season_application"
+    __table_args__ = (UniqueConstraint("season", "number", "revision"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    season: str = Field(max_length=128, index=True)
+    number: str = Field(max_length=16, index=True)
+    revision: int
+    id_number: str = Field(max_length=18, index=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # the record's JSON
+
+
+class SeasonEntrySet(SQLModel, table=True):
+    """The entries of a 公示 or derivation document (its digest), as a JSON list."""
+
+    __tablename__ = "season_entry_set"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    season: str = Field(max_length=128, index=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class SeasonAllocation(SQLModel, table=True):
+    """A 统筹 draw's private state: pool numbers, the secret server seed, the result."""
+
+    __tablename__ = "season_allocation"
+
+    digest: str = Field(primary_key=True, max_length=64)  # the allocation announcement's
+    season: str = Field(max_length=128, index=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -10,16 +10,9 @@ from sqlmodel import Session, col, select
 
 from keys.signer import Signer
 from placement.canonical import Json
-from placement.merkle import MerkleTree
-from placement.tlog import (
-    checkpoint_body,
-    checkpoint_of,
-    entry_bytes,
-    entry_from_json,
-    entry_leaf_hash,
-    format_hashes,
-    format_proof,
-)
+from placement.merkle import MerkleTree, leaf_hash
+from placement.season.log import any_entry_bytes, any_entry_from_json
+from placement.tlog import checkpoint_body, checkpoint_of, format_hashes, format_proof
 from web.db.models import Checkpoint, LogEntry, LogHead, RecordBlob
 
 
@@ -71,19 +64,16 @@ class DbLog:
 
     def entries(self) -> list[dict[str, Json]]:
         rows = self.session.exec(select(LogEntry.data).order_by(col(LogEntry.index)))
-        return [entry_from_json(json.loads(d)) for d in rows]
+        return [any_entry_from_json(json.loads(d)) for d in rows]
 
     def append(self, entry: Mapping[str, Json]) -> int:
         head = self._head()
         index = head.size
-        data = entry_bytes(entry)
+        data = any_entry_bytes(dict(entry))
+        # Season steps (spec Part S) share the district log; their "draw" column is the season.
+        subject = entry.get("draw", entry.get("season"))
         self.session.add(
-            LogEntry(
-                index=index,
-                draw_id=str(entry["draw"]),
-                data=data,
-                leaf_hash=entry_leaf_hash(entry),
-            )
+            LogEntry(index=index, draw_id=str(subject), data=data, leaf_hash=leaf_hash(data))
         )
         head.size = index + 1
         self.session.add(head)

@@ -28,6 +28,7 @@ from keys.store import KeyStore
 from placement.keyring import KeyRole
 from web.db.engine import reading
 from web.db.models import School
+from web.demo.season import run_demo_season
 from web.service import intake_db, workflow
 from web.service.accounts import create_user
 from web.service.console import Progress, out
@@ -198,6 +199,7 @@ def _populate(services: Services) -> None:
             school_id=ids[school] if school else None,
             display_name=f"{role.zh}（演示）",
         )
+    run_demo_season(services.env, per_school=40)  # July: before the August draws
     steps = [(sc, step) for sc in SCHOOLS if sc.draw_id for step in _plan(sc)]
     bar = Progress(len(steps), "演示数据 demo data")
     intakes: dict[str, int] = {}

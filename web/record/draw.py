@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -103,7 +103,9 @@ class DrawRecord(RecordReading):
         signers: Signers,
         now: datetime,
         token_bytes: Callable[[int], bytes],
+        enrolment: bytes | None = None,
     ) -> DrawRecord:
+        """``enrolment``: the season's roster derivation the pupils come from (spec S9)."""
         rec = cls(store, log)
         if rec.has("draw.json"):
             raise RecordError("该抽签已公告；如需重来请先撤销 / this draw is already announced")
@@ -117,6 +119,10 @@ class DrawRecord(RecordReading):
                 teams=teams,
                 salts=salts,
                 server_seed=server_seed,
+            )
+        if enrolment is not None:
+            prepared = replace(
+                prepared, announcement=replace(prepared.announcement, enrolment=enrolment)
             )
         ann = prepared.announcement.to_json()
         roster = prepared.roster
@@ -392,7 +398,7 @@ class DrawRecord(RecordReading):
 
         size = checkpoint_of(checkpoint).size
         mine = [
-            (i, e) for i, e in enumerate(self.log.entries()[:size]) if e["draw"] == self.draw_id
+            (i, e) for i, e in enumerate(self.log.entries()[:size]) if e.get("draw") == self.draw_id
         ]
         out = {"log/entries.json": json_bytes([{"entry": e, "index": i} for i, e in mine])}
         for i, _ in mine:

@@ -129,6 +129,7 @@ def import_roster(env: Env, intake_id: int, *, filename: str, data: bytes, user:
         rows = [pupil_row(intake_id, p) for p in pupils]
         for i in range(0, len(rows), _CHUNK):
             s.execute(insert(Pupil), rows[i : i + _CHUNK])
+        intake.enrolment = ""  # an uploaded roster comes from no season derivation
         intake.version += 1
         intake.updated = now
         s.add(intake)

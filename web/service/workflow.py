@@ -20,7 +20,7 @@ from placement.errors import InvalidInput, PlacementError
 from placement.keyring import Keyring
 from placement.policy import PROFILES, Level
 from placement.tlog import is_draw_id
-from web.db.engine import writing
+from web.db.engine import reading, writing
 from web.db.models import Intake, Pupil, School
 from web.db.store import DbBlobs, DbLog
 from web.record.draw import DrawRecord, Signers
@@ -41,6 +41,7 @@ from web.service.intakes import (
     school_of,
     teams_of,
 )
+from web.service.season.roster import check_unchanged
 
 DRAW_ID_MAX = 64  # the column's size; the log allows 128
 WITNESS_CODE_LENGTH = 8  # digits of the code the projector shows witnesses
@@ -158,6 +159,16 @@ def announce(env: Env, intake_id: int, *, user: str) -> None:
     """Commit to the frozen roster, the teams and a secret seed; sign, log, publish."""
     signers = env.signers()
     now = env.now()
+    with reading(env.engine) as s:
+        pending = get_intake(s, intake_id)
+        if pending.enrolment:  # a roster from the season: still its latest, unchanged list?
+            check_unchanged(
+                env,
+                season=pending.profile,
+                school=school_of(s, pending).name,
+                intake=pending.name,
+                enrolment=pending.enrolment,
+            )
     with writing(env.engine) as s:
         intake = get_intake(s, intake_id, lock=True)
         require(intake, Stage.FROZEN)
@@ -172,6 +183,7 @@ def announce(env: Env, intake_id: int, *, user: str) -> None:
                 signers=signers,
                 now=now,
                 token_bytes=env.token_bytes,
+                enrolment=bytes.fromhex(intake.enrolment) if intake.enrolment else None,
             )
         except InvalidInput as e:
             raise ServiceError("名单不符合要求", "the roster is refused", issues=e.issues) from e

@@ -1,0 +1,269 @@
+"""The season's public side (spec Part S): register on a phone, follow one's application,
+the 公示 list during its window, report (举报), catchment search, plan, statistics.
+
+Zh-CN first, English with ``?lang=en`` (as the portal). Nothing private is ever in a
+URL: the application page is reached by posting the application number together with
+the child's ID number, and a family's data is shown only in that response.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, current_app, make_response, render_template, request
+from werkzeug.wrappers import Response
+
+from placement.keyring import CST
+from placement.policy import Level
+from placement.season.application import PROOF_ZH, Form
+from placement.season.ledger import Ledger
+from placement.season.outcome import OUTCOME_EN, OUTCOME_ZH
+from web.app.portal_links import LiveLinks, page_context
+from web.app.services import services
+from web.app.views.portal import _lang
+from web.service.errors import ServiceError
+from web.service.season import pages, steps
+from web.sheets.qr import document_url, qr_image
+
+bp = Blueprint("season", __name__, url_prefix="/season")
+SEASON = "taobei-2024"
+NO_STORE = "no-store"  # pages with a family's data are never cached
+
+
+def _ledger() -> Ledger:
+    return steps.store_for(services().env, SEASON).read()
+
+
+def _page(template: str, *, cache: str = "public, max-age=60", **values: Any) -> Response:  # noqa: ANN401
+    led = _ledger()
+    links = LiveLinks(_lang(), request.endpoint or "season.index", dict(request.view_args or {}))
+    html = render_template(
+        template,
+        **page_context(links, led.profile.hotline),
+        led=led,
+        PROOF_ZH=PROOF_ZH,
+        OUTCOME_ZH=OUTCOME_ZH,
+        OUTCOME_EN=OUTCOME_EN,
+        **values,
+    )
+    resp = make_response(html)
+    resp.headers["Cache-Control"] = cache
+    resp.headers["Vary"] = "Cookie"
+    return resp
+
+
+def _today() -> dt.date:
+    return services().now().astimezone(CST).date()
+
+
+def _open(led: Ledger, stage: str) -> bool:
+    return led.plan.window(stage).contains(_today()) or stage in led.overrides
+
+
+def _qr(jws_text: str) -> str:
+    import base64  # noqa: PLC0415
+
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "") or None
+    url = document_url(jws_text) if base is None else document_url(jws_text, base)
+    return "data:image/png;base64," + base64.b64encode(qr_image(url).png).decode()
+
+
+@bp.route("/")
+def index() -> Response:
+    led = _ledger()
+    return _page(
+        "season/index.html",
+        today=_today(),
+        open_stages={w.stage for w in led.plan.windows if _open(led, w.stage)},
+    )
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Response:
+    led = _ledger()
+    schools = [i for i in led.plan.intakes if i.level is Level.PRIMARY]
+    if request.method == "GET":
+        return _page(
+            "season/register.html",
+            schools=schools,
+            form={},
+            issues=(),
+            is_open=_open(led, "registration"),
+        )
+    f = {
+        k: request.form.get(k, "")[:200]
+        for k in (
+            "school",
+            "name",
+            "sex",
+            "id_number",
+            "birth_date",
+            "address",
+            "community",
+            "proof",
+            "guardian_name",
+            "guardian_phone",
+        )
+    }
+    planned = next((i for i in schools if i.school == f["school"]), None)
+    if planned is None:
+        abort(400)
+    form = Form(**{k: v for k, v in f.items() if k != "school"})
+    try:
+        app = steps.register(
+            services().env,
+            SEASON,
+            form,
+            school=planned.school,
+            intake=planned.intake,
+            level=planned.level,
+        )
+    except ServiceError as e:
+        resp = _page(
+            "season/register.html",
+            schools=schools,
+            form=f,
+            issues=e.issues,
+            error=e,
+            is_open=_open(led, "registration"),
+            cache=NO_STORE,
+        )
+        resp.status_code = 422 if e.issues else 409
+        return resp
+    led = _ledger()
+    return _page(
+        "season/receipt.html",
+        app=app,
+        st=pages.status(led, app),
+        qr=_qr(led.receipt_jws(app)),
+        cache=NO_STORE,
+        fresh=True,
+    )
+
+
+@bp.route("/application", methods=["GET", "POST"])
+def application() -> Response:
+    if request.method == "GET":
+        return _page("season/lookup.html", failed=False, cache=NO_STORE)
+    svc = services()
+    if not svc.lookup_limit.hit(f"season:{request.remote_addr or '?'}"):
+        abort(429)
+    led = _ledger()
+    app = pages.find_application(
+        led, request.form.get("number", "")[:20], request.form.get("id_number", "")[:30]
+    )
+    if app is None:
+        resp = _page("season/lookup.html", failed=True, cache=NO_STORE)
+        resp.status_code = 404
+        return resp
+    return _page(
+        "season/receipt.html",
+        app=app,
+        st=pages.status(led, app),
+        qr=_qr(led.receipt_jws(app)),
+        cache=NO_STORE,
+        fresh=False,
+    )
+
+
+@bp.route("/notice/<int:n>")
+def notice(n: int) -> Response:
+    led = _ledger()
+    places = list(led.notices)
+    if not 0 <= n < len(places):
+        abort(404)
+    place = places[n]
+    posted = led.notices[place]
+    up = _open(led, "notice")
+    lines = pages.poster(led, place) if up else []
+    resp = _page(
+        "season/notice.html",
+        place=place,
+        notice=posted,
+        lines=lines,
+        up=up,
+        qr=_qr(led.signed[posted.digest.hex()]),
+    )
+    if not up:
+        resp.status_code = 410  # taken down after the window; the commitment stays
+    return resp
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report() -> Response:
+    led = _ledger()
+    places = list(led.notices)
+    if request.method == "GET":
+        return _page(
+            "season/report.html",
+            places=places,
+            is_open=_open(led, "notice"),
+            case=None,
+            error=None,
+            cache=NO_STORE,
+        )
+    try:
+        i = int(request.form.get("place", "-1"))
+        school, intake = places[i]
+    except (ValueError, IndexError):
+        abort(400)
+    child = request.form.get("child", "").strip()[:50]
+    claim = request.form.get("claim", "").strip()[:2000]
+    try:
+        case = steps.file_case(
+            services().env,
+            SEASON,
+            school=school,
+            intake=intake,
+            application=None,
+            claim=f"被举报学生：{child}。{claim}",
+            channel="online",
+        )
+    except ServiceError as e:
+        resp = _page(
+            "season/report.html",
+            places=places,
+            is_open=_open(led, "notice"),
+            case=None,
+            error=e,
+            cache=NO_STORE,
+        )
+        resp.status_code = 409
+        return resp
+    return _page(
+        "season/report.html", places=places, is_open=True, case=case, error=None, cache=NO_STORE
+    )
+
+
+@bp.route("/cases")
+def cases() -> Response:
+    return _page("season/cases.html", rows=pages.public_cases(_ledger()))
+
+
+@bp.route("/catchment")
+def catchment() -> Response:
+    q = request.args.get("q", "").strip()[:50]
+    found = _ledger().catchment.search(q) if q else []
+    return _page("season/catchment.html", q=q, found=found)
+
+
+@bp.route("/plan")
+def plan() -> Response:
+    return _page("season/plan.html")
+
+
+@bp.route("/stats")
+def stats() -> Response:
+    return _page("season/stats.html", rows=pages.statistics(_ledger()))
+
+
+@bp.route("/bundle.zip")
+def bundle_zip() -> Response:
+    """The public season bundle, as of now (the verify page's season check reads it)."""
+    data = steps.export(services().env, SEASON, kind="public")
+    resp = make_response(data)
+    resp.headers["Content-Type"] = "application/zip"
+    resp.headers["Cache-Control"] = "public, max-age=60"
+    resp.headers["Content-Disposition"] = 'attachment; filename="season-public.zip"'
+    return resp

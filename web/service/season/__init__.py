@@ -1,0 +1,1 @@
+"""The enrollment season in the service (spec Part S): the ledger kept in the database."""
