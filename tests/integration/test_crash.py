@@ -1,14 +1,20 @@
 """Crash safety: a worker process taking intakes through freeze → announce → witness
-inputs → draw → publish is killed with SIGKILL at random points, many times. After each
-kill the database must be consistent — every intake's stage, its transparency-log
-entries, its record blobs, its audit trail and its pupils' classes agree; never half a
-step, never two draws — and the next worker simply carries on. At the end every intake
-is published and its exported archive bundle verifies.
+inputs → draw → publish is killed with SIGKILL, many times. After each kill the database
+must be consistent — every intake's stage, its transparency-log entries, its record blobs,
+its audit trail and its pupils' classes agree; never half a step, never two draws — and
+the next worker simply carries on. At the end every intake is published and its exported
+archive bundle verifies.
+
+Where the kills land is decided by the steps' own progress, not by a clock: the worker
+counts the SQL statements a step runs inside its write transaction and, when told to,
+stops at the k-th of them (k drawn from the counts of earlier runs of that step), or at
+its commit, or just after its commit; the test kills it there. So every step is killed
+inside its open transaction a known number of times on each database, and the test
+asserts what each kill proves (rolled back; or committed, not yet reported), with no
+wall-clock budget. A few kills at a random moment add the points between steps.
 
 Workers are forked from a forkserver that has already imported the service (so a kill
-costs milliseconds, not an interpreter start). Half the kills come at a random time
-after the worker starts, the other half at a random point inside a chosen step
-(announce, draw, publish, …), so every step is hit while its transaction is open.
+costs milliseconds, not an interpreter start).
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ import os
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,7 +34,7 @@ from pathlib import Path
 import pytest
 from clikit import database_url, small_intakes
 from servicekit import BUREAU, LOG, PASSPHRASE, database_urls
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, event, func
 from sqlmodel import col, select
 
 from keys.store import KeyStore
@@ -49,11 +56,14 @@ from web.db.schema import upgrade
 from web.db.store import DbLog
 from web.service import intake_db, workflow
 from web.service.intakes import Env
+from web.service.ratelimit import storage_url
 from web.service.services import Services, make_limiter
 
-KILLS = {"sqlite": 40, "postgresql": 24}  # per database; 64 with PostgreSQL configured
-BUDGET = {"sqlite": 40.0, "postgresql": 25.0}  # seconds of killing, at most
-INTAKES = {"sqlite": 26, "postgresql": 14}  # of 50 pupils in 2 classes: work for the kills
+INSIDE = 4  # kills inside each step's open transaction, per database
+AFTER_COMMIT = 1  # kills just after each step's commit, before the worker reports it
+RANDOM_EVERY = 5  # every fifth kill comes at a random moment instead (between steps, …)
+MAX_KILLS = 200
+INTAKES = 12  # of 50 pupils in 2 classes: about one is finished per five targeted kills
 TARGETED = ("announce", "draw", "publish", "freeze", "witness")
 WITNESSES = 2
 ANNOUNCED = {
@@ -78,8 +88,8 @@ def _services(url: str, keys_dir: str) -> Services:
         bureau_key=BUREAU,
         log_key=LOG,
         passphrase=lambda: PASSPHRASE,
-        login_limit=make_limiter(10, 60),
-        lookup_limit=make_limiter(20, 60),
+        login_limit=make_limiter(10, 60, storage_url("memory://", Path()), "login"),
+        lookup_limit=make_limiter(20, 60, storage_url("memory://", Path()), "lookup"),
     )
 
 
@@ -121,22 +131,66 @@ STEPS: dict[str, Callable[[Env, int], object]] = {
 }
 
 
-def worker(url: str, keys_dir: str, progress: str) -> None:
-    """Do steps until every intake is published, noting each step's begin and end."""
+@dataclass(frozen=True)
+class Stop:
+    """Where a worker stops (and waits to be killed): in ``step``, at the ``at``-th SQL
+    statement inside its write transaction, or at ``"commit"`` (the transaction still
+    open), or ``"after"`` (committed, not yet reported)."""
+
+    step: str
+    at: int | str
+
+
+def worker(url: str, keys_dir: str, progress: str, stop: Stop | None = None) -> None:
+    """Do steps until every intake is published, noting each step's begin and end (with
+    the statements its transaction ran); stop where ``stop`` says."""
     services = _services(url, keys_dir)
     env = services.env
+    current = {"step": "", "draw": "", "in_tx": False, "statements": 0}
+    original = workflow.writing
+
     with Path(progress).open("a", encoding="utf-8") as f:
 
         def note(text: str) -> None:
             f.write(f"{time.monotonic():.6f} {os.getpid()} {text}\n")
             f.flush()
 
+        def halt(where: str) -> None:
+            note(f"stopped {current['draw']} {current['step']} {where}")
+            time.sleep(3600)  # until the test's SIGKILL
+
+        def counted(*_: object) -> None:
+            if not current["in_tx"]:
+                return
+            current["statements"] += 1
+            if stop and stop.step == current["step"] and stop.at == current["statements"]:
+                halt(f"inside {current['statements']}")
+
+        def at_commit(*_: object) -> None:
+            # k was beyond this run's statements: stop at the commit, still inside.
+            if current["in_tx"] and stop and stop.step == current["step"] and stop.at != "after":
+                halt("inside commit")
+
+        event.listen(services.engine, "before_cursor_execute", counted)
+        event.listen(services.engine, "commit", at_commit)
+
+        @contextmanager
+        def writing(engine: Engine) -> Iterator[object]:
+            with original(engine) as session:
+                current["in_tx"], current["statements"] = True, 0
+                yield session
+            current["in_tx"] = False
+            if stop and stop.step == current["step"] and stop.at == "after":
+                halt("after")
+
+        workflow.writing = writing  # type: ignore[assignment]  # the steps' transactions
         note("ready")
         while (nxt := next_step(services.engine)) is not None:
             iid, draw_id, step = nxt
+            current["step"], current["draw"] = step, draw_id
             note(f"begin {draw_id} {step}")
             STEPS[step](env, iid)
-            note(f"end {draw_id} {step}")
+            note(f"end {draw_id} {step} {current['statements']}")
         note("done")
 
 
@@ -230,6 +284,7 @@ def check_consistent(engine: Engine) -> dict[str, State]:
                 drawn = intake.stage in ("drawn", "published")
                 assert record_stage == ("published" if drawn else "announced"), where
             actions = Counter(s.exec(select(AuditEvent.action).where(AuditEvent.intake_id == iid)))
+            del actions["intake.second"]  # set-up: many intakes of one school (with a reason)
             assert actions == _audit_expected(intake.stage, witnesses), (where, actions)
             placed = s.scalar(
                 select(func.count()).where(
@@ -249,11 +304,22 @@ def check_consistent(engine: Engine) -> dict[str, State]:
 class Tally:
     kills: int = 0
     points: Counter[str] = field(default_factory=Counter)
-    durations: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statements: dict[str, int] = field(default_factory=dict)  # most seen in a step's transaction
 
-    def shortest(self, step: str) -> float:
-        """The quickest this step was seen to take (a guess before it was seen)."""
-        return min(self.durations.get(step) or [0.05])
+    def inside(self, step: str) -> int:
+        return self.points[f"{step}: rolled back"]
+
+    def after(self, step: str) -> int:
+        return self.points[f"{step}: committed, not yet reported"]
+
+    def wanted(self) -> Stop | None:
+        """The next targeted stop still needed, round-robin over the steps; None when
+        every step has its kills."""
+        short = [s for s in TARGETED if self.inside(s) < INSIDE]
+        if short:
+            return Stop(short[self.kills % len(short)], "inside")
+        late = [s for s in TARGETED if self.after(s) < AFTER_COMMIT]
+        return Stop(late[0], "after") if late else None
 
 
 def _lines(progress: Path, offset: int) -> list[list[str]]:
@@ -264,12 +330,12 @@ def _lines(progress: Path, offset: int) -> list[list[str]]:
 
 def _classify(lines: list[list[str]], before: dict[str, State], after: dict[str, State]) -> str:
     """Where the kill fell: while starting, between steps, or inside a step — and then
-    whether that step's transaction had committed (killed during the commit's fsync or
-    just after it) or was rolled back."""
+    whether that step's transaction had committed or was rolled back, read from the
+    database (not from where the worker said it stopped)."""
     if not lines:
         return "starting up"
     last = lines[-1]
-    if last[2] != "begin":
+    if last[2] not in ("begin", "stopped"):
         return "between steps"
     draw_id, step = last[3], last[4]
     now = after[draw_id]
@@ -288,25 +354,21 @@ def _classify(lines: list[list[str]], before: dict[str, State], after: dict[str,
 
 
 def _learn(tally: Tally, lines: list[list[str]]) -> None:
-    begun: dict[str, float] = {}
     for parts in lines:
-        if parts[2] == "begin":
-            begun[parts[4]] = float(parts[0])
-        elif parts[2] == "end" and parts[4] in begun:
-            tally.durations[parts[4]].append(float(parts[0]) - begun.pop(parts[4]))
+        if parts[2] == "end":
+            step, count = parts[4], int(parts[5])
+            tally.statements[step] = max(tally.statements.get(step, 1), count)
 
 
-def _wait_for_begin(
-    proc: multiprocessing.process.BaseProcess, progress: Path, offset: int, step: str
-) -> float | None:
-    """Wait until the worker begins ``step``; the time it began (None: it never did)."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and proc.is_alive():
+def _wait_for_stop(proc: multiprocessing.process.BaseProcess, progress: Path, offset: int) -> str:
+    """Wait until the worker has stopped where it was told (or finished); no time limit
+    but the worker's own: every step ends, so a worker that never stops ends instead."""
+    while proc.is_alive():
         for parts in _lines(progress, offset):
-            if parts[2] == "begin" and parts[4] == step:
-                return float(parts[0])
-        time.sleep(0.002)
-    return None
+            if parts[2] == "stopped":
+                return " ".join(parts[5:])
+        proc.join(0.01)
+    return ""
 
 
 def forkserver(monkeypatch: pytest.MonkeyPatch) -> multiprocessing.context.BaseContext:
@@ -329,22 +391,24 @@ def kill_many(
     tally = Tally()
     engine = make_engine(url)
     states = check_consistent(engine)
-    deadline = time.monotonic() + BUDGET[kind]
     n = 0
-    while tally.kills < KILLS[kind] and time.monotonic() < deadline:
+    while (want := tally.wanted()) is not None:
+        assert tally.kills < MAX_KILLS, tally  # a stop that never comes is a broken test
         offset = progress.stat().st_size
-        proc = ctx.Process(target=worker, args=(url, str(keys), str(progress)))
-        proc.start()
-        mode = "random" if n % 2 == 0 else TARGETED[(n // 2) % len(TARGETED)]
         n += 1
-        if mode == "random":
+        stop: Stop | None = None
+        if n % RANDOM_EVERY:
+            at: int | str = want.at
+            if at == "inside":  # the k-th statement of the step's own transaction
+                at = rng.randint(1, tally.statements.get(want.step, 1) + 1)
+            stop = Stop(want.step, at)
+        proc = ctx.Process(target=worker, args=(url, str(keys), str(progress), stop))
+        proc.start()
+        if stop is None:
             proc.join(rng.uniform(0.0, 0.35))
+            where = "random"
         else:
-            began = _wait_for_begin(proc, progress, offset, mode)
-            if began is not None:
-                # A random point of the step's own work, before its commit.
-                left = began + rng.uniform(0.0, 0.9 * tally.shortest(mode)) - time.monotonic()
-                proc.join(max(left, 0.0))
+            where = _wait_for_stop(proc, progress, offset)
         if proc.exitcode is not None:  # finished before the kill: every intake is published
             assert proc.exitcode == 0
             break
@@ -354,7 +418,12 @@ def kill_many(
         lines = _lines(progress, offset)
         _learn(tally, lines)
         after = check_consistent(engine)
-        tally.points[_classify(lines, states, after)] += 1
+        point = _classify(lines, states, after)
+        if where.startswith("inside"):
+            assert point.endswith("rolled back"), (where, point)
+        elif where == "after":
+            assert point.endswith("committed, not yet reported"), (where, point)
+        tally.points[point] += 1
         states = after
     engine.dispose()
     return tally
@@ -385,8 +454,8 @@ def district(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str, 
     middle = small_intakes("middle", pupils=50, classes=2)
     smalls = [x for pair in zip(primary, middle, strict=False) for x in pair]
     smalls += primary[len(middle) :]
-    smalls = smalls[: INTAKES[kind]]
-    assert len(smalls) == INTAKES[kind]
+    smalls = smalls[:INTAKES]
+    assert len(smalls) == INTAKES
     for n, small in enumerate(smalls):
         school = schools[small.level]
         assert school is not None
@@ -398,6 +467,7 @@ def district(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str, 
             year=2024,
             profile="taobei-2024",
             scheduled="2024-08-14T09:00:00+08:00",
+            second_reason="压力测试：同校多个批次 / crash test: many intakes of one school",
             user="setup",
         )
         intake_db.import_roster(env, iid, filename="r.csv", data=small.roster, user="setup")
@@ -414,9 +484,7 @@ def test_sigkill_at_random_points_leaves_a_consistent_record(
     progress = tmp_path / "progress.log"
     progress.touch()
     ctx = forkserver(monkeypatch)
-    started = time.monotonic()
     tally = kill_many(ctx, kind, url, keys, progress)
-    killing = time.monotonic() - started
 
     # Retried to completion: a worker left alone finishes every intake.
     proc = ctx.Process(target=worker, args=(url, str(keys), str(progress)))
@@ -439,11 +507,10 @@ def test_sigkill_at_random_points_leaves_a_consistent_record(
         assert verify_bundle(public, trusted=keyring).verified
     services.engine.dispose()
 
-    inside = {p: c for p, c in tally.points.items() if ":" in p}
     print(  # noqa: T201 - the numbers the report quotes (pytest -s)
-        f"\ncrash test on {kind}: {tally.kills} kills in {killing:.1f} s; points hit: "
+        f"\ncrash test on {kind}: {tally.kills} kills; points hit: "
         + ", ".join(f"{p} ×{c}" for p, c in sorted(tally.points.items()))
     )
-    assert tally.kills >= KILLS[kind] * 3 // 4, tally
-    for step in ("announce", "draw", "publish"):
-        assert any(p.startswith(f"{step}:") for p in inside), (step, tally.points)
+    for step in TARGETED:  # what the test proves, counted in kills, not seconds
+        assert tally.inside(step) >= INSIDE, (step, tally.points)
+        assert tally.after(step) >= AFTER_COMMIT, (step, tally.points)

@@ -111,3 +111,29 @@ def test_supervisor_sees_no_birth_dates_or_flags(sqlite_service: Service) -> Non
     assert "出生日期 Born" in op
     assert "出生日期 Born" not in sup
     assert "标记 Flags" not in sup
+
+
+def test_logout_ends_the_session_on_the_server(sqlite_service: Service) -> None:
+    """A cookie copied before logout opens nothing afterwards, and the cookie carries a
+    session generation, not a piece of the password hash."""
+    svc = sqlite_service
+    app = svc.app
+    c = svc.client(Role.ADMIN)
+    cookie = c.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    copied = cookie.value
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    data = serializer.loads(copied)
+    assert "pw" not in data
+    assert isinstance(data["gen"], int)
+    thief = app.test_client()
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"], copied)
+    assert thief.get("/staff/").status_code == 200  # the copy works while the session lives
+    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/staff/").get_data(True))
+    assert token
+    assert c.post("/logout", data={"csrf_token": token.group(1)}).status_code == 302
+    assert c.get("/staff/").status_code == 302
+    r = thief.get("/staff/")
+    assert r.status_code == 302
+    assert "/login" in r.headers["Location"]
+    svc.client(Role.ADMIN)  # signing in again works and makes a new session

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from placement.keyring import KeyRole
 from verifier.verify import verify_bundle
 from web.cli import build_parser
 from web.db.engine import make_engine, reading
-from web.db.models import Intake, LogEntry, Pupil, User
+from web.db.models import AuditEvent, Intake, LogEntry, Pupil, User
 from web.demo.district import DEMO_PASSPHRASE, OVERRIDE, build_demo
 
 OVERRIDE_REASON = "测试：不在派位时间内 / test: outside the placement window"
@@ -83,15 +84,38 @@ def setup_schools(capsys: pytest.CaptureFixture[str], flags: list[str]) -> None:
 
 
 def add_intake(
-    capsys: pytest.CaptureFixture[str], flags: list[str], school: str, draw_id: str
+    capsys: pytest.CaptureFixture[str], flags: list[str], school: str, draw_id: str, *more: str
 ) -> None:
     code, out, err = run(
         capsys, "intake", "add", *flags, "--school", school, "--draw-id", draw_id,
         "--name", "2024级一年级", "--year", "2024", "--witness", "家长代表 贾雪",
-        "--scheduled", "2024-08-14 09:00",
+        "--scheduled", "2024-08-14 09:00", *more,
     )  # fmt: skip
     assert code == 0, err
     assert draw_id in out
+
+
+def prints_from_the_cli(
+    capsys: pytest.CaptureFixture[str], flags: list[str], tmp_path: Path
+) -> None:
+    """The operator prints a drawn intake's sheets from the command line, as the web form
+    does: one PDF with every class list, logged once."""
+    code, out, err = run(
+        capsys, "print", *flags, "tb-2024-cli", "--copies", "gate", "--out", str(tmp_path / "p")
+    )
+    assert code == 0, err
+    [pdf] = (tmp_path / "p").glob("*.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert "2024级一年级（1）班" in text
+    assert "2024级一年级（2）班" in text
+    assert "已记入日志 logged" in out
+    with session(flags) as s:
+        logged = [json.loads(e)["event"] for e in s.exec(select(LogEntry.data))]
+    assert logged.count("sheets.printed") == 1
+    code, _, err = run(capsys, "print", *flags, "tb-2024-cli", "--dir", "x", "--out", "o")
+    assert code == 2
 
 
 @pytest.mark.parametrize("inst", database_urls(), indirect=True)
@@ -138,7 +162,16 @@ def test_whole_intake_from_init_to_export(
     code, out, err = run(capsys, "draw", *flags, "tb-2024-cli", "--supervisor-key", SUPERVISOR)
     assert code == 0, err
     assert "结果摘要 result digest" in out
-    assert run(capsys, "publish", *flags, "tb-2024-cli")[0] == 0
+    # What the ceremony command prints: each class's boys and girls, adding up to its size.
+    sizes = re.findall(r"班: 男 (\d+) 女 (\d+) 合计 (\d+)", out)
+    assert len(sizes) == 2, out
+    for boys, girls, total in sizes:
+        assert int(boys) > 0, out
+        assert int(girls) > 0, out
+        assert int(boys) + int(girls) == int(total) == 45, out
+    code, _, err = run(capsys, "publish", *flags, "tb-2024-cli")
+    assert code == 0, err
+    prints_from_the_cli(capsys, flags, tmp_path)
     code, _, err = run(capsys, "draw", *flags, "tb-2024-cli")  # one announcement, one draw
     assert code == 1
     assert "published" in err
@@ -226,6 +259,11 @@ def test_refused_import_prints_row_field_zh_en(
     assert any(r.split()[0] == "6" and "name" in r for r in rows), err
     code, out, _ = run(capsys, "intake", "list", *flags)
     assert " 0 " in out  # nothing of the refused file was kept
+    # Printing an intake that has not been drawn is a clear refusal, not a traceback.
+    code, _, err = run(capsys, "print", *flags, "tb-2024-bad", "--out", str(tmp_path / "p"))
+    assert code == 1
+    assert "Traceback" not in err
+    assert not list((tmp_path / "p").glob("*.pdf"))
 
 
 def _leaves(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -264,7 +302,8 @@ def test_district_batch(
     setup_schools(capsys, flags)
     smalls = small_intakes("primary", pupils=60, classes=2)[:3]
     for n, (school, small) in enumerate(zip(("TB-SY", "TB-X1", "TB-SY"), smalls, strict=True)):
-        add_intake(capsys, flags, school, f"tb-2024-d{n}")
+        second = ["--second-reason", "新校区单独派位 / a new campus"] if n == 2 else []
+        add_intake(capsys, flags, school, f"tb-2024-d{n}", *second)
         (tmp_path / f"r{n}.csv").write_bytes(small.roster)
         (tmp_path / f"t{n}.csv").write_bytes(small.teams)
         assert (
@@ -402,3 +441,25 @@ def test_demo_district_files_are_up_to_date() -> None:
         [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_cli_prints_beijing_times_whatever_tz(
+    inst: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An audit event at 15:23 UTC is printed as 23:23 (Beijing) by `intake show`, run in
+    a process whose TZ is New York's."""
+    flags = inst
+    setup_schools(capsys, flags)
+    add_intake(capsys, flags, "TB-SY", "tb-2024-tz")
+    engine = make_engine(flags[3])
+    with Session(engine) as s, s.begin():
+        iid = s.exec(select(Intake.id).where(Intake.draw_id == "tb-2024-tz")).one()
+        when = datetime(2024, 8, 14, 15, 23, 5, tzinfo=UTC)
+        s.add(AuditEvent(time=when, username="tz", action="tz.check", intake_id=iid))
+    engine.dispose()
+    env = {**os.environ, "TZ": "America/New_York"}
+    shown = subprocess.run(
+        [sys.executable, "-m", "web.cli", "intake", "show", *flags, "tb-2024-tz"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "2024-08-14 23:23:05 tz" in shown, shown

@@ -20,7 +20,7 @@ from keys.signer import Signer
 from placement.keyring import CST, KeyRole
 from verifier.verify import verify_bundle
 from web.db.engine import reading
-from web.db.models import LogEntry, Pupil, RecordBlob
+from web.db.models import AuditEvent, LogEntry, Pupil, RecordBlob
 from web.record.draw import Signers
 from web.service import intake_db, workflow
 from web.service.errors import Conflict, ServiceError
@@ -78,6 +78,36 @@ def test_full_workflow_verifies(service: Service) -> None:
     assert events.count("draw.performed") == 1
     with zipfile.ZipFile(io.BytesIO(archive)) as z:
         assert "result.jws" in z.namelist()
+
+
+def test_downloads_are_audited_not_logged(service: Service) -> None:
+    """Only steps that change the record write the public log: downloading a bundle
+    again goes to the audit list, and the log keeps one export entry per kind."""
+    env = service.env
+    iid = imported(service)
+    workflow.freeze(env, iid, user="op")
+    workflow.announce(env, iid, user="op")
+    workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="3 1 4 1 5 9", user="sv")
+    workflow.draw(env, iid, beacon_value=None, user="op")
+    workflow.publish(env, iid, user="op")
+
+    def log_size() -> int:
+        with reading(env.engine) as s:
+            return len(s.exec(select(LogEntry.index)).all())
+
+    first = workflow.export_bundle(env, iid, kind="archive", user="auditor")
+    size = log_size()
+    for kind in ("public", "archive", "public", "archive"):
+        data = workflow.export_bundle(env, iid, kind=kind, user="auditor")
+        assert verify_bundle(data, trusted=env.keyring()).verified
+    assert log_size() == size
+    assert verify_bundle(first, trusted=env.keyring()).verified
+    with reading(env.engine) as s:
+        events = [json.loads(e)["event"] for e in s.exec(select(LogEntry.data))]
+        audited = s.exec(select(AuditEvent.action).where(AuditEvent.username == "auditor")).all()
+    assert events.count("bundle.exported") == 2  # public at publish, archive on first export
+    assert audited.count("bundle.public") == 2
+    assert audited.count("bundle.archive") == 3
 
 
 def test_steps_out_of_order_are_refused(service: Service) -> None:
@@ -163,6 +193,120 @@ def test_same_child_on_two_schools_is_refused(service: Service) -> None:
     assert all("洮北区实验小学" in i.zh for i in e.value.issues)
     with reading(env.engine) as s:  # nothing of the refused file was kept
         assert not s.exec(select(Pupil).where(Pupil.intake_id == other)).all()
+
+
+def test_row_errors_and_district_duplicates_come_in_one_pass(service: Service) -> None:
+    """The operator sees every problem of a file at once: a bad row and a child already on
+    another school's roster, not one class of error after the other is fixed."""
+    env = service.env
+    imported(service)
+    other = workflow.create_intake(
+        env,
+        school_id=service.schools["洮北区第一小学"],
+        draw_id="tb-2024-x1",
+        name="2024级一年级",
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-14T09:00:00+08:00",
+        user="admin",
+    )
+    lines = ROSTER.decode("utf-8-sig").splitlines()[:6]
+    lines[4] = "," + lines[4].split(",", 1)[1]  # row 5 has no name
+    with pytest.raises(ServiceError) as e:
+        intake_db.import_roster(
+            env, other, filename="r.csv", data="\n".join(lines).encode(), user="t"
+        )
+    codes = {(i.row, i.code) for i in e.value.issues}
+    assert (2, "id.other_school") in codes
+    assert any(row == 5 and code != "id.other_school" for row, code in codes), codes
+    with reading(env.engine) as s:
+        assert not s.exec(select(Pupil).where(Pupil.intake_id == other)).all()
+
+
+def test_team_row_errors_and_numbering_come_in_one_pass(service: Service) -> None:
+    iid = new_intake(service)
+    lines = TEAMS.decode("utf-8-sig").splitlines()[:4]
+    head = lines[2].split(",")
+    lines[2] = ",".join(["1", *head[1:]])  # class number 1 twice
+    cells = lines[3].split(",")
+    cells[2] = ""  # no head teacher
+    lines[3] = ",".join(cells)
+    with pytest.raises(ServiceError) as e:
+        intake_db.import_teams(
+            service.env, iid, filename="t.csv", data="\n".join(lines).encode(), user="t"
+        )
+    codes = {i.code for i in e.value.issues}
+    assert "team.number.duplicate" in codes
+    assert len(codes) >= 2, codes
+
+
+def test_a_second_intake_of_a_school_and_year_needs_the_admins_reason(service: Service) -> None:
+    env = service.env
+    new_intake(service)
+    with pytest.raises(Conflict) as e:
+        new_intake(service, "tb-2024-shiyan-2")
+    assert "tb-2024-shiyan" in e.value.zh
+    assert "reason" in e.value.en
+    second = workflow.create_intake(
+        env,
+        school_id=service.schools["洮北区实验小学"],
+        draw_id="tb-2024-shiyan-2",
+        name="2024级一年级（插班）",
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-14T09:00:00+08:00",
+        second_reason="新建校区单独派位 / a new campus draws on its own",
+        user="admin",
+    )
+    with reading(env.engine) as s:
+        audited = s.exec(
+            select(AuditEvent.detail).where(
+                AuditEvent.intake_id == second, AuditEvent.action == "intake.second"
+            )
+        ).all()
+    assert audited == ["tb-2024-shiyan: 新建校区单独派位 / a new campus draws on its own"]
+
+
+MIDDLE = (DEMO / "taobei-2024-middle-school.csv").read_bytes()
+
+
+def middle_intake(svc: Service) -> int:
+    return workflow.create_intake(
+        svc.env,
+        school_id=svc.schools["第二中学"],
+        draw_id="tb-2024-z2",
+        name="2024级七年级",
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-15T09:00:00+08:00",
+        user="admin",
+    )
+
+
+def test_a_roster_of_the_wrong_level_is_refused(service: Service) -> None:
+    env = service.env
+    primary, middle = new_intake(service), middle_intake(service)
+    for iid, data in ((primary, MIDDLE), (middle, ROSTER)):
+        with pytest.raises(ServiceError) as e:
+            intake_db.import_roster(env, iid, filename="r.csv", data=data, user="t")
+        codes = {i.code for i in e.value.issues}
+        assert "birth.level" in codes, codes
+        assert all(i.zh and i.en for i in e.value.issues)
+    # A middle-school roster without 学籍号 is refused row by row.
+    lines = MIDDLE.decode("utf-8-sig").splitlines()
+    cells = lines[3].split(",")
+    cells[4] = ""
+    lines[3] = ",".join(cells)
+    with pytest.raises(ServiceError) as e:
+        intake_db.import_roster(
+            env, middle, filename="r.csv", data="\n".join(lines).encode(), user="t"
+        )
+    assert [(i.row, i.field, i.code) for i in e.value.issues] == [
+        (4, "student_no", "student_no.missing")
+    ]
+    assert intake_db.import_roster(env, middle, filename="r.csv", data=MIDDLE, user="t") == 300
+    with reading(env.engine) as s:
+        assert not s.exec(select(Pupil).where(Pupil.intake_id == primary)).all()
 
 
 def test_two_operators_drawing_at_once_make_one_draw(service: Service) -> None:

@@ -326,14 +326,36 @@ def test_id_number_stored_as_excel_number_is_refused_with_the_text_hint() -> Non
     for row in rows[2:4]:
         row[2] = int(str(row[2]))  # Excel keeps this as a double: the last digits are lost
     issues = refused(read_roster_bytes, xlsx_bytes(rows), "roster.xlsx")
-    assert [(i.row, i.field, i.code) for i in issues] == [
-        (3, "id_number", "cell.number"),
-        (4, "id_number", "cell.number"),
-    ]
+    # One message for the column, naming its rows, not one per cell.
+    assert [(i.row, i.field, i.code) for i in issues] == [(3, "id_number", "column.number")]
     assert "文本" in issues[0].zh
-    assert "C3" in issues[0].zh
+    assert "C列" in issues[0].zh
+    assert "第3、4行" in issues[0].zh
     assert "Text" in issues[0].en
     assert "15 digits" in issues[0].en
+    assert "rows 3, 4" in issues[0].en
+
+
+def test_a_whole_id_column_of_numbers_is_one_message() -> None:
+    rows = xlsx_roster(demo_lines()[:92])
+    for row in rows[1:]:
+        row[2] = int(str(row[2])[:15])
+    issues = refused(read_roster_bytes, xlsx_bytes(rows), "roster.xlsx")
+    assert [i.code for i in issues] == ["column.number"]
+    assert "91个单元格" in issues[0].zh
+    assert "91 cells" in issues[0].en
+
+
+def test_a_utf8_file_cut_inside_a_character_is_truncated() -> None:
+    whole = csv_bytes(demo_lines()[:4]) + "张三".encode()  # the next row starts …
+    for cut in (1, 2):
+        data = whole[:-cut]  # … and the upload stops inside its last character
+        assert data.decode("utf-8", "replace").endswith("\ufffd")
+        for prefix in (b"", b"\xef\xbb\xbf"):
+            [issue] = refused(read_roster_bytes, prefix + data, "roster.csv")
+            assert issue.code == "file.truncated"
+            assert "截断" in issue.zh
+            assert "truncated" in issue.en
 
 
 def test_any_number_in_the_id_column_is_refused() -> None:

@@ -31,7 +31,7 @@ def load_user() -> None:
         return
     with reading(services().engine) as s:
         user = s.get(User, uid)
-    if user is None or not user.active or session.get("pw") != user.password_hash[-16:]:
+    if user is None or not user.active or session.get("gen") != user.session_generation:
         session.clear()
         return
     g.user = user

@@ -25,8 +25,10 @@ from keys.store import write_atomic
 from web.app.auth import current_user, load_user
 from web.db.engine import make_engine
 from web.db.schema import upgrade
+from web.record import clock
 from web.service.errors import ServiceError
 from web.service.fields import field_words
+from web.service.ratelimit import storage_url
 from web.service.roles import Role
 from web.service.services import Services, make_limiter
 
@@ -76,6 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # send Referrer-Policy: no-referrer (ID numbers typed in forms stay on the page).
         WTF_CSRF_SSL_STRICT=False,
         MIGRATE=True,
+        RATELIMIT_STORAGE_URL="",  # redis://… for several machines; else the instance's file
     )
     app.config.from_prefixed_env("PLACEMENT")
     if config:
@@ -84,19 +87,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         inst.mkdir(parents=True, exist_ok=True)
         app.config["SECRET_KEY"] = _secret_key(inst)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.jinja_env.filters["shown"] = clock.shown  # times people read: Beijing, not TZ
 
     engine = make_engine(app.config["DATABASE_URL"])
     if app.config["MIGRATE"]:
         upgrade(engine)
     passphrase = app.config.get("KEY_PASSPHRASE")
+    # Shared by every worker: Redis when configured, else a SQLite file in the instance.
+    limits = storage_url(str(app.config.get("RATELIMIT_STORAGE_URL") or ""), inst)
     app.extensions["placement"] = Services(
         engine=engine,
         keys_dir=Path(app.config["KEYS_DIR"]),
         bureau_key=app.config["BUREAU_KEY"],
         log_key=app.config["LOG_KEY"],
         passphrase=lambda: passphrase or os.environ.get(ENV_VAR),
-        login_limit=make_limiter(int(app.config["LOGIN_LIMIT"]), 60),
-        lookup_limit=make_limiter(int(app.config["LOOKUP_LIMIT"]), 60),
+        login_limit=make_limiter(int(app.config["LOGIN_LIMIT"]), 60, limits, "login"),
+        lookup_limit=make_limiter(int(app.config["LOOKUP_LIMIT"]), 60, limits, "lookup"),
     )
     app.session_interface = _Sessions()
     CSRFProtect(app)

@@ -25,6 +25,7 @@ from placement.policy import PROFILES
 from web.cli.common import Context, Sub, command, common, context, find_intake, intake_id
 from web.db.engine import reading
 from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
+from web.record import clock
 from web.service import intake_db, workflow
 from web.service.console import out
 from web.service.errors import NotFound
@@ -51,7 +52,7 @@ def scheduled_time(text: str) -> str:
         raise argparse.ArgumentTypeError(msg) from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=BEIJING)
-    return when.isoformat(timespec="seconds")
+    return when.astimezone(BEIJING).isoformat(timespec="seconds")
 
 
 def cmd_intake_add(args: argparse.Namespace) -> int:
@@ -68,6 +69,7 @@ def cmd_intake_add(args: argparse.Namespace) -> int:
             scheduled=args.scheduled,
             planned_witnesses=args.witness or (),
             beacon=args.beacon or "",
+            second_reason=args.second_reason or "",
             user=ctx.user,
         )
     out(f"已建立招生批次 created intake #{iid} {args.draw_id}（{school.name} {args.name}）")
@@ -143,7 +145,7 @@ def cmd_intake_show(args: argparse.Namespace) -> int:
     for label, n in sorted(classes.items()):
         out(f"   {label}: {n}")
     for e in events:
-        out(f"   {e.time:%Y-%m-%d %H:%M:%S} {e.username:<16} {e.action} {e.detail}")
+        out(f"   {clock.shown(e.time)} {e.username:<16} {e.action} {e.detail}")
     return 0
 
 
@@ -188,6 +190,10 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--witness", action="append", help="planned witness 'role name', repeatable")
     p.add_argument("--beacon", help="public beacon round declared in advance")
+    p.add_argument(
+        "--second-reason",
+        help="why this school needs a second intake of the same level and year (audited)",
+    )
     p = command(acts, "list", cmd_intake_list, "list intakes with stage and counts", base)
     p.add_argument("--stage", choices=[st.value for st in Stage])
     p.add_argument("--year", type=int)

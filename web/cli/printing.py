@@ -1,5 +1,7 @@
 """``placement print …``: the printed sheets of one or more draws (spec §18).
 
+placement print INTAKE --out OUT [--copies gate,school,bureau] [--notices] [--jobs N]
+                [--instance DIR] [--database-url URL]     (an intake in the service)
 placement print --dir DRAW [--dir DRAW …] --out OUT [--copies gate,school,bureau]
                 [--notices] [--jobs N] [--base-url URL] [--separate]
                 [--complaint-deadline YYYY-MM-DD]
@@ -15,11 +17,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keys.passphrase import ENV_VAR
+from web.cli.common import common, context, guarded, intake_id
 from web.sheets.options import COPIES, DEFAULT_BASE_URL, Options
 
 if TYPE_CHECKING:
@@ -50,7 +53,9 @@ def cmd_print(args: argparse.Namespace) -> int:
         from web.demo.sheets import demo_record  # noqa: PLC0415
 
         dirs.append(demo_record(args.demo, out / "demo-record", progress=sys.stderr))
-    opts = Options(base_url=args.base_url, complaint_deadline=args.complaint_deadline)
+    opts = Options(
+        base_url=args.base_url or DEFAULT_BASE_URL, complaint_deadline=args.complaint_deadline
+    )
     runs = plan(dirs, out, args.copies, opts, notices=args.notices)
     result = print_runs(runs, out, opts, jobs=args.jobs, separate=args.separate)
     for f in result.files:
@@ -64,6 +69,31 @@ def cmd_print(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_print_intake(args: argparse.Namespace) -> int:
+    """An intake in the service: its drawn record laid out into one PDF under OUT and
+    logged (``sheets.printed``), exactly what the intake page's print form does."""
+    from web.service.intake_sheets import print_intake  # noqa: PLC0415 - keep --help fast
+
+    with context(args) as ctx:
+        base = ctx.instance.public_base_url
+        url = args.base_url or (base.rstrip("/") + "/verify/" if base else DEFAULT_BASE_URL)
+        opts = Options(base_url=url, complaint_deadline=args.complaint_deadline)
+        result = print_intake(
+            ctx.env,
+            intake_id(ctx, args.intake),
+            Path(args.out),
+            copies=args.copies,
+            notices=args.notices,
+            opts=opts,
+            user=ctx.user,
+            jobs=args.jobs,
+        )
+    for f in result.files:
+        _out(f"已输出 written: {f} ({f.stat().st_size:,} bytes)")
+    _out(f"{result.pages} 页 pages; 二维码指向 QR codes point to {url}; 已记入日志 logged")
+    return 0
+
+
 def _log_signers(args: argparse.Namespace) -> Signers:
     from web.cli.record import load_signers  # noqa: PLC0415
 
@@ -72,6 +102,7 @@ def _log_signers(args: argparse.Namespace) -> Signers:
 
 def _log_printed(dirs: list[Path], copies: int, log_dir: Path, signers: Signers) -> None:
     """Log ``sheets.printed`` for each printed draw folder whose result is published."""
+    from web.record import clock  # noqa: PLC0415
     from web.record.draw import DrawRecord  # noqa: PLC0415
     from web.record.filelog import FileLog  # noqa: PLC0415
 
@@ -81,12 +112,22 @@ def _log_printed(dirs: list[Path], copies: int, log_dir: Path, signers: Signers)
         if rec.state()["stage"] != "published":
             _out(f"未记入日志（结果未发布）not logged (no published result): {d}")
             continue
-        index = rec.log_printed(copies=copies, now=datetime.now().astimezone(), signers=signers)
+        index = rec.log_printed(copies=copies, now=clock.now(), signers=signers)
         _out(f"打印已记入日志 printing logged: {rec.draw_id}, {copies} 份 copies, entry {index}")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("print", help="print a draw's sheets to PDF (名单、公告、现场记录、通知书)")
+    p = sub.add_parser(
+        "print",
+        help="print a draw's sheets to PDF (名单、公告、现场记录、通知书)",
+        parents=[common()],
+    )
+    p.add_argument(
+        "intake",
+        nargs="?",
+        metavar="INTAKE",
+        help="an intake in the service (number or draw id); or use --dir / --demo",
+    )
     p.add_argument("--dir", action="append", help="a draw's record folder (repeatable)")
     p.add_argument(
         "--demo",
@@ -105,7 +146,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--notices", action="store_true", help="also print admission notices (入学通知书)"
     )
     p.add_argument("--jobs", type=int, default=0, help="worker processes (default: CPU cores)")
-    p.add_argument("--base-url", default=DEFAULT_BASE_URL, help="verification page for QR codes")
+    p.add_argument(
+        "--base-url",
+        help="verification page for QR codes (default: the instance's public base URL + "
+        f"/verify/, else {DEFAULT_BASE_URL})",
+    )
     p.add_argument("--separate", action="store_true", help="also copy each sheet to its own file")
     p.add_argument(
         "--complaint-deadline",
@@ -123,8 +168,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.intake and (args.dir or args.demo or args.log):
+        sys.stderr.write("错误 error: give INTAKE, or --dir / --demo, not both\n")
+        return 2
+    if args.intake:
+        return guarded(cmd_print_intake)(args)
     if not args.dir and not args.demo:
-        sys.stderr.write("错误 error: give --dir DRAW (repeatable) or --demo\n")
+        sys.stderr.write("错误 error: give INTAKE, --dir DRAW (repeatable) or --demo\n")
         return 2
     if args.log and not (args.bureau_key and args.log_key):
         sys.stderr.write("错误 error: --log needs --bureau-key and --log-key\n")

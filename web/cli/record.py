@@ -24,6 +24,7 @@ from placement.canonical import canonical_json
 from placement.documents import Change
 from placement.draw import Intake
 from placement.policy import PROFILES, Level
+from web.record import clock
 from web.record.draw import DrawRecord, Signers
 from web.record.filelog import FileLog
 from web.record.reading import RecordError
@@ -31,7 +32,7 @@ from web.service.intake_files import read_roster, read_teams
 
 
 def _now() -> datetime:
-    return datetime.now().astimezone()
+    return clock.now()
 
 
 def _out(text: str) -> None:

@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from keys.store import write_atomic
 from placement.documents import digest
+from placement.roster import Sex
 from web.cli.common import Sub, command, common, context, env_or_prompt, find_intake, intake_id
 from web.db.engine import reading
 from web.db.models import Pupil
@@ -89,7 +90,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
     out(f"已开奖、签名并记入日志 drawn, signed and logged: {args.intake}")
     out(f"   结果摘要 result digest {digest(result).hex() if result else '-'}")
     for label in sorted({label for label, _ in sizes}):
-        boys, girls = sizes[(label, "男")], sizes[(label, "女")]
+        # Stored as the core's Sex values ("M"/"F"), printed in Chinese.
+        boys, girls = sizes[(label, Sex.MALE.value)], sizes[(label, Sex.FEMALE.value)]
         out(f"   {label}: 男 {boys} 女 {girls} 合计 {boys + girls}")
     return 0
 

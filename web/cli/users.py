@@ -14,7 +14,7 @@ from placement.policy import PROFILES, to_json
 from web.cli.common import Sub, command, common, context, env_or_prompt
 from web.db.engine import reading, writing
 from web.db.models import School, User
-from web.service.accounts import create_user, hash_password
+from web.service.accounts import create_user, set_password
 from web.service.console import out
 from web.service.errors import NotFound
 from web.service.instance import now
@@ -76,7 +76,7 @@ def _change_user(args: argparse.Namespace, *, active: bool | None, password: str
         if active is not None:
             user.active = active
         if password is not None:
-            user.password_hash = hash_password(password)  # also ends the user's sessions
+            set_password(user, password)  # also ends the user's sessions
         s.add(user)
 
 

@@ -18,6 +18,9 @@ class User(SQLModel, table=True):
     school_id: int | None = Field(default=None, foreign_key="school.id")
     active: bool = True
     created: datetime
+    # Signed into each session cookie; logout and a new password raise it, which ends every
+    # session the user holds on the server (a copied cookie no longer opens anything).
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class School(SQLModel, table=True):

@@ -35,6 +35,7 @@ from placement.seed import check_witness_input
 from placement.teams import Team
 from placement.tlog import Actor, Event, checkpoint_of, entry
 from web.record.bundle import build_bundle, json_bytes, schemas
+from web.record.clock import stamp
 from web.record.reading import RecordError, RecordReading
 from web.record.store import Blobs, FileBlobs, Log
 
@@ -63,7 +64,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def _time(now: datetime) -> str:
-    return now.isoformat(timespec="seconds")
+    return stamp(now)  # in the policy's zone, with its offset, whatever the clock's zone
 
 
 def _iat(now: datetime) -> int:
@@ -87,6 +88,15 @@ class DrawRecord(RecordReading):
     def _log(self, event: Event, actor: Actor, now: datetime, detail: dict[str, Json]) -> int:
         return self.log.append(
             entry(event=event, draw_id=self.draw_id, actor=actor, time=_time(now), detail=detail)
+        )
+
+    def _exported(self, detail: dict[str, Json]) -> bool:
+        """Whether the log already says a bundle of this kind names this result."""
+        return any(
+            e.get("draw") == self.draw_id
+            and e.get("event") == Event.EXPORTED.value
+            and e.get("detail") == detail
+            for e in self.log.entries()
         )
 
     # -- steps -------------------------------------------------------------
@@ -362,7 +372,10 @@ class DrawRecord(RecordReading):
         published = state["stage"] == "published"
         if published:
             detail["digest"] = digest(self._result_doc()).hex()
-            self._log(Event.EXPORTED, Actor.BUREAU, now, detail)
+            # The log records that a bundle of this kind exists (the verifier asks for
+            # it), once; downloading it again reads the record and writes no entry.
+            if not self._exported(detail):
+                self._log(Event.EXPORTED, Actor.BUREAU, now, detail)
         checkpoint = self.log.checkpoint(signers.log)
         version = self.version()
         members: dict[str, bytes] = {

@@ -98,6 +98,21 @@ def create_user(
         return user.id
 
 
+def set_password(user: User, password: str) -> None:
+    """A new password; it also ends every session the user holds."""
+    user.password_hash = hash_password(password)
+    user.session_generation += 1
+
+
+def end_sessions(engine: Engine, user_id: int) -> None:
+    """Logout on the server: cookies issued before this no longer sign anyone in."""
+    with writing(engine) as s:
+        user = s.get(User, user_id, with_for_update=True)
+        if user is not None:
+            user.session_generation += 1
+            s.add(user)
+
+
 @functools.cache
 def _dummy_hash() -> str:
     return _scrypt_hash("not a password of anyone's")

@@ -24,17 +24,26 @@ from keys.passphrase import read_passphrase
 from keys.store import write_atomic
 from web.db.engine import make_engine
 from web.db.schema import upgrade
+from web.record import clock
 from web.service.errors import ServiceError
+from web.service.ratelimit import storage_url
 from web.service.services import Services, make_limiter
 
 DEFAULT_INSTANCE = "instance"
 CONFIG_FILE = "config.json"
 # Settings an instance's config.json may hold (the same names as create_app's config).
-CONFIG_KEYS = ("DATABASE_URL", "KEYS_DIR", "BUREAU_KEY", "LOG_KEY", "PUBLIC_BASE_URL")
+CONFIG_KEYS = (
+    "DATABASE_URL",
+    "KEYS_DIR",
+    "BUREAU_KEY",
+    "LOG_KEY",
+    "PUBLIC_BASE_URL",
+    "RATELIMIT_STORAGE_URL",
+)
 
 
 def now() -> datetime:
-    return datetime.now().astimezone()
+    return clock.now()
 
 
 # -- the instance ----------------------------------------------------------------------------
@@ -50,6 +59,7 @@ class Instance:
     bureau_key: str
     log_key: str
     public_base_url: str = ""
+    ratelimit_storage_url: str = ""  # redis://… shared by several machines; else a file here
 
     @property
     def config_path(self) -> Path:
@@ -71,6 +81,7 @@ class Instance:
             "BUREAU_KEY": self.bureau_key,
             "LOG_KEY": self.log_key,
             "PUBLIC_BASE_URL": self.public_base_url,
+            "RATELIMIT_STORAGE_URL": self.ratelimit_storage_url,
         }
 
 
@@ -108,6 +119,7 @@ def resolve(instance: str | None, database_url: str | None = None) -> Instance:
         bureau_key=pick("BUREAU_KEY", "bureau"),
         log_key=pick("LOG_KEY", "log"),
         public_base_url=pick("PUBLIC_BASE_URL", ""),
+        ratelimit_storage_url=pick("RATELIMIT_STORAGE_URL", ""),
     )
 
 
@@ -131,14 +143,15 @@ def open_services(
     engine = make_engine(inst.database_url)
     if migrate:
         upgrade(engine)
+    limits = storage_url(inst.ratelimit_storage_url, inst.path)
     return Services(
         engine=engine,
         keys_dir=inst.keys_dir,
         bureau_key=inst.bureau_key,
         log_key=inst.log_key,
         passphrase=passphrase or _passphrase,
-        login_limit=make_limiter(10, 60),
-        lookup_limit=make_limiter(20, 60),
+        login_limit=make_limiter(10, 60, limits, "login"),
+        lookup_limit=make_limiter(20, 60, limits, "lookup"),
     )
 
 

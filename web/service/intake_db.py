@@ -19,7 +19,7 @@ from web.db.engine import writing
 from web.db.models import Intake, Pupil, School, TeamRow
 from web.service.errors import ServiceError
 from web.service.fields import field_words
-from web.service.intake_files import read_roster_bytes, read_teams_bytes
+from web.service.intake_files import read_teams_bytes, roster_and_issues
 from web.service.intakes import (
     Env,
     Stage,
@@ -30,6 +30,7 @@ from web.service.intakes import (
     require,
     teams_of,
 )
+from web.service.tables import read_table
 
 # Large enough to stay under SQLite's bound-parameter limit with 13 columns.
 _CHUNK = 2000
@@ -116,13 +117,14 @@ def import_roster(env: Env, intake_id: int, *, filename: str, data: bytes, user:
         intake = get_intake(s, intake_id, lock=True)
         require(intake, Stage.DRAFT)
         try:
-            pupils = read_roster_bytes(
-                data, filename, profile=profile_of(intake), level=Level(intake.level)
+            pupils, found = roster_and_issues(
+                read_table(data, filename), profile=profile_of(intake), level=Level(intake.level)
             )
         except InvalidInput as e:
             raise _refused(e.issues) from e
         _district_lock(s)
-        issues = _too_long(pupils) + _other_schools(s, intake, pupils)
+        # One pass: the rows' own problems and the district's duplicates, reported together.
+        issues = found + _too_long(pupils) + _other_schools(s, intake, pupils)
         if issues:
             raise _refused(tuple(sorted(issues, key=lambda i: i.row)))
         s.execute(delete(Pupil).where(col(Pupil.intake_id) == intake_id))

@@ -32,6 +32,7 @@ from placement.roster import (
     validate_roster,
 )
 from placement.teams import TEAM_HEADERS, Team, parse_team_row
+from web.service.eligibility import level_issues
 from web.service.tables import (
     FORMAT_GB18030,
     FORMAT_UTF8,
@@ -233,7 +234,41 @@ def _records(
         found.extend(row_issues)
     if not out and not found:
         found.append(kind.empty)
-    return out, found
+    return out, _numbers_by_column(found, headers, columns)
+
+
+def _numbers_by_column(
+    issues: list[Issue], headers: Sequence[str], columns: Mapping[str, int]
+) -> list[Issue]:
+    """One message per column whose cells Excel stored as numbers, listing the rows,
+    instead of one per cell (a whole ID column of 91 cells is one mistake)."""
+    rows: dict[str, list[int]] = {}
+    for i in issues:
+        if i.code == "cell.number":
+            rows.setdefault(i.field, []).append(i.row)
+    many = {field for field, found in rows.items() if len(found) > 1}
+    if not many:
+        return issues
+    kept = [i for i in issues if not (i.code == "cell.number" and i.field in many)]
+    for field in sorted(many, key=lambda f: rows[f][0]):
+        found = rows[field]
+        col = columns[field]
+        label, letter = headers[col].strip(), column_letter(col)
+        listed = "、".join(map(str, found[:20])) + ("…" if len(found) > 20 else "")
+        listed_en = ", ".join(map(str, found[:20])) + ("…" if len(found) > 20 else "")
+        kept.append(
+            Issue(
+                found[0],
+                field,
+                "column.number",
+                f"“{label}”列（{letter}列）有{len(found)}个单元格被Excel存成了数字，只保留15位"
+                f"有效数字，末尾几位已丢失（第{listed}行）；请把这一列设置为“文本”格式，再重新录入",
+                f"column {letter} '{label}' has {len(found)} cells stored as Excel numbers, "
+                f"which keep only 15 digits, so their last digits are lost (rows {listed_en}); "
+                "format the column as Text and re-enter the values",
+            )
+        )
+    return kept
 
 
 def _number_cells(
@@ -292,6 +327,22 @@ def roster_from_table(
     (cut-off date, duplicate ID numbers, twin groups, 重名). ``class_count`` (the number of
     teacher teams filed) adds the checks that depend on it; without it they are skipped.
     """
+    pupils, issues = roster_and_issues(table, profile=profile, level=level, class_count=class_count)
+    if issues:
+        raise InvalidInput(_by_row(issues))
+    return pupils
+
+
+def roster_and_issues(
+    table: Table,
+    *,
+    profile: PolicyProfile | None = None,
+    level: Level | None = None,
+    class_count: int | None = None,
+) -> tuple[list[PupilRecord], list[Issue]]:
+    """The pupils of the rows that parsed and every issue found, so that a caller can add
+    its own checks of those pupils (the district's other rosters) and report all at once.
+    A file whose header cannot be found still raises ``InvalidInput``."""
     if (profile is None) != (level is None):
         msg = "profile and level go together"
         raise TypeError(msg)
@@ -303,9 +354,8 @@ def roster_from_table(
         whole = validate_roster(pupils, profile=profile, level=level, class_count=classes)
         rows_failed = bool(issues)
         issues.extend(i for i in whole if not (rows_failed and i.code in _NEEDS_EVERY_ROW))
-    if issues:
-        raise InvalidInput(_by_row(issues))
-    return pupils
+        issues.extend(level_issues(pupils, profile=profile, level=level))
+    return pupils, issues
 
 
 def read_roster_bytes(
@@ -388,8 +438,12 @@ def _team_set_issues(numbered: Sequence[tuple[int, Team]]) -> list[Issue]:
 def teams_from_table(table: Table) -> list[Team]:
     """Every filed team of ``table`` in file order, or ``InvalidInput`` with every issue."""
     numbered, issues = _records(table, _TEAMS, parse_team_row)
-    if not issues:
-        issues.extend(_team_set_issues(numbered))
+    # Numbering problems come with the row errors, in one pass; only a gap may be an artefact
+    # of rows that failed to parse, so it waits for them.
+    rows_failed = bool(issues)
+    issues.extend(
+        i for i in _team_set_issues(numbered) if not (rows_failed and i.code == "team.number.gap")
+    )
     if issues:
         raise InvalidInput(_by_row(issues))
     return [team for _, team in numbered]
@@ -420,6 +474,7 @@ __all__ = [
     "read_table",
     "read_teams",
     "read_teams_bytes",
+    "roster_and_issues",
     "roster_from_table",
     "teams_from_table",
 ]

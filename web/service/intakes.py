@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Engine
@@ -18,10 +18,11 @@ from placement.roster import PupilRecord, Sex, TwinWish
 from placement.teams import Teacher, Team
 from web.db.models import AuditEvent, Intake, Pupil, School, TeamRow
 from web.db.store import DbBlobs, DbLog
+from web.record.clock import POLICY_ZONE
 from web.record.draw import DrawRecord, Signers
 from web.service.errors import Conflict, NotFound
 
-BEIJING = timezone(timedelta(hours=8))
+BEIJING = POLICY_ZONE
 
 
 class Stage(StrEnum):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from sqlalchemy import Engine
 
 from keys.store import KeyStore
 from placement.keyring import Keyring
+from web.record import clock
 from web.record.draw import Signers
 from web.service.errors import ServiceError
 from web.service.intakes import Env
@@ -23,7 +23,7 @@ from web.service.ratelimit import RateLimiter
 
 
 def _now() -> datetime:
-    return datetime.now().astimezone()
+    return clock.now()
 
 
 @dataclass
@@ -79,5 +79,5 @@ class Services:
         )
 
 
-def make_limiter(limit: int, window: float) -> RateLimiter:
-    return RateLimiter(limit, window, time.monotonic)
+def make_limiter(limit: int, window: int, storage: str, name: str) -> RateLimiter:
+    return RateLimiter(limit, window, storage, name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -24,10 +25,17 @@ from typing import Final
 
 from placement.errors import InvalidInput, Issue
 
-MAX_FILE_BYTES: Final = 64 * 1024 * 1024  # a 50 000-pupil CSV is about 4 MB
-
-
-MAX_XLSX_UNZIPPED: Final = 256 * 1024 * 1024  # guards against zip bombs
+# Limits from the policy's largest plausible intake: one school's intake of one year. The
+# policy caps a class at 45 (primary) or 50 (middle) pupils; the largest schools in the country
+# run about 40 classes a year (2 000 pupils). 10 000 rows is five times that, so no real roster
+# meets a limit, and every file beyond one is refused before its cost grows with it.
+MAX_ROWS: Final = 10_000  # rows of the file (blank rows and titles included)
+MAX_COLUMNS: Final = 64  # a roster has about 10 columns; a school's own sheet adds a few
+MAX_CELL_CHARS: Final = 1_000  # the longest field kept is 200 characters (flags)
+MAX_LINE_CHARS: Final = MAX_COLUMNS * 200  # a CSV line longer than this is not a roster row
+MAX_FILE_BYTES: Final = 8 * 1024 * 1024  # 10 000 rows of CSV are about 1.2 MB
+MAX_XLSX_UNZIPPED: Final = 64 * 1024 * 1024  # 10 000 rows × 64 cells of XML, and zip bombs
+_ROW_TAG: Final = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")  # <row …> or <x:row …>
 
 
 FORMAT_XLSX: Final = "xlsx"
@@ -78,6 +86,59 @@ def _refuse(code: str, zh: str, en: str) -> InvalidInput:
     return InvalidInput((Issue(0, "", code, zh, en),))
 
 
+def _too_many_rows() -> InvalidInput:
+    return _refuse(
+        "file.too_many_rows",
+        f"文件超过{MAX_ROWS:,}行，不像一所学校一个年级的名单；请分校、分年级导入",
+        f"the file has more than {MAX_ROWS:,} rows, more than one school's intake; "
+        "import one school and year at a time",
+    )
+
+
+def _too_many_columns(row: int) -> InvalidInput:
+    return InvalidInput(
+        (
+            Issue(
+                row,
+                "",
+                "file.too_many_columns",
+                f"第{row}行超过{MAX_COLUMNS}列；请删去名单以外的列后再导入",
+                f"row {row} has more than {MAX_COLUMNS} columns; "
+                "delete the columns that are not part of the roster",
+            ),
+        )
+    )
+
+
+def _cell_too_long(row: int, col: int) -> InvalidInput:
+    where = f"{column_letter(col)}{row}"
+    return InvalidInput(
+        (
+            Issue(
+                row,
+                "",
+                "cell.too_long",
+                f"单元格{where}超过{MAX_CELL_CHARS}个字符，不是名单内容",
+                f"cell {where} is longer than {MAX_CELL_CHARS} characters; it is not roster data",
+            ),
+        )
+    )
+
+
+def _check_row(row: int, cells: tuple[Cell, ...]) -> tuple[Cell, ...]:
+    """A row within the limits, trailing empty cells dropped; else refused."""
+    end = len(cells)
+    while end and (cells[end - 1] is None or cells[end - 1] == ""):
+        end -= 1
+    if end > MAX_COLUMNS:
+        raise _too_many_columns(row)
+    for i in range(end):
+        value = cells[i]
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise _cell_too_long(row, i)
+    return cells[:end]
+
+
 def column_letter(index: int) -> str:
     """0 → "A", 25 → "Z", 26 → "AA": the column names Excel shows."""
     letters = ""
@@ -118,12 +179,33 @@ def read_table(data: bytes, filename: str) -> Table:
     return _read_csv(data)
 
 
+def _truncated(data: bytes, error: UnicodeDecodeError) -> InvalidInput | None:
+    """A UTF-8 file cut inside its last character (an upload or a copy that stopped early):
+    everything before the cut is UTF-8 with Chinese in it, and only the end is incomplete."""
+    if error.reason != "unexpected end of data" or error.end != len(data):
+        return None
+    try:
+        head = data[: error.start].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if head.isascii():
+        return None  # no sign that the file is UTF-8 rather than GBK
+    return _refuse(
+        "file.truncated",
+        "文件不完整：最后一个字在中途被截断（上传或复制未完成）；请重新导出或重新上传完整的文件",
+        "the file is truncated: it ends in the middle of a character (an upload or copy "
+        "that stopped early); export or upload the whole file again",
+    )
+
+
 def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(_UTF8_BOM):
         try:
             return data[len(_UTF8_BOM) :].decode("utf-8"), FORMAT_UTF8_BOM
-        except UnicodeDecodeError:
-            pass  # a BOM followed by something else: refused below
+        except UnicodeDecodeError as e:
+            if (cut := _truncated(data[len(_UTF8_BOM) :], e)) is not None:
+                raise cut from e
+            # a BOM followed by something else: refused below
     elif data.startswith(_WIDE_BOMS) or b"\x00" in data:
         raise _refuse(
             "file.encoding",
@@ -135,8 +217,9 @@ def _decode(data: bytes) -> tuple[str, str]:
     else:
         try:
             return data.decode("utf-8"), FORMAT_UTF8
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as e:
+            if (cut := _truncated(data, e)) is not None:
+                raise cut from e
         try:
             return data.decode("gb18030"), FORMAT_GB18030
         except UnicodeDecodeError:
@@ -152,6 +235,12 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 def _read_csv(data: bytes) -> Table:
     text, fmt = _decode(data)
+    lines = text.splitlines()
+    if len(lines) > MAX_ROWS:
+        raise _too_many_rows()
+    for row, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_CHARS:  # checked before the CSV parser splits it
+            raise _too_many_columns(row)
     sample = text[:8192]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","  # Excel's "Text (Tab)"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -159,8 +248,9 @@ def _read_csv(data: bytes) -> Table:
     n = 0
     try:
         for n, raw in enumerate(reader, start=1):
-            if any(cell.strip() for cell in raw):
-                rows.append((n, tuple(raw)))
+            cells = _check_row(n, tuple(raw))
+            if any(str(cell).strip() for cell in cells):
+                rows.append((n, cells))
     except csv.Error as e:
         raise InvalidInput(
             (
@@ -195,15 +285,22 @@ def _read_xlsx(data: bytes) -> Table:
     )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            unzipped = sum(info.file_size for info in z.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+            infos = z.infolist()
+            # What each member declares is all zipfile will ever inflate, so the sum bounds
+            # the work (a zip bomb declares its size or is cut off at what it declares).
+            if sum(info.file_size for info in infos) > MAX_XLSX_UNZIPPED:
+                raise _refuse(
+                    "file.too_large",
+                    f"Excel工作簿解压后超过{MAX_XLSX_UNZIPPED // 2**20} MB，"
+                    "不像一所学校的名单；请分校导入或另存为CSV",
+                    f"the workbook unpacks to more than {MAX_XLSX_UNZIPPED // 2**20} MB, more "
+                    "than one school's roster; import one school at a time or use CSV",
+                )
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") and _rows_over(z, info):
+                    raise _too_many_rows()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
         raise unreadable from e
-    if unzipped > MAX_XLSX_UNZIPPED:
-        raise _refuse(
-            "file.too_large",
-            "Excel工作簿解压后过大，请分校导入或另存为CSV",
-            "the workbook is too large once unpacked; import one school at a time or use CSV",
-        )
     import openpyxl  # type: ignore[import-untyped, unused-ignore]  # noqa: PLC0415 - optional
 
     rows: list[tuple[int, tuple[Cell, ...]]] = []
@@ -217,13 +314,34 @@ def _read_xlsx(data: bytes) -> Table:
                 title, count = str(sheet.title), len(book.worksheets)
                 sheet.reset_dimensions()  # the stored dimension may be missing or too small
                 for n, raw in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    if any(v is not None and (not isinstance(v, str) or v.strip()) for v in raw):
-                        rows.append((n, tuple(raw)))
+                    if n > MAX_ROWS:
+                        raise _too_many_rows()
+                    cells = _check_row(n, tuple(raw))
+                    if any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells):
+                        rows.append((n, cells))
             finally:
                 book.close()
+    except InvalidInput:
+        raise
     except Exception as e:  # any failure inside a foreign file means "unreadable"
         raise unreadable from e
     return Table(FORMAT_XLSX, tuple(rows), title, count)
+
+
+def _rows_over(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a worksheet holds more than ``MAX_ROWS`` rows, counted in its XML as it
+    inflates (a megabyte at a time), before openpyxl parses a row of it."""
+    count, tail = 0, b""
+    with z.open(info) as f:
+        while chunk := f.read(1 << 20):
+            data = tail + chunk
+            count += len(_ROW_TAG.findall(data))
+            if count > MAX_ROWS:
+                return True
+            cut = max(0, len(data) - 32)  # a tag cut at the chunk's end is counted next time
+            count -= len(_ROW_TAG.findall(data, cut))
+            tail = data[cut:]
+    return count + len(_ROW_TAG.findall(tail)) > MAX_ROWS
 
 
 def _number_issue(row: int, field: str, label: str, col: str) -> Issue:

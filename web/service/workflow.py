@@ -60,10 +60,12 @@ def create_intake(  # noqa: PLR0913 - every field named
     scheduled: str,
     planned_witnesses: Sequence[str] = (),
     beacon: str = "",
+    second_reason: str = "",
     user: str,
 ) -> int:
     """A new intake (school × level × year). A closed school refuses and says who takes
-    its catchment."""
+    its catchment. A second live intake of the same school, level and year (a second
+    一年级 draw) is refused unless the admin gives ``second_reason``, which is audited."""
     if profile not in PROFILES:
         raise ServiceError(f"没有政策文件 {profile}", f"no policy profile {profile}")
     check_scheduled(scheduled)
@@ -90,6 +92,21 @@ def create_intake(  # noqa: PLR0913 - every field named
             )
         if s.exec(select(Intake).where(Intake.draw_id == draw_id)).first():
             raise Conflict(f"抽签编号 {draw_id} 已被使用", f"draw id {draw_id} is taken")
+        same = s.exec(
+            select(Intake.draw_id).where(
+                Intake.school_id == school_id,
+                Intake.level == school.level,
+                Intake.year == year,
+                Intake.stage != Stage.CANCELLED.value,
+            )
+        ).first()
+        if same is not None and len(second_reason.strip()) < 4:
+            raise Conflict(
+                f"{school.name} {year} 年已有同学段的招生批次 {same}；"
+                "同一学校同一年再建一个批次须由管理员写明理由",
+                f"{school.name} already has an intake of this level for {year} ({same}); "
+                "a second one needs the admin's reason",
+            )
         intake = Intake(
             school_id=school_id,
             draw_id=draw_id,
@@ -107,6 +124,8 @@ def create_intake(  # noqa: PLR0913 - every field named
         s.flush()
         assert intake.id is not None
         audit(s, now, user, "intake.created", intake.id, draw_id)
+        if same is not None:
+            audit(s, now, user, "intake.second", intake.id, f"{same}: {second_reason.strip()}")
         return intake.id
 
 

@@ -22,6 +22,7 @@ from placement.documents import digest
 from placement.jws import parse
 from placement.reference import statement_item
 from placement.roster import Sex
+from web.record.clock import local
 from web.sheets.options import COMPLAINT_DAYS, COPIES, PUBLIC_COPY, Options
 from web.sheets.qr import document_url, qr_image, receipt_url, reference_url
 from web.sheets.source import ClassList, DrawSource, SheetError
@@ -90,6 +91,8 @@ def _day(d: date) -> str:
 
 def _time(text: str) -> str:
     t = datetime.fromisoformat(text)
+    if t.tzinfo is not None:  # a record written with another offset still reads in Beijing
+        t = local(t)
     return f"{_day(t.date())} {t:%H:%M}"
 
 

@@ -16,7 +16,7 @@ from web.app.auth import current_user, requires
 from web.app.services import services
 from web.db.engine import reading, writing
 from web.db.models import AuditEvent, Intake, School, User
-from web.service.accounts import create_user, hash_password
+from web.service.accounts import create_user, set_password
 from web.service.errors import NotFound, ServiceError
 from web.service.intakes import audit
 from web.service.roles import Role
@@ -158,7 +158,7 @@ def activate(user_id: int) -> ResponseReturnValue:
 @requires(Role.ADMIN)
 def reset_password(user_id: int) -> ResponseReturnValue:
     def change(user: User) -> str:
-        user.password_hash = hash_password(request.form.get("password", ""))
+        set_password(user, request.form.get("password", ""))
         return f"已重设 {user.username} 的密码 / password of {user.username} reset"
 
     return _form_post(

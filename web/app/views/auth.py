@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from web.app.auth import authenticate, current_user
 from web.app.services import services
 from web.db.engine import writing
+from web.service.accounts import end_sessions
 from web.service.intakes import audit
 
 bp = Blueprint("auth", __name__)
@@ -34,8 +35,9 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
     svc = services()
     username = request.form.get("username", "").strip()
     client = request.remote_addr or "?"
-    if not (svc.login_limit.hit(f"ip:{client}") and svc.login_limit.hit(f"user:{username}")):
-        retry = str(svc.login_limit.retry_after())
+    keys = (f"ip:{client}", f"user:{username}")
+    if not all(svc.login_limit.hit(key) for key in keys):
+        retry = str(max(svc.login_limit.retry_after(key) for key in keys))
         flash("登录尝试过多，请稍后再试 / too many login attempts; try again later", "error")
         return render_template("login.html", next=""), 429, {"Retry-After": retry}
     user = authenticate(username, request.form.get("password", ""))
@@ -47,13 +49,15 @@ def login() -> str | Response | tuple[str, int] | tuple[str, int, dict[str, str]
         return render_template("login.html", next=request.form.get("next", "")), 401
     session.clear()
     session["uid"] = user.id
-    session["pw"] = user.password_hash[-16:]  # a password change ends old sessions
+    session["gen"] = user.session_generation  # logout or a new password ends it
     session.permanent = True
     return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    if current_user() is not None:
+    user = current_user()
+    if user is not None and user.id is not None:
+        end_sessions(services().engine, user.id)
         session.clear()
     return redirect(url_for("auth.login"))

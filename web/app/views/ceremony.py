@@ -226,9 +226,9 @@ def witness_entry(intake_id: int) -> ResponseReturnValue:
         who = user.username
     else:
         client = request.remote_addr or "?"
-        if not svc.login_limit.hit(f"witness:{client}"):
+        if not svc.login_limit.hit(key := f"witness:{client}"):
             e = ServiceError("尝试次数过多，请稍后再试", "too many attempts; try again later")
-            headers = {"Retry-After": str(svc.login_limit.retry_after())}
+            headers = {"Retry-After": str(svc.login_limit.retry_after(key))}
             return _witness_page(intake, form=form, error=e), 429, headers
         code = re.sub(r"\s", "", form.get("code", ""))
         if not intake.witness_code or not hmac.compare_digest(

@@ -269,8 +269,8 @@ def log_tile(rest: str) -> Response:
 def _limit() -> None:
     """Count one lookup for this client; 429 with Retry-After once its window is used."""
     svc = services()
-    if not svc.lookup_limit.hit(f"lookup:{request.remote_addr or '?'}"):
-        raise _TooManyError(str(svc.lookup_limit.retry_after()))
+    if not svc.lookup_limit.hit(key := f"lookup:{request.remote_addr or '?'}"):
+        raise _TooManyError(str(svc.lookup_limit.retry_after(key)))
 
 
 class _TooManyError(ServiceError):

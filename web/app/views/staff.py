@@ -80,6 +80,7 @@ def new_intake() -> ResponseReturnValue:
                 scheduled=_scheduled(form.get("scheduled", "")),
                 planned_witnesses=[w.strip() for w in form.get("witnesses", "").splitlines()],
                 beacon=form.get("beacon", "").strip(),
+                second_reason=form.get("second_reason", "").strip(),
                 user=user_name(),
             )
         except ServiceError as e:

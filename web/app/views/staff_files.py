@@ -1,6 +1,7 @@
 """Staff downloads: record bundles and the printed sheets of a drawn intake. Bundles and
-print jobs are started by POST forms, not links, because each writes a log entry
-(``bundle.exported``, ``sheets.printed``). Added to the ``staff`` blueprint by ``register``."""
+print jobs are started by POST forms, not links, because each writes the audit list (and
+the first bundle of a kind and every print job the log: ``bundle.exported``,
+``sheets.printed``). Added to the ``staff`` blueprint by ``register``."""
 
 from __future__ import annotations
 
