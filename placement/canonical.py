@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Collection
+from json.encoder import encode_basestring
 from typing import Final, TypeAlias
 
 import rfc8785
@@ -69,8 +71,68 @@ def _check(value: object, path: str) -> None:
     raise CanonicalError(msg)
 
 
+# One encoder for every call: ``json.dumps`` with keyword arguments builds a new one each time.
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_PLAIN: Final = frozenset({str, int, bool, type(None), dict, list})
+_CONTAINERS: Final = (dict, list)
+
+json_string: Final = encode_basestring
+"""The JSON string literal of a text, quotes included: escapes only ``"``, ``\\`` and
+U+0000–U+001F (``\\b \\f \\n \\r \\t`` or ``\\u00xx``), as RFC 8785 does (spec §2.1).
+Shape templates build canonical bytes with it; property tests hold them to RFC 8785."""
+
+
+def _plain(value: object) -> bool:
+    """Is ``value`` in the safe domain by exact types (no subclasses), with ASCII keys
+    and safe integers? Text is not looked at: the caller checks NFC on the output.
+    Only called on a value the JSON encoder accepted, so it holds no cycle."""
+    if type(value) not in _PLAIN:
+        return False
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        items: Collection[object]
+        if isinstance(v, dict):
+            if not set(map(type, v)) <= {str} or not all(map(str.isascii, v)):
+                return False  # JCS orders keys by UTF-16 units: only ASCII sorts alike
+            items = v.values()
+        else:
+            items = v if isinstance(v, list) else (v,)
+        types = set(map(type, items))
+        if not types <= _PLAIN:
+            return False
+        if int in types:
+            ints = items if types == {int} else [x for x in items if type(x) is int]
+            if max(ints) > MAX_SAFE_INT or min(ints) < -MAX_SAFE_INT:
+                return False
+        if dict in types or list in types:
+            stack.extend(x for x in items if isinstance(x, _CONTAINERS))
+    return True
+
+
 def canonical_json(value: Json) -> bytes:
-    """RFC 8785 (JCS) bytes of ``value`` after checking it stays in the safe domain."""
+    """RFC 8785 (JCS) bytes of ``value`` after checking it stays in the safe domain.
+
+    Fast path: a value of exact JSON types, ASCII keys and safe integers whose whole
+    compact sorted serialisation is NFC (then so is every string in it: escaping only
+    swaps ASCII starters, which never compose) is that serialisation (spec §2.1).
+    Anything else, or the rare NFC text whose escapes compose (``"\\n"`` then U+0301),
+    takes the careful path, which refuses what it refused before with the same message.
+    """
+    try:
+        text = _ENCODER.encode(value)
+    except (TypeError, ValueError, RecursionError):
+        text = None
+    if text is not None and _plain(value) and unicodedata.is_normalized("NFC", text):
+        try:
+            return text.encode()
+        except UnicodeEncodeError:  # a lone surrogate: RFC 8785 says what it says below
+            pass
+    return canonical_json_careful(value)
+
+
+def canonical_json_careful(value: Json) -> bytes:
+    """The general path: check every node, then the reference RFC 8785 serialiser."""
     _check(value, "$")
     return bytes(rfc8785.dumps(value))
 
@@ -79,7 +141,7 @@ def fast_json(value: Json) -> bytes:
     """Compact sorted JSON, no checks: equal to ``canonical_json`` for objects with
     ASCII keys holding NFC strings, booleans, null and safe integers (spec §2.1);
     a property test proves the equality for every shape the core uses it on."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return _ENCODER.encode(value).encode()
 
 
 def tagged_hash(tag: str, *parts: bytes) -> bytes:

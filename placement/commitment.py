@@ -8,11 +8,14 @@ codes; in v1 also the name, in v2 only an opaque code for identical names) plus
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
-from placement.canonical import TAG_PUPIL_PRIVATE, Json, canonical_json, fast_json, tagged_hash
+from placement.canonical import TAG_PUPIL_PRIVATE, Json, canonical_json, json_string
 from placement.errors import PlacementError
 from placement.merkle import MerkleTree, leaf_hash
 from placement.roster import PupilRecord, Sex, TwinWish
@@ -21,6 +24,38 @@ PUPIL_LEAF_TYPE = "sunshine-placement/v1/pupil-leaf"
 PUPIL_LEAF_TYPE_V2 = "sunshine-placement/v2/pupil-leaf"
 TAG_PUPIL_PRIVATE_V2 = "sunshine-placement/v2/pupil-private"
 SALT_BYTES = 16
+
+# The per-pupil shapes as JCS templates (keys in order, no whitespace), filled with
+# ``json_string`` literals: the general serialiser cost ~5 µs a pupil. Property tests
+# (tests/property/test_canonical_shapes.py) hold them byte-identical to RFC 8785.
+_LEAF_TEMPLATE: Final = (
+    '{"name":%s,"private":"%s","sex":%s,"stratum":%s,"t":"'
+    + PUPIL_LEAF_TYPE
+    + '","twin":%s,"twin_wish":%s}'
+)
+_LEAF_TEMPLATE_V2: Final = (  # §21.1: no name; the same-name code instead
+    '{"private":"%s","same_name":%s,"sex":%s,"stratum":%s,"t":"'
+    + PUPIL_LEAF_TYPE_V2
+    + '","twin":%s,"twin_wish":%s}'
+)
+_PRIVATE_TEMPLATE: Final = (
+    '{"birth_date":"%s","flags":[%s],"id_number":%s,"id_type":"resident",'
+    '"salt":"%s","student_no":%s,"twin_group":%s}'
+)
+_PRIVATE_TEMPLATE_V2: Final = (  # §21.1: the v1 fields and the name ("name" sorts after "id_type")
+    '{"birth_date":"%s","flags":[%s],"id_number":%s,"id_type":"resident","name":%s,'
+    '"salt":"%s","student_no":%s,"twin_group":%s}'
+)
+_is_nfc: Final = functools.partial(unicodedata.is_normalized, "NFC")
+
+
+def _tag_prefix(tag: str) -> hashlib._Hash:
+    """The SHA-256 state after ``u8(len(tag)) ‖ tag`` (``tagged_hash``), copied per pupil."""
+    return hashlib.sha256(bytes([len(tag)]) + tag.encode("ascii"))
+
+
+_PRIVATE_PREFIX: Final = _tag_prefix(TAG_PUPIL_PRIVATE)
+_PRIVATE_PREFIX_V2: Final = _tag_prefix(TAG_PUPIL_PRIVATE_V2)
 
 
 class CommitmentError(PlacementError):
@@ -69,8 +104,28 @@ class PublicLeaf:
         }
 
     def entry(self) -> bytes:
-        """Canonical bytes; a fast path proven equal to RFC 8785 by a property test."""
-        return fast_json(self.to_json())
+        """Canonical bytes without checks (text NFC, as committed); templates proven
+        equal to RFC 8785 by property tests. ``entry_strict`` checks and refuses."""
+        q = json_string
+        if self.version == 2:
+            filled = _LEAF_TEMPLATE_V2 % (
+                self.private.hex(),
+                q(self.same_name),
+                q(self.sex),
+                q(self.stratum),
+                q(self.twin),
+                q(self.twin_wish),
+            )
+        else:
+            filled = _LEAF_TEMPLATE % (
+                q(self.name),
+                self.private.hex(),
+                q(self.sex),
+                q(self.stratum),
+                q(self.twin),
+                q(self.twin_wish),
+            )
+        return filled.encode()
 
     def entry_strict(self) -> bytes:
         return canonical_json(self.to_json())
@@ -95,16 +150,39 @@ def private_tag(version: int) -> str:
     return TAG_PUPIL_PRIVATE_V2 if version == 2 else TAG_PUPIL_PRIVATE
 
 
+def private_bytes(pupil: PupilRecord, salt: bytes, version: int = 1) -> bytes:
+    """JCS(private JSON) from a template: equal to ``canonical_json(private_json(…))``
+    for NFC text (property-tested), which ``private_commitment`` checks first."""
+    q = json_string
+    flags = ",".join(map(q, pupil.flags))
+    date, id_number, salt_hex = pupil.birth_date.isoformat(), q(pupil.id_number), salt.hex()
+    student_no, twin_group = q(pupil.student_no), q(pupil.twin_group)
+    if version == 2:
+        filled = _PRIVATE_TEMPLATE_V2 % (
+            date,
+            flags,
+            id_number,
+            q(pupil.name),
+            salt_hex,
+            student_no,
+            twin_group,
+        )
+    else:
+        filled = _PRIVATE_TEMPLATE % (date, flags, id_number, salt_hex, student_no, twin_group)
+    return filled.encode()
+
+
 def private_commitment(pupil: PupilRecord, salt: bytes, version: int = 1) -> bytes:
     if len(salt) != SALT_BYTES:
         msg = f"salt must be {SALT_BYTES} bytes"
         raise CommitmentError(msg)
     texts = (pupil.name, pupil.twin_group, pupil.student_no, *pupil.flags)
-    if any(not unicodedata.is_normalized("NFC", t) for t in texts):
+    if not all(map(_is_nfc, texts)):
         msg = f"row {pupil.row}: text must be in Unicode NFC before it is committed"
         raise CommitmentError(msg)
-    # fast_json: text was checked NFC in commit_roster; keys are ASCII (test-proven equal).
-    return tagged_hash(private_tag(version), fast_json(private_json(pupil, salt, version)))
+    h = (_PRIVATE_PREFIX_V2 if version == 2 else _PRIVATE_PREFIX).copy()
+    h.update(private_bytes(pupil, salt, version))
+    return h.digest()
 
 
 def opaque_codes(labels: Sequence[str], prefix: str) -> dict[str, str]:
@@ -154,22 +232,26 @@ def commit_roster(
         raise CommitmentError(msg)
     v2 = version == 2
     same = same_name_codes([p.name for p in pupils]) if v2 else {}
-    strata = opaque_codes([p.stratum_key for p in pupils if p.name not in same], "s")
+    keys = [p.stratum_key for p in pupils]
+    # v2: a 重名 pupil's stratum is withheld (§20.3), so it takes no stratum code either.
+    kept = [k for p, k in zip(pupils, keys, strict=True) if p.name not in same] if same else keys
+    strata = opaque_codes(kept, "s")
     twins = opaque_codes([p.twin_group for p in pupils], "t")
     built = []
-    for i, (p, salt) in enumerate(zip(pupils, salts, strict=True)):
+    for i, (p, key, salt) in enumerate(zip(pupils, keys, salts, strict=True)):
+        code = same.get(p.name, "")  # always "" in v1
         leaf = PublicLeaf(
-            name="" if v2 else p.name,
-            sex=p.sex,
-            stratum="" if p.name in same else strata.get(p.stratum_key, ""),
-            twin=twins.get(p.twin_group, ""),
-            twin_wish=p.twin_wish,
-            private=private_commitment(p, salt, version),
-            same_name=same.get(p.name, ""),
-            version=version,
+            "" if v2 else p.name,
+            p.sex,
+            "" if code else strata.get(key, ""),
+            twins.get(p.twin_group, ""),
+            p.twin_wish,
+            private_commitment(p, salt, version),
+            code,
+            version,
         )
         built.append((leaf_hash(leaf.entry()), i, leaf))
-    built.sort(key=lambda t: t[0])
+    built.sort()  # by leaf hash; equal hashes (equal leaves) by input position, never by leaf
     hashes = tuple(h for h, _, _ in built)
     return RosterCommitment(
         leaves=tuple(leaf for _, _, leaf in built),

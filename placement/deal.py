@@ -8,7 +8,7 @@ a refusal is known before any commitment and is the same for every seed.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,7 +16,7 @@ from placement.canonical import TAG_TEAM_TICKET, TAG_TICKET
 from placement.commitment import PublicLeaf
 from placement.errors import Infeasible
 from placement.quota import ALL, peel
-from placement.structure import Special, Structure, sets_of, structure
+from placement.structure import SEX_KEY, Special, Structure, structure
 from placement.teams import TeamCommitment
 
 ALGORITHM = "balanced-deal/1"
@@ -89,14 +89,15 @@ def _problem(
     leaves: Sequence[PublicLeaf], st: Structure, k: int, cap: int, tolerance: int
 ) -> _Problem:
     special = {i for b in st.blocks for s in b.specials for i in s.members}
-    totals: dict[str, int] = defaultdict(int)
-    cells: dict[tuple[str, str], int] = defaultdict(int)
-    for i, leaf in enumerate(leaves):
-        totals[ALL] += 1
-        for key in sets_of(leaf):
-            totals[key] += 1
-        if i not in special:
-            cells[(leaf.stratum, leaf.sex.value)] += 1
+    # Counted by Counter's C loop over plain per-leaf lists (once per pupil, twice a draw).
+    sexes = [SEX_KEY[leaf.sex] for leaf in leaves]
+    codes = [leaf.stratum for leaf in leaves]
+    totals: Counter[str] = Counter(sexes)
+    totals.update("s:" + c for c in codes if c)
+    if leaves:
+        totals[ALL] = len(leaves)
+    cells = Counter(zip(codes, sexes, strict=True))
+    cells.subtract((codes[i], sexes[i]) for i in special)
     widened = widened_sets(st, leaves, tolerance)
     ceil = {key: -(-v // k) + (tolerance - 1 if key in widened else 0) for key, v in totals.items()}
     ceil[ALL] = min(cap, -(-len(leaves) // k) + tolerance - 1)
@@ -231,11 +232,11 @@ def _deal(pb: _Problem, pupil_tickets: Sequence[bytes]) -> tuple[tuple[int, ...]
     for sp, c in zip(order, where, strict=True):
         for i in sp.members:
             group_of[i] = c
+    by_ticket = sorted(range(len(leaves)), key=pupil_tickets.__getitem__)  # once, stable
     queues: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i in sorted(
-        (i for i in range(len(leaves)) if group_of[i] < 0), key=pupil_tickets.__getitem__
-    ):
-        queues[(leaves[i].stratum, leaves[i].sex.value)].append(i)
+    for i in by_ticket:
+        if group_of[i] < 0:
+            queues[(leaves[i].stratum, SEX_KEY[leaves[i].sex])].append(i)
     taken: dict[tuple[str, str], int] = defaultdict(int)
     for c, row in enumerate(picks):
         for s, (a, b) in zip([*pb.strata, ""], row, strict=True):
@@ -244,7 +245,7 @@ def _deal(pb: _Problem, pupil_tickets: Sequence[bytes]) -> tuple[tuple[int, ...]
                     group_of[i] = c
                 taken[cell] += count
     groups: list[list[int]] = [[] for _ in range(pb.k)]
-    for i in sorted(range(len(leaves)), key=pupil_tickets.__getitem__):
+    for i in by_ticket:
         groups[group_of[i]].append(i)
     check_groups(leaves, groups, pb.st, pb.cap, pb.tolerance)
     return tuple(tuple(g) for g in groups)
@@ -266,9 +267,11 @@ def check_groups(
         raise Infeasible("各班人数无法均衡", "class sizes cannot be balanced")
     widened = widened_sets(st, leaves, tolerance)
     per: dict[str, list[int]] = defaultdict(lambda: [0] * len(groups))
-    for i, g in where.items():
-        for key in sets_of(leaves[i]):
-            per[key][g] += 1
+    for g, members in enumerate(groups):  # each leaf in exactly one group, checked above
+        count = Counter([SEX_KEY[leaves[i].sex] for i in members])
+        count.update("s:" + code for i in members if (code := leaves[i].stratum))
+        for key, v in count.items():
+            per[key][g] = v
     for key, counts in per.items():
         if max(counts) - min(counts) > (tolerance if key in widened else 1):
             raise Infeasible("各班性别或分层人数无法均衡", f"balance set {key} is uneven")

@@ -60,8 +60,17 @@ def check_character(first17: str) -> str:
             zh="身份证号前17位必须是数字",
             en="the first 17 characters must be digits",
         )
-    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
-    return CHECK_CHARACTERS[total % 11]
+    return check_of_digits(first17)
+
+
+def check_of_digits(first17: str) -> str:
+    """``check_character`` for 17 ASCII digits, unchecked (the roster's fast path).
+
+    The weights are 2^17 … 2^1 mod 11, so Σ dᵢ·wᵢ ≡ 2·Σ dᵢ·2^(16−i) (mod 11): the digits
+    read as a polynomial at 2; and 13 ≡ 2 (mod 11), so ``int(first17, 13)`` evaluates
+    it in C. tests/unit/test_idcard.py holds this to the weight table for every input.
+    """
+    return CHECK_CHARACTERS[2 * int(first17, 13) % 11]
 
 
 def normalise(text: str) -> str:

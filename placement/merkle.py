@@ -48,6 +48,9 @@ def _is_size(value: object) -> bool:
 
 def _checked(leaf_hashes: Sequence[bytes]) -> tuple[bytes, ...]:
     leaves = tuple(leaf_hashes)
+    # The usual case in two C-level passes; anything else (bytes subclasses too) per item.
+    if set(map(type, leaves)) <= {bytes} and set(map(len, leaves)) <= {HASH_SIZE}:
+        return leaves
     if not all(_is_hash(h) for h in leaves):
         msg = f"every leaf hash must be {HASH_SIZE} bytes"
         raise MerkleError(msg)

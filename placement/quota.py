@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 ALL = "*"  # the balance set of every pupil (same key as placement.structure.ALL)
 
 
-@dataclass(frozen=True, slots=True)
-class Hex:
-    """Integer points with amin ≤ a ≤ amax, bmin ≤ b ≤ bmax, smin ≤ a + b ≤ smax."""
+class Hex(NamedTuple):
+    """Integer points with amin ≤ a ≤ amax, bmin ≤ b ≤ bmax, smin ≤ a + b ≤ smax.
+
+    A named tuple, not a frozen dataclass: phase 2 builds ~60 of them per class, and
+    a tuple is made three times faster (≈ 0.2 s of a 100 000-pupil draw)."""
 
     amin: int
     amax: int
@@ -40,7 +42,7 @@ class Hex:
             return None
         return h
 
-    def __add__(self, o: Hex) -> Hex:
+    def __add__(self, o: Hex) -> Hex:  # type: ignore[override]  # sum of hexagons, not concatenation
         return Hex(
             self.amin + o.amin,
             self.amax + o.amax,
@@ -77,39 +79,62 @@ def _fix_a(h: Hex, a: int) -> Hex | None:
 
 def lexmin(cells: Sequence[Hex], total: Hex) -> list[tuple[int, int]] | None:
     """Smallest (a₀, b₀, a₁, b₁ …) in lexicographic order with every (aᵢ, bᵢ) in
-    ``cells[i]`` and the sums in ``total``; None when there is none."""
+    ``cells[i]`` and the sums in ``total``; None when there is none.
+
+    Runs once per class (twice a draw), so the hexagon arithmetic is spelled out in
+    plain integers; tests/property/test_quota.py holds it to a brute-force search."""
     tight: list[Hex] = []
     for cell in cells:
         t = cell.tight()
         if t is None:
             return None
         tight.append(t)
-    suffix = [ZERO] * (len(tight) + 1)
+    # suffix[i] = tight[i] + … + tight[-1], as plain tuples
+    suffix = [(0, 0, 0, 0, 0, 0)] * (len(tight) + 1)
     for i in range(len(tight) - 1, -1, -1):
-        suffix[i] = tight[i] + suffix[i + 1]
+        h, n = tight[i], suffix[i + 1]
+        suffix[i] = (h[0] + n[0], h[1] + n[1], h[2] + n[2], h[3] + n[3], h[4] + n[4], h[5] + n[5])
+    ta0, ta1, tb0, tb1, ts0, ts1 = total
 
-    def ok(h: Hex) -> bool:
-        return h.meet(total).tight() is not None
+    def ok(ha0: int, ha1: int, hb0: int, hb1: int, hs0: int, hs1: int) -> bool:
+        """``h.meet(total).tight() is not None`` for h = (ha0, ha1, hb0, hb1, hs0, hs1)."""
+        a0, a1 = max(ha0, ta0), min(ha1, ta1)
+        b0, b1 = max(hb0, tb0), min(hb1, tb1)
+        s0, s1 = max(hs0, ts0), min(hs1, ts1)
+        return (
+            max(a0, s0 - b1) <= min(a1, s1 - b0)
+            and max(b0, s0 - a1) <= min(b1, s1 - a0)
+            and max(s0, a0 + b0) <= min(s1, a1 + b1)
+        )
 
-    if not ok(suffix[0]):
+    if not ok(*suffix[0]):
         return None
-    fixed = ZERO
+    fa = fb = 0  # the points fixed so far, summed: (fa, fa, fb, fb, fa + fb, fa + fb)
     out: list[tuple[int, int]] = []
-    for i, h in enumerate(tight):
-        rest = fixed + suffix[i + 1]
+    for i, (amin, amax, bmin, bmax, smin, smax) in enumerate(tight):
+        n = suffix[i + 1]
+        ra0, ra1, rb0, rb1 = fa + n[0], fa + n[1], fb + n[2], fb + n[3]
+        rs0, rs1 = fa + fb + n[4], fa + fb + n[5]
         # Start where the girls' total can first be reached: usually the answer.
-        a = max(h.amin, total.amin - rest.amax)
-        while (trial := _fix_a(h, a)) is None or not ok(rest + trial):
-            a += 1  # feasible values form an interval inside [amin, amax]
-            if a > h.amax:
+        a = max(amin, ta0 - ra1)
+        while True:  # feasible values form an interval inside [amin, amax]
+            # _fix_a: the hexagon with a fixed, tightened (None when empty)
+            xb0, xb1 = max(bmin, smin - a), min(bmax, smax - a)
+            xs0, xs1 = max(smin, a + bmin), min(smax, a + bmax)
+            fits = max(a, smin - bmax) <= min(a, smax - bmin) and xb0 <= xb1 and xs0 <= xs1
+            if fits and ok(ra0 + a, ra1 + a, rb0 + xb0, rb1 + xb1, rs0 + xs0, rs1 + xs1):
+                break
+            a += 1
+            if a > amax:
                 raise AssertionError(_UNREACHABLE)
-        b = max(h.bmin, h.smin - a, total.bmin - rest.bmax)
-        while not ok(rest + point(a, b)):
+        b = max(bmin, smin - a, tb0 - rb1)
+        while not ok(ra0 + a, ra1 + a, rb0 + b, rb1 + b, rs0 + a + b, rs1 + a + b):
             b += 1
-            if b > min(h.bmax, h.smax - a):
+            if b > min(bmax, smax - a):
                 raise AssertionError(_UNREACHABLE)
         out.append((a, b))
-        fixed = fixed + point(a, b)
+        fa += a
+        fb += b
     return out
 
 

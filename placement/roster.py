@@ -7,9 +7,11 @@ Validation then checks the roster as a whole against the policy.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +19,13 @@ from enum import StrEnum
 
 from placement.canonical import nfc
 from placement.errors import Issue
-from placement.idcard import IdNumberError, parse_resident_id
+from placement.idcard import (
+    EARLIEST_BIRTH,
+    LENGTH,
+    IdNumberError,
+    check_of_digits,
+    parse_resident_id,
+)
 from placement.policy import Level, PolicyProfile, eligible_by_birth
 
 
@@ -110,8 +118,80 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+_CLEAN_SEX = {"男": Sex.MALE, "女": Sex.FEMALE}
+_CLEAN_WISH = {"": TwinWish.NONE, "同班": TwinWish.SAME, "分班": TwinWish.APART}
+_nfc = functools.partial(unicodedata.normalize, "NFC")
+_is_nfc = functools.partial(unicodedata.is_normalized, "NFC")
+
+
 def parse_row(row: int, fields: Mapping[str, str]) -> PupilRecord | list[Issue]:
-    """One row of text fields (keys as in ``HEADERS``) → a record, or every issue in it."""
+    """One row of text fields (keys as in ``HEADERS``) → a record, or every issue in it.
+
+    A clean row (the usual case) is read in one pass by :func:`_clean_row`; any row
+    it does not vouch for takes the careful path, which names every issue.
+    """
+    return _clean_row(row, fields) or parse_row_careful(row, fields)
+
+
+def _clean_row(row: int, fields: Mapping[str, str]) -> PupilRecord | None:
+    """The record of a row that needs no care (text already NFC and trimmed, an ASCII ID
+    number with an uppercase check character, 男/女, an ISO birth date or none, 同班/分班
+    with a group), else None. Wherever it returns a record, ``parse_row_careful`` returns
+    an equal one (tests/property/test_roster_paths.py); it never decides an issue."""
+    get = fields.get
+    number = get("id_number", "")
+    born = _clean_birth(number)
+    sex = _CLEAN_SEX.get(get("gender", ""))
+    given = get("birth_date", "")
+    name = get("name", "")
+    wish = _CLEAN_WISH.get(get("twin_preference", ""))
+    group = get("twin_group", "")
+    if (
+        born is None
+        or sex is None
+        or (sex is Sex.MALE) != (number[16] in "13579")
+        or (given and given != born.isoformat())
+        or not (0 < len(name) <= MAX_NAME and name.isprintable() and name.strip() == name)
+        or wish is None
+        or (wish is TwinWish.NONE) != (not group)
+        or group.strip() != group
+        or not (_is_nfc(name) and _is_nfc(group))
+    ):
+        return None
+    flags = get("flags", "")
+    return PupilRecord(
+        row,
+        name,
+        sex,
+        number,
+        born,
+        _nfc(get("student_no", "")).strip(),
+        group,
+        wish,
+        tuple(sorted({f for f in _FLAG_SPLIT.split(_nfc(flags).strip()) if f})) if flags else (),
+    )
+
+
+def _clean_birth(number: str) -> date | None:
+    """The birth date in a well-formed ID number (ASCII, uppercase X, right check
+    character, a real date from 1900), or None for anything else."""
+    first17 = number[:17]
+    if (
+        len(number) != LENGTH
+        or not number.isascii()
+        or not first17.isdigit()
+        or number[17] != check_of_digits(first17)
+    ):
+        return None
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    return born if born >= EARLIEST_BIRTH else None
+
+
+def parse_row_careful(row: int, fields: Mapping[str, str]) -> PupilRecord | list[Issue]:
+    """``parse_row`` for any row: normalises every field, then checks each rule."""
     get = {k: nfc(v).strip() for k, v in fields.items()}
     issues: list[Issue] = []
 
@@ -288,18 +368,21 @@ def _twin_issues(pupils: Sequence[PupilRecord], class_count: int) -> Iterable[Is
 
 
 def _name_issues(pupils: Sequence[PupilRecord], class_count: int) -> Iterable[Issue]:
-    names: dict[str, list[PupilRecord]] = defaultdict(list)
-    for p in pupils:
-        names[p.name].append(p)
-    for name, same in names.items():
-        if len(same) > class_count:
-            yield Issue(
-                same[0].row,
-                "name",
-                "name.too_many_same",
-                f"同名“{name}”的学生多于班数，无法分到不同班",
-                f"more pupils named '{name}' than classes; they cannot all be apart",
-            )
+    # Counted in C; the rows are looked up only in the rare refusal.
+    counts = Counter(p.name for p in pupils)
+    too_many = [name for name, n in counts.items() if n > class_count]
+    first_row: dict[str, int] = {}
+    if too_many:
+        for p in pupils:
+            first_row.setdefault(p.name, p.row)
+    for name in too_many:
+        yield Issue(
+            first_row[name],
+            "name",
+            "name.too_many_same",
+            f"同名“{name}”的学生多于班数，无法分到不同班",
+            f"more pupils named '{name}' than classes; they cannot all be apart",
+        )
 
 
 def duplicate_names(pupils: Sequence[PupilRecord]) -> dict[str, tuple[int, ...]]:

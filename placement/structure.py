@@ -7,19 +7,25 @@ never on the seed, so a refusal is known before anything is committed.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from placement.commitment import PublicLeaf
 from placement.errors import Infeasible
 from placement.quota import ALL
-from placement.roster import TwinWish
+from placement.roster import Sex, TwinWish
+
+# ``Sex.value`` is a Python-level enum property (~0.3 µs); a dict lookup is ~5× cheaper
+# in the loops that run once per pupil.
+SEX_KEY: Final = {sex: sex.value for sex in Sex}
 
 
 def sets_of(leaf: PublicLeaf) -> tuple[str, ...]:
     """The balance sets a pupil belongs to besides ALL: its sex, and its stratum."""
-    return (leaf.sex.value, "s:" + leaf.stratum) if leaf.stratum else (leaf.sex.value,)
+    sex = SEX_KEY[leaf.sex]
+    return (sex, "s:" + leaf.stratum) if leaf.stratum else (sex,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +56,17 @@ class Structure:
 
 def structure(leaves: Sequence[PublicLeaf], k: int) -> Structure:
     by_twin: dict[str, list[int]] = defaultdict(list)
+    for i in [i for i, leaf in enumerate(leaves) if leaf.twin]:
+        by_twin[leaves[i].twin].append(i)
+    # Only repeated names form groups: count in C, then list the few that repeat. The key
+    # is ``PublicLeaf.name_key`` inlined (a method call per pupil costs more than the count):
+    # the name (v1), or the same-name code (v2), None for a v2 leaf without one.
+    names = [leaf.name if leaf.version == 1 else (leaf.same_name or None) for leaf in leaves]
+    repeated = {name for name, n in Counter(names).items() if n > 1 and name is not None}
     by_name: dict[str, list[int]] = defaultdict(list)
-    for i, leaf in enumerate(leaves):
-        if leaf.twin:
-            by_twin[leaf.twin].append(i)
-        key = leaf.name_key()  # v2 leaves carry a same-name code instead of the name
-        if key is not None:
-            by_name[key].append(i)
+    for i, name in enumerate(names):
+        if name in repeated:
+            by_name[name].append(i)
     head = list(range(len(leaves)))
     units = []
     for code in sorted(by_twin):
@@ -70,7 +80,7 @@ def structure(leaves: Sequence[PublicLeaf], k: int) -> Structure:
         for c in sorted(by_twin)
         if leaves[by_twin[c][0]].twin_wish is TwinWish.APART
     ]
-    same_name = [tuple(m) for _, m in sorted(by_name.items()) if len(m) > 1]
+    same_name = [tuple(by_name[name]) for name in sorted(by_name)]
     apart += same_name
     for group in apart:
         heads = [head[i] for i in group]
@@ -114,17 +124,30 @@ def _blocks(
         for i in group[1:]:
             parent[find(head[i])] = find(head[group[0]])
     by_root: dict[int, list[Special]] = defaultdict(list)
+    # A one-pupil special's signature and need depend on its (sex, stratum) alone.
+    single: dict[tuple[str, str], tuple[str, tuple[tuple[str, int], ...]]] = {}
     for h in sorted(parent):
-        mem = members_of.get(h, (h,))
-        need: dict[str, int] = defaultdict(int)
-        for i in mem:
-            need[ALL] += 1
-            for key in sets_of(leaves[i]):
-                need[key] += 1
-        sig = ",".join(sorted(f"{leaves[i].sex.value}:{leaves[i].stratum}" for i in mem))
-        by_root[find(h)].append(
-            Special(mem, sig, tuple(groups_of.get(h, ())), tuple(sorted(need.items())))
-        )
+        mem = members_of.get(h)
+        if mem is None:  # one pupil: most specials (重名 and 分班)
+            mem = (h,)
+            leaf = leaves[h]
+            kind = (leaf.sex, leaf.stratum)
+            if kind not in single:
+                keys = (ALL, *sets_of(leaf))
+                single[kind] = (
+                    f"{SEX_KEY[leaf.sex]}:{leaf.stratum}",
+                    tuple(sorted((k, 1) for k in keys)),
+                )
+            sig, need = single[kind]
+        else:
+            counts: dict[str, int] = defaultdict(int)
+            for i in mem:
+                counts[ALL] += 1
+                for key in sets_of(leaves[i]):
+                    counts[key] += 1
+            sig = ",".join(sorted(f"{SEX_KEY[leaves[i].sex]}:{leaves[i].stratum}" for i in mem))
+            need = tuple(sorted(counts.items()))
+        by_root[find(h)].append(Special(mem, sig, tuple(groups_of.get(h, ())), need))
 
     blocks = []
     for block in by_root.values():

@@ -4,7 +4,8 @@ PATH is a bundle (.zip), a file holding a class statement (compact JWS) or anoth
 signed document, a pupil receipt (.json), or the text itself: a compact JWS, or a
 link whose ``#`` fragment is one (``https://…/verify#<JWS>``, as v1 sheets carry), or
 a v2 reference (``https://…/verify/#d=<draw>/<item>/<digest>``, checked in the bundle
-given with ``--bundle``). Exit status: 0 verified, 1 not verified (a check failed, or
+given with ``--bundle``), or a printed class-list PDF
+with its record embedded (spec §18.4). Exit status: 0 verified, 1 not verified (a check failed, or
 a check that matters could not be done), 2 unusable input, 3 verified only with the
 bundle's own keys (no ``--keyring`` or ``--key-fingerprint``: not authenticated).
 """
@@ -39,6 +40,7 @@ from verifier.errors import Failed, UnusableInput, split_message
 from verifier.links import LinkError, fragment_payload
 from verifier.report import Report
 from verifier.season_report import is_season_bundle, verify_season
+from verifier.sheets import looks_like_pdf, verify_sheets
 from verifier.verify import (
     verify_bundle,
     verify_document,
@@ -184,6 +186,15 @@ def _reference(ctx: Context, fragment: str, source: str) -> Report:
     return verify_reference(ref, ctx.bundle, trusted=ctx.keyring, pinned=ctx.pinned, source=source)
 
 
+def _container(ctx: Context, data: bytes, source: str) -> Report:
+    """A printed PDF with its record embedded, a season bundle or a draw bundle."""
+    if looks_like_pdf(data):
+        return verify_sheets(data, keyring=ctx.keyring, source=source)
+    if looks_like_zip(data) and is_season_bundle(data):
+        return verify_season(data, trusted=ctx.keyring, draw=ctx.draw, source=source)
+    return verify_bundle(data, trusted=ctx.keyring, pinned=ctx.pinned, source=source)
+
+
 def check_input(  # noqa: PLR0912 - one branch per kind of input
     target: str,
     *,
@@ -201,10 +212,8 @@ def check_input(  # noqa: PLR0912 - one branch per kind of input
     source = target if is_file else (target[:60] + "…" if len(target) > 60 else target)
     if is_file:
         data = _read(path, MAX_BUNDLE_BYTES, ("文件", "file"))
-        if looks_like_zip(data) and is_season_bundle(data):
-            return verify_season(data, trusted=ctx.keyring, draw=ctx.draw, source=source)
-        if looks_like_zip(data) or path.suffix.lower() == ".zip":
-            return verify_bundle(data, trusted=ctx.keyring, pinned=ctx.pinned, source=source)
+        if looks_like_pdf(data) or looks_like_zip(data) or path.suffix.lower() == ".zip":
+            return _container(ctx, data, source)
         if len(data) > MAX_TEXT_BYTES:
             raise _unusable(f"{target} 过大", f"{target} is too large")
         text = _text(data, target)

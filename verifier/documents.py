@@ -80,6 +80,77 @@ def _leaf(raw: Json, i: int) -> tuple[PublicLeaf, bytes]:
     what = (f"第 {i} 个学生叶子", f"leaf {i}")
     v2 = isinstance(raw, dict) and raw.get("t") == PUPIL_LEAF_TYPE_V2
     doc = fields(raw, _LEAF_KEYS_V2 if v2 else _LEAF_KEYS, what)
+    fast = _plain_leaf_v2(doc) if v2 else _plain_leaf(doc)
+    return fast if fast is not None else _leaf_careful(doc, what)
+
+
+def _plain_leaf(doc: dict[str, Json]) -> tuple[PublicLeaf, bytes] | None:
+    """The usual v1 leaf without rebuilding it to compare: every value text in NFC, a
+    known sex and wish, lowercase hex, the right type, a non-blank name, the twin
+    code and wish agreeing. Then the leaf *is* ``doc`` and its template bytes are
+    ``doc``'s RFC 8785 bytes (tests/property/test_canonical_shapes.py); else None,
+    and :func:`_leaf_careful` decides (tests/verifier/test_leaf_paths.py)."""
+    name, sex, wish, private = doc["name"], doc["sex"], doc["twin_wish"], doc["private"]
+    stratum, twin = doc["stratum"], doc["twin"]
+    if not (
+        type(name) is str
+        and type(stratum) is str
+        and type(twin) is str
+        and type(sex) is str
+        and type(wish) is str
+        and sex in _SEXES
+        and wish in _WISHES
+        and doc["t"] == PUPIL_LEAF_TYPE
+        and is_hex64(private)
+        and name.strip()
+        and (twin == "") == (wish == "")
+        and _is_nfc(name)
+        and _is_nfc(stratum)
+        and _is_nfc(twin)
+    ):
+        return None
+    leaf = PublicLeaf(name, _SEXES[sex], stratum, twin, _WISHES[wish], bytes.fromhex(private))
+    try:
+        return leaf, leaf_hash(leaf.entry())
+    except UnicodeEncodeError:  # a lone surrogate: the careful path says what it says
+        return None
+
+
+def _plain_leaf_v2(doc: dict[str, Json]) -> tuple[PublicLeaf, bytes] | None:
+    """The usual v2 leaf (§21.1), as :func:`_plain_leaf`: every value text in NFC, a
+    known sex and wish, lowercase hex, the v2 type, no stratum beside a same-name code
+    (§20.3), the twin code and wish agreeing; else None and the careful path decides."""
+    same, sex, wish, private = doc["same_name"], doc["sex"], doc["twin_wish"], doc["private"]
+    stratum, twin = doc["stratum"], doc["twin"]
+    if not (
+        type(same) is str
+        and type(stratum) is str
+        and type(twin) is str
+        and type(sex) is str
+        and type(wish) is str
+        and sex in _SEXES
+        and wish in _WISHES
+        and doc["t"] == PUPIL_LEAF_TYPE_V2
+        and is_hex64(private)
+        and not (same and stratum)
+        and (twin == "") == (wish == "")
+        and _is_nfc(same)
+        and _is_nfc(stratum)
+        and _is_nfc(twin)
+    ):
+        return None
+    leaf = PublicLeaf(
+        "", _SEXES[sex], stratum, twin, _WISHES[wish], bytes.fromhex(private), same, 2
+    )
+    try:
+        return leaf, leaf_hash(leaf.entry())
+    except UnicodeEncodeError:  # a lone surrogate: the careful path says what it says
+        return None
+
+
+def _leaf_careful(doc: dict[str, Json], what: tuple[str, str]) -> tuple[PublicLeaf, bytes]:
+    """Any leaf object (v1 or v2 by its type): every rule checked on a leaf rebuilt from it."""
+    v2 = doc["t"] == PUPIL_LEAF_TYPE_V2
     sex, wish = doc["sex"], doc["twin_wish"]
     try:
         parsed = PublicLeaf(

@@ -15,6 +15,7 @@ KINDS = {
     "document": ("签名文件", "signed document"),
     "receipt": ("学生回执", "pupil receipt"),
     "reference": ("二维码引用", "QR reference"),
+    "sheets": ("分班名单 PDF", "class-list PDF"),
 }
 UNTRUSTED = 3  # spec §23.2: verified, but only with the bundle's own keys
 LABELS = {Status.PASS: "通过 PASS", Status.FAIL: "失败 FAIL", Status.SKIP: "跳过 SKIP"}

@@ -67,9 +67,16 @@ def sheets(tmp_path_factory: pytest.TempPathFactory, webroot: Path, server: Serv
     for pdf in sorted(parts.glob("*.pdf")):
         if pdf.stem.startswith("90-notices"):
             continue  # decoded on demand below (one page is enough)
-        found = qr_codes(pdf, tmp / "png" / pdf.stem)
-        codes[pdf.stem] = found[0].text
+        # one code a page, named after the sheet: the front part holds the announcement
+        # and the ceremony record, a copy's part one class list a page
+        for found in qr_codes(pdf, tmp / "png" / pdf.stem):
+            codes[SHEETS.get((pdf.stem, found.page), f"{pdf.stem}-class-{found.page:02d}")] = (
+                found.text
+            )
     return Sheets(base, parts, made.keyring, site, codes)
+
+
+SHEETS = {("00-front", 1): "00-announcement", ("00-front", 2): "01-ceremony"}
 
 
 def notice_code(sheets: Sheets, tmp: Path) -> str:
@@ -100,7 +107,7 @@ def test_class_list_code_shows_the_printed_names(page: Any, sheets: Sheets, numb
     open_url(page, url)
     assert verdict(page) == "ok"
     assert page.inner_text("#mark") == "✓"
-    text = pdf_text(sheets.parts / f"{part}.pdf", layout=True)
+    text = pdf_text(sheets.parts / "02-gate.pdf", layout=True, page=number)
     rows = printed_rows(text)
     assert len(rows) == 30
     assert names(page) == [name for _, name, _ in rows]
@@ -112,7 +119,7 @@ def test_class_list_code_shows_the_printed_names(page: Any, sheets: Sheets, numb
     kid = page.locator("#details dd.mono").nth(1).inner_text()
     assert kid.startswith("taobei.edu.example/bureau-2024+")
     name, key_id = kid.split("+")
-    plain = pdf_text(sheets.parts / f"{part}.pdf")
+    plain = pdf_text(sheets.parts / "02-gate.pdf", page=number)
     assert f"{name}（密钥指纹 {key_id}）" in plain, "the sheet names the same key and fingerprint"
     assert page.locator("#details dd.mono").nth(2).inner_text() == key_id
     assert "2024-08-14" in details  # the signing day

@@ -56,7 +56,7 @@ def long_named(tmp_path_factory: pytest.TempPathFactory, store: KeyStore) -> tup
     out = tmp_path_factory.mktemp("long-printed")
     assert main(["print", "--dir", str(made.draw), "--out", str(out), "--copies", "gate"]) == 0
     (parts,) = (out / ".parts").iterdir()
-    return made, parts / "02-gate-class-01.pdf"
+    return made, parts / "02-gate.pdf"
 
 
 class TestLongSchoolName:

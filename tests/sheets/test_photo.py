@@ -95,7 +95,7 @@ def _gate_page(made: Made, out: Path) -> tuple[Image.Image, tuple[int, int, int,
     """The first gate class list at 300 dpi, the code's box on it, its text and version."""
     argv = ["print", "--dir", str(made.draw), "--out", str(out), "--copies", "gate", "--jobs", "1"]
     assert main(argv) == 0
-    pdf = next(iter(sorted(out.glob(".parts/*/*gate-class-01*.pdf"))))
+    pdf = next(iter(sorted(out.glob(".parts/*/02-gate.pdf"))))  # page 1: class 1
     subprocess.run(
         ["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", str(pdf), str(out / "g")],
         check=True,

@@ -111,27 +111,26 @@ class TestClassLists:
     @pytest.mark.parametrize("number", [1, 2])
     def test_names_match_the_code(self, printed: Printed, tmp_path: Path, copy: str, number: int):
         """The names printed on a class list are exactly the names its QR code signs,
-        in the same order and with the same sex; and 50 pupils fit on one page."""
-        pdf = part(
-            printed, f"{['gate', 'school', 'bureau'].index(copy) + 2:02d}-{copy}-class-{number:02d}"
-        )
-        assert page_count(pdf) == 1
-        (code,) = qr_codes(pdf, tmp_path)
+        in the same order and with the same sex; and 50 pupils fit on one page: a copy's
+        part has one page per class."""
+        pdf = part(printed, f"{['gate', 'school', 'bureau'].index(copy) + 2:02d}-{copy}")
+        assert page_count(pdf) == 2
+        (code,) = [c for c in qr_codes(pdf, tmp_path) if c.page == number]
         doc = payload(jws_of(code.text))
         pupils = doc["pupils"]
         assert isinstance(pupils, list)
         assert len(pupils) == 50
         sex = {"M": "男", "F": "女"}
         expected = [(i, name, sex[s]) for i, (name, s) in enumerate(pupils, 1)]
-        assert printed_rows(pdf_text(pdf, layout=True)) == expected
-        text = pdf_text(pdf)
+        assert printed_rows(pdf_text(pdf, layout=True, page=number)) == expected
+        text = pdf_text(pdf, page=number)
         assert str(doc["label"]) in text
         assert str(doc["head_teacher"]) in text
 
     def test_gate_copy_is_public(self, printed: Printed):
         """The gate copy shows no ID number, no 学籍号 and no flag."""
         for number in (1, 2):
-            text = pdf_text(part(printed, f"02-gate-class-{number:02d}"))
+            text = pdf_text(part(printed, "02-gate"), page=number)
             assert not ID_NUMBER.search(text)
             assert not STUDENT_NO.search(text)
             assert "学籍号" not in text
@@ -141,15 +140,15 @@ class TestClassLists:
     def test_archive_copies_add_register_data(self, printed: Printed):
         """The school and bureau copies add 学籍号 and birth date, still without flags
         (so the gate-copy check above would catch them if they leaked)."""
-        for name in ("03-school-class-01", "04-bureau-class-02"):
-            text = pdf_text(part(printed, name))
+        for name, number in (("03-school", 1), ("04-bureau", 2)):
+            text = pdf_text(part(printed, name), page=number)
             assert "学籍号" in text
             assert STUDENT_NO.search(text)
             assert not [w for w in FLAG_WORDS if w in text]
 
     def test_footer(self, printed: Printed):
         """Signature lines, copy role, hotline, deadline, key fingerprint, digests."""
-        text = pdf_text(part(printed, "02-gate-class-01"))
+        text = pdf_text(part(printed, "02-gate"), page=1)
         for needle in (
             "家长代表",
             "贾雪",
@@ -222,16 +221,16 @@ class TestResume:
         before = {p.name: p.stat().st_mtime_ns for p in printed.parts.iterdir()}
         argv = ["print", "--dir", str(printed.made.draw), "--out", str(printed.out), "--notices"]
         assert main(argv) == 0
-        # 10 parts: announcement, ceremony, 2 classes × 3 copies, notices of 2 classes
-        assert "108 页 pages; 0 份新排版 rendered, 10 份沿用 reused" in capsys.readouterr().out
+        # 6 parts: announcement with ceremony, 3 copies, notices of 2 classes
+        assert "108 页 pages; 0 份新排版 rendered, 6 份沿用 reused" in capsys.readouterr().out
         after = {p.name: p.stat().st_mtime_ns for p in printed.parts.iterdir()}
         assert after == before
-        (printed.parts / "01-ceremony.pdf").unlink()
-        (printed.parts / ".00-announcement.pdf.dead.tmp").write_bytes(b"half a file")
+        (printed.parts / "00-front.pdf").unlink()
+        (printed.parts / ".02-gate.pdf.dead.tmp").write_bytes(b"half a file")
         assert main(argv) == 0
         out = capsys.readouterr().out
         assert "1 份新排版 rendered" in out
         names = {p.name for p in printed.parts.iterdir()}
-        assert "01-ceremony.pdf" in names
+        assert "00-front.pdf" in names
         assert not [n for n in names if n.endswith(".tmp")]
         assert page_count(printed.pdf) == 108

@@ -1,4 +1,5 @@
-"""The standalone verifier imports only the standard library, the core and ``cryptography``."""
+"""The standalone verifier imports only the standard library, the core, ``cryptography``
+and ``pypdf`` (pure Python; only to read a printed class-list PDF, verifier/sheets.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import verifier
 
 PACKAGE = Path(verifier.__file__).resolve().parent
-ALLOWED = frozenset({"placement", "verifier", "cryptography"}) | sys.stdlib_module_names
+ALLOWED = frozenset({"placement", "verifier", "cryptography", "pypdf"}) | sys.stdlib_module_names
 NEVER = frozenset({"web", "keys", "flask", "sqlmodel", "sqlalchemy", "weasyprint", "jsonschema"})
 
 

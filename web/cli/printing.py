@@ -54,7 +54,9 @@ def cmd_print(args: argparse.Namespace) -> int:
 
         dirs.append(demo_record(args.demo, out / "demo-record", progress=sys.stderr))
     opts = Options(
-        base_url=args.base_url or DEFAULT_BASE_URL, complaint_deadline=args.complaint_deadline
+        base_url=args.base_url or DEFAULT_BASE_URL,
+        complaint_deadline=args.complaint_deadline,
+        bundles=tuple(args.bundle or ()),
     )
     runs = plan(dirs, out, args.copies, opts, notices=args.notices)
     result = print_runs(runs, out, opts, jobs=args.jobs, separate=args.separate)
@@ -152,6 +154,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         f"/verify/, else {DEFAULT_BASE_URL})",
     )
     p.add_argument("--separate", action="store_true", help="also copy each sheet to its own file")
+    p.add_argument(
+        "--bundle",
+        action="append",
+        help="record bundle (.zip) to embed in the class-list copies (PDF/A-3b); an archive "
+        "bundle goes only into the bureau copy (repeatable)",
+    )
     p.add_argument(
         "--complaint-deadline",
         type=date.fromisoformat,

@@ -3,8 +3,8 @@
 Parts are independent processes' work (WeasyPrint layouts cannot cross process
 boundaries), so they are merged as finished PDF files with pypdf: concatenation
 costs milliseconds a page, where re-laying out the whole school in one WeasyPrint
-document would redo all the rendering in one process. The price is one font
-subset per part instead of one per school (spec §18.4).
+document would redo all the rendering in one process. A part is a whole copy's class
+lists (or the notices of a class), so its font subset serves all its pages (spec §18.3).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import TextIO
 from keys.store import write_atomic
 from placement.canonical import Json
 from web.sheets import pages, render
+from web.sheets.archive import VARIANT, embedded, xmp
 from web.sheets.options import Options
 from web.sheets.plan import PARTS, Job, SchoolRun, Sheet, safe_name
 from web.sheets.receipts import receipts
@@ -46,12 +47,10 @@ def _receipts(draw: Path) -> list[dict[str, Json]]:
 
 def html_of(sheet: Sheet, opts: Options) -> str:
     src = _source(sheet.draw)
-    if sheet.kind == "announcement":
-        return pages.announcement(src, opts)
-    if sheet.kind == "ceremony":
-        return pages.ceremony(src, opts)
-    if sheet.kind == "class":
-        return pages.class_list(src, sheet.number, sheet.copy, opts)
+    if sheet.kind == "front":
+        return pages.front(src, opts)
+    if sheet.kind == "classes":
+        return pages.class_lists(src, sheet.copy, opts)
     if sheet.kind == "notices":
         all_receipts = _receipts(sheet.draw)
         return pages.notices(src, [all_receipts[i] for i in sheet.leaves], opts)
@@ -61,7 +60,15 @@ def html_of(sheet: Sheet, opts: Options) -> str:
 def render_job(job: Job, opts: Options) -> tuple[str, int, float]:
     """Build the HTML, render it and write the part atomically: (name, pages, seconds)."""
     start = time.perf_counter()
-    data, count = render.pdf_pages(html_of(job.sheet, opts))
+    sheet = job.sheet
+    if sheet.kind == "classes":  # PDF/A-3b carrying its signed record (spec §18.4)
+        src = _source(sheet.draw)
+        files = [(f.name, f.data, f.description) for f in embedded(src, sheet.copy, opts.bundles)]
+        data, count = render.pdf_pages(
+            html_of(sheet, opts), variant=VARIANT, files=files, xmp=xmp(src, sheet.copy)
+        )
+    else:
+        data, count = render.pdf_pages(html_of(sheet, opts))
     job.target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(job.target, data, mode=PRIVATE_MODE if job.sheet.private else PUBLIC_MODE)
     return job.sheet.name, count, time.perf_counter() - start

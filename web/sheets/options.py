@@ -22,3 +22,4 @@ COMPLAINT_DAYS: Final = 7
 class Options:
     base_url: str = DEFAULT_BASE_URL
     complaint_deadline: date | None = None  # default: the draw date + COMPLAINT_DAYS
+    bundles: tuple[str, ...] = ()  # record bundles to embed in the class-list copies

@@ -23,6 +23,7 @@ from placement.jws import parse
 from placement.reference import statement_item
 from placement.roster import Sex
 from web.record.clock import local
+from web.sheets.columns import halves
 from web.sheets.options import COMPLAINT_DAYS, COPIES, PUBLIC_COPY, Options
 from web.sheets.qr import document_url, qr_image, receipt_url, reference_url
 from web.sheets.source import ClassList, DrawSource, SheetError
@@ -76,6 +77,32 @@ def templates_digest() -> str:
     for item in sorted((files("web.sheets") / "templates").iterdir(), key=lambda p: p.name):
         h.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def _render(template: str, ctx: dict[str, object], *, fragment: bool) -> str:
+    body = _env().get_template(template).render(ctx)
+    return body if fragment else document(str(ctx["title"]), [body])
+
+
+def document(title: str, sheets: Sequence[str]) -> str:
+    """One HTML document of several sheets rendered with ``fragment=True``: one
+    WeasyPrint document, so one font subset for all its pages (spec §18.3)."""
+    return _env().get_template("document.html").render(css=css(), title=title, sheets=sheets)
+
+
+def front(src: DrawSource, opts: Options) -> str:
+    """The announcement and (after the reveal) the ceremony record, in one document."""
+    parts = [announcement(src, opts, fragment=True)]
+    if src.ceremony is not None:
+        parts.append(ceremony(src, opts, fragment=True))
+    return document(f"{src.school} 分班公告与现场记录", parts)
+
+
+def class_lists(src: DrawSource, copy: str, opts: Options) -> str:
+    """Every class list of one copy, in class order, in one document."""
+    zh = COPIES[copy][0]
+    parts = [class_list(src, c.number, copy, opts, fragment=True) for c in src.classes]
+    return document(f"{src.school} 分班名单（{zh}）", parts)
 
 
 def code(url: str, minimum_mm: float) -> Code:
@@ -144,7 +171,9 @@ def class_signers(src: DrawSource, cls: ClassList) -> list[SignLine]:
     ]
 
 
-def class_list(src: DrawSource, number: int, copy: str, opts: Options) -> str:
+def class_list(
+    src: DrawSource, number: int, copy: str, opts: Options, *, fragment: bool = False
+) -> str:
     if src.ceremony is None:
         raise SheetError("尚未抽签，没有分班名单 / not drawn yet: no class lists")
     cls = next((c for c in src.classes if c.number == number), None)
@@ -154,7 +183,6 @@ def class_list(src: DrawSource, number: int, copy: str, opts: Options) -> str:
     archive = copy != PUBLIC_COPY
     if archive and src.private is None:
         raise SheetError("存档联需要 private/leaves.json / archive copies need the private leaves")
-    half = (len(cls.rows) + 1) // 2
     ctx = _common(src, opts, f"{src.school} {cls.label} 分班名单（{zh}）", cls.kid)
     ctx.update(
         copy=Copy(copy, zh, note),
@@ -167,7 +195,7 @@ def class_list(src: DrawSource, number: int, copy: str, opts: Options) -> str:
         males=cls.males,
         females=len(cls.rows) - cls.males,
         total=len(cls.rows),
-        columns=[cls.rows[:half], cls.rows[half:]],
+        halves=halves(cls.rows, archive=archive),
         archive=archive,
         code=code(_statement_url(src, cls.statement, opts), 45),
         signers=class_signers(src, cls),
@@ -175,7 +203,7 @@ def class_list(src: DrawSource, number: int, copy: str, opts: Options) -> str:
         version=cls.version,
         exception=cls.exception,
     )
-    return _env().get_template("class_list.html").render(ctx)
+    return _render("class_list.html", ctx, fragment=fragment)
 
 
 def _strata(counts: Json) -> str:
@@ -191,7 +219,7 @@ def _strata(counts: Json) -> str:
     return "，".join(parts)
 
 
-def announcement(src: DrawSource, opts: Options) -> str:
+def announcement(src: DrawSource, opts: Options, *, fragment: bool = False) -> str:
     a = src.announcement
     roster, teams, counts = a["roster"], a["teams"], a["strata"]
     assert isinstance(roster, dict)
@@ -223,14 +251,14 @@ def announcement(src: DrawSource, opts: Options) -> str:
         ),
         pageinfo="抽签前公示",
     )
-    return _env().get_template("announcement.html").render(ctx)
+    return _render("announcement.html", ctx, fragment=fragment)
 
 
 def _grouped(hex_text: str) -> str:
     return " ".join(hex_text[i : i + 8] for i in range(0, len(hex_text), 8))
 
 
-def ceremony(src: DrawSource, opts: Options) -> str:
+def ceremony(src: DrawSource, opts: Options, *, fragment: bool = False) -> str:
     cer = src.ceremony
     if cer is None:
         raise SheetError("尚未开奖，没有现场记录 / no ceremony yet")
@@ -259,7 +287,7 @@ def ceremony(src: DrawSource, opts: Options) -> str:
         signers=signers,
         pageinfo="现场记录",
     )
-    return _env().get_template("ceremony.html").render(ctx)
+    return _render("ceremony.html", ctx, fragment=fragment)
 
 
 def mask(text: str, keep_start: int = 4, keep_end: int = 4) -> str:
@@ -288,7 +316,13 @@ def _notice_url(src: DrawSource, number: object, opts: Options) -> str:
     return reference_url(src.draw_id, "a", src.announcement_digest, opts.base_url)
 
 
-def notices(src: DrawSource, receipts: Sequence[dict[str, Json]], opts: Options) -> str:
+def notices(
+    src: DrawSource,
+    receipts: Sequence[dict[str, Json]],
+    opts: Options,
+    *,
+    fragment: bool = False,
+) -> str:
     """Admission notices, one page per receipt, in the order given."""
     heads = {c.number: c.team.head_teacher for c in src.classes}
     v2 = src.version == 2
@@ -322,4 +356,4 @@ def notices(src: DrawSource, receipts: Sequence[dict[str, Json]], opts: Options)
         root_short=str(root)[:16],
         footer=f"投诉电话 {src.hotline}　抽签编号 {src.draw_id}",
     )
-    return _env().get_template("notices.html").render(ctx)
+    return _render("notices.html", ctx, fragment=fragment)

@@ -1,6 +1,8 @@
 """Which sheets a print run makes, in which order, and where each one is written.
 
-Every sheet is one *part*: a PDF written atomically under
+Each part is one WeasyPrint document, so its pages share one font subset: the
+announcement with the ceremony record, all class lists of one copy, the notices of one
+class. A part is a PDF written atomically under
 ``OUT/.parts/<draw id>-<key>/``. The key hashes everything the part's bytes depend
 on (the templates, the options, the record's digests), so a rerun with the same
 inputs skips finished parts and a rerun with other inputs starts afresh.
@@ -25,19 +27,19 @@ PARTS: Final = ".parts"
 
 @dataclass(frozen=True, slots=True)
 class Sheet:
-    """One part to render: a sheet, or a run of admission notices."""
+    """One part to render: the front sheets, one copy's class lists, or notices."""
 
     draw: Path
     name: str  # file stem, unique within the draw
-    kind: str  # announcement | ceremony | class | notices
-    number: int = 0  # class number
-    copy: str = ""  # gate | school | bureau
+    kind: str  # front | classes | notices
+    copy: str = ""  # classes: gate | school | bureau
     leaves: tuple[int, ...] = ()  # notices: leaf indices, one page each
     private: bool = False  # holds ID-derived data: written 0600
+    count: int = 1  # pages (before rendering: for ordering and progress)
 
     @property
     def pages(self) -> int:
-        return len(self.leaves) or 1
+        return len(self.leaves) or self.count
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ def _key(src: DrawSource, opts: Options, copies: Sequence[str], *, notices: bool
         str(notices),
         str(src.private is not None),
         ",".join(f"{c.number}.v{c.version}" for c in src.classes),  # reprints after exceptions
+        *(hashlib.sha256(Path(b).read_bytes()).hexdigest() for b in opts.bundles),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 
@@ -82,13 +85,11 @@ def sheets(src: DrawSource, copies: Sequence[str], *, notices: bool) -> list[She
     d = src.directory
     if src.private is None and src.classes and any(c != "gate" for c in copies):
         raise SheetError("存档联需要 private/leaves.json / archive copies need the private leaves")
-    out = [Sheet(d, "00-announcement", "announcement")]
-    if src.ceremony is not None:
-        out.append(Sheet(d, "01-ceremony", "ceremony"))
-    for i, copy in enumerate(copies):
+    out = [Sheet(d, "00-front", "front", count=2 if src.ceremony is not None else 1)]
+    if src.classes:
         out.extend(
-            Sheet(d, f"{i + 2:02d}-{copy}-class-{c.number:02d}", "class", c.number, copy)
-            for c in src.classes
+            Sheet(d, f"{i + 2:02d}-{copy}", "classes", copy, count=len(src.classes))
+            for i, copy in enumerate(copies)
         )
     if notices:
         if src.private is None:
@@ -107,8 +108,8 @@ def sheets(src: DrawSource, copies: Sequence[str], *, notices: bool) -> list[She
             for tag, leaves in runs
         )
     return [
-        Sheet(s.draw, s.name, s.kind, s.number, s.copy, s.leaves, private=True)
-        if s.kind == "class" and s.copy != "gate"
+        Sheet(s.draw, s.name, s.kind, s.copy, s.leaves, private=True, count=s.count)
+        if s.kind == "classes" and s.copy != "gate"
         else s
         for s in out
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from web.sheets.options import DEFAULT_BASE_URL
-from web.sheets.pages import _env, code, css
+from web.sheets.pages import _render, code
 from web.sheets.qr import document_url
 from web.sheets.render import pdf
 
@@ -29,27 +29,26 @@ def poster_html(  # noqa: PLR0913
     """``lines``: (name, 男/女) in the poster's order (by name, never the committed order)."""
     numbered = [(n, name, sex) for n, (name, sex) in enumerate(lines, start=1)]
     columns = [numbered[i : i + ROWS_PER_COLUMN] for i in range(0, len(numbered), ROWS_PER_COLUMN)]
-    return (
-        _env()
-        .get_template("season_poster.html")
-        .render(
-            title=f"{school} {intake} 公示",
-            css=css(),
-            footer=f"投诉电话 {hotline}",
-            pageinfo="",
-            district=district,
-            school=school,
-            intake=intake,
-            window=window,
-            columns=columns or [[]],
-            males=sum(s == "男" for _, s in lines),
-            females=sum(s == "女" for _, s in lines),
-            total=len(lines),
-            code=code(document_url(notice_jws, base_url), 45.0),
-            root_short=root_hex[:16],
-            digest_short=digest_hex[:16],
-            hotline=hotline,
-        )
+    return _render(
+        "season_poster.html",
+        {
+            "title": f"{school} {intake} 公示",
+            "footer": f"投诉电话 {hotline}",
+            "pageinfo": "",
+            "district": district,
+            "school": school,
+            "intake": intake,
+            "window": window,
+            "columns": columns or [[]],
+            "males": sum(s == "男" for _, s in lines),
+            "females": sum(s == "女" for _, s in lines),
+            "total": len(lines),
+            "code": code(document_url(notice_jws, base_url), 45.0),
+            "root_short": root_hex[:16],
+            "digest_short": digest_hex[:16],
+            "hotline": hotline,
+        },
+        fragment=False,
     )
 
 
@@ -72,24 +71,23 @@ def admission_html(  # noqa: PLR0913
 ) -> str:
     """One notice a page: ``children`` are (name, 男/女, application number); every QR is
     the school's signed admission document, the same on every notice (spec S13)."""
-    return (
-        _env()
-        .get_template("season_admission.html")
-        .render(
-            title=f"{school} {intake} 入学通知书",
-            css=css(),
-            footer=f"咨询电话 {hotline}",
-            pageinfo="",
-            district=district,
-            school=school,
-            intake=intake,
-            children=children,
-            code=code(document_url(admission_jws, base_url), 40.0),
-            root_short=root_hex[:16],
-            total=total,
-            draw_date=draw_date,
-            hotline=hotline,
-        )
+    return _render(
+        "season_admission.html",
+        {
+            "title": f"{school} {intake} 入学通知书",
+            "footer": f"咨询电话 {hotline}",
+            "pageinfo": "",
+            "district": district,
+            "school": school,
+            "intake": intake,
+            "children": children,
+            "code": code(document_url(admission_jws, base_url), 40.0),
+            "root_short": root_hex[:16],
+            "total": total,
+            "draw_date": draw_date,
+            "hotline": hotline,
+        },
+        fragment=False,
     )
 
 
