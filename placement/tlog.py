@@ -160,10 +160,14 @@ def _chain(s: _Draw, ev: Event, digest: str, _d: dict[str, Json]) -> _Found:
     return replace(s, phase=max(s.phase, target), result=result, seen=seen), problems
 
 
+# Events after the draw whose digest is of their own document, not of the result.
+_OWN_DIGEST = frozenset({Event.AMENDED, Event.REQUESTED, Event.DECIDED})
+
+
 def _after(s: _Draw, ev: Event, digest: str, _d: dict[str, Json]) -> _Found:
     if s.phase < 4:
         return s, [("须在 result.signed 之后", "must follow result.signed")]
-    if ev is not Event.AMENDED and digest != s.result:
+    if ev not in _OWN_DIGEST and digest != s.result:
         return s, [("结果摘要与已签署结果不符", "names a result other than the signed one")]
     return s, []
 

@@ -32,6 +32,8 @@ class Event(StrEnum):
     PRINTED = "sheets.printed"
     EXPORTED = "bundle.exported"
     AMENDED = "amendment.approved"
+    REQUESTED = "exception.requested"  # Part E (§E4)
+    DECIDED = "exception.decided"
     ROTATED = "key.rotated"  # spec §23.3: one bureau key replaced by another
 
 
@@ -74,6 +76,10 @@ def _kind(v: Json) -> Json:
     return v if v in {"public", "archive"} else _bad('"public" or "archive"')
 
 
+def _decision(v: Json) -> Json:
+    return v if v in {"approved", "refused"} else _bad('"approved" or "refused"')
+
+
 def _bad(expected: str) -> Json:
     raise TlogError("应为", f"expected {expected}")
 
@@ -89,6 +95,8 @@ DETAIL_FIELDS = {
     Event.PRINTED: {"copies": lambda v: _uint(v, 1), "digest": _digest},
     Event.EXPORTED: {"digest": _digest, "kind": _kind},
     Event.AMENDED: _D,
+    Event.REQUESTED: {"digest": _digest, "number": lambda v: _uint(v, 1)},
+    Event.DECIDED: {"decision": _decision, "digest": _digest, "number": lambda v: _uint(v, 1)},
     Event.ROTATED: {"from": _kid, "to": _kid},
 }
 

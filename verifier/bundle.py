@@ -37,6 +37,9 @@ PRIVATE = ("private/leaves.json", "private/codes.json")
 _PATTERNS = (
     re.compile(r"statements/[0-9]{2,}\.jws"),
     re.compile(r"amendments/[1-9][0-9]*\.jws"),
+    re.compile(r"statements/[0-9]{2,}\.v[1-9][0-9]*\.jws"),  # Part E: later versions (§E2)
+    re.compile(r"exceptions/[1-9][0-9]*\.(?:request|decision)\.jws"),
+    re.compile(r"private/late-leaves\.json"),
     re.compile(r"log/checkpoints/(?:0|[1-9][0-9]*)"),
     re.compile(r"log/consistency/(?:0|[1-9][0-9]*)-(?:0|[1-9][0-9]*)"),
     re.compile(r"log/proofs/(?:0|[1-9][0-9]*)\.tlog-proof"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
+from placement.canonical import Json
 from placement.documents import digest
 from placement.reference import Reference
 from verifier.checks import Check, Passed, Spec, run_one
@@ -31,6 +33,9 @@ def _find(subject: tuple[Reference, bytes]) -> Passed:
             f"记录包中没有二维码所指的 {path}", f"the bundle has no {path}, which the code names"
         )
     doc = parse_document(members[path].decode("utf-8"))
+    if digest(doc) != ref.digest and path.startswith("statements/"):
+        # §E5: a sheet reprinted after an exception refers to a later version of its class
+        path, doc = _version(members, path, ref.digest) or (path, doc)
     if digest(doc) != ref.digest:
         raise Failed(
             f"二维码所指文件的摘要与记录包中的 {path} 不符",
@@ -42,6 +47,18 @@ def _find(subject: tuple[Reference, bytes]) -> Passed:
         zh, en = describe(doc)
         return Passed(f"二维码所指的班级名单：{zh}", f"the code names this class list: {en}")
     return Passed(f"二维码所指文件为记录包中的 {path}", f"the code names the bundle's {path}")
+
+
+def _version(
+    members: Mapping[str, bytes], path: str, want: bytes
+) -> tuple[str, dict[str, Json]] | None:
+    """The later version (``statements/NN.v<k>.jws``) of the class with this digest."""
+    stem = path.removesuffix(".jws") + ".v"
+    for name in sorted(n for n in members if n.startswith(stem) and n.endswith(".jws")):
+        doc = parse_document(members[name].decode("utf-8"))
+        if digest(doc) == want:
+            return name, doc
+    return None
 
 
 def find(ref: Reference, data: bytes) -> Check:

@@ -39,9 +39,27 @@ STATEMENT_KEYS = {
 checks: Catalogue[BundleRecord] = Catalogue()
 
 
+VERSION_KEYS = STATEMENT_KEYS | {"exception", "version"}  # a later version (spec §E2)
+
+
 def check_statement(doc: dict[str, Json]) -> None:
-    """The shape of a class statement; raise Failed."""
-    fields(doc, STATEMENT_KEYS, ("班级名单声明", "the class statement"))
+    """The shape of a class statement (version 1, or a later version naming its
+    exception); raise Failed."""
+    versioned = isinstance(doc, dict) and "version" in doc
+    fields(
+        doc, VERSION_KEYS if versioned else STATEMENT_KEYS, ("班级名单声明", "the class statement")
+    )
+    require(
+        not versioned
+        or (
+            is_int(doc["version"])
+            and doc["version"] >= 2  # version 1 carries no version key
+            and is_int(doc["exception"])
+            and doc["exception"] >= 1
+        ),
+        "名单版本号或例外编号无效",
+        "the statement's version or exception number is invalid",
+    )
     require(
         doc["t"] in {CLASS_STATEMENT_TYPE, CLASS_STATEMENT_TYPE_V2},
         "不是班级名单声明",
@@ -76,14 +94,24 @@ def describe(doc: dict[str, Json]) -> tuple[str, str]:
     assert isinstance(pupils, list)
     names = "、".join(str(p[0]) for p in pupils if isinstance(p, list))
     girls = sum(1 for p in pupils if isinstance(p, list) and p[1] == "F")
+    if "version" in doc:
+        zh, en = _describe(doc, names, girls, len(pupils))
+        return (
+            f"{zh}（第 {doc['version']} 版，由第 {doc['exception']} 号例外产生）",
+            f"{en}; version {doc['version']}, made by exception #{doc['exception']}",
+        )
+    return _describe(doc, names, girls, len(pupils))
+
+
+def _describe(doc: dict[str, Json], names: str, girls: int, n: int) -> tuple[str, str]:
     return (
         (
             f"{doc['school']} {doc['label']}（第{doc['class']}班），班主任 {doc['head_teacher']}，"
-            f"{len(pupils)} 名学生（女 {girls}、男 {len(pupils) - girls}）：{names}"
+            f"{n} 名学生（女 {girls}、男 {n - girls}）：{names}"
         ),
         (
             f"{doc['label']} (class {doc['class']}) of {doc['school']}, head teacher "
-            f"{doc['head_teacher']}, {len(pupils)} pupils ({girls} F, {len(pupils) - girls} M); "
+            f"{doc['head_teacher']}, {n} pupils ({girls} F, {n - girls} M); "
             f"draw {doc['draw']}, result {str(doc['result'])[:16]}…"
         ),
     )

@@ -11,6 +11,7 @@ from verifier import (
     amendments,
     archive,
     authenticity,
+    exceptions,
     guarantees,
     integrity,
     log,
@@ -40,6 +41,7 @@ BUNDLE_CHECKS: tuple[Spec[BundleRecord], ...] = (
     *statements.checks.specs,
     *log.checks.specs,
     *amendments.checks.specs,
+    *exceptions.checks.specs,
     *archive.checks.specs,
 )
 

@@ -21,7 +21,7 @@ from web.service.roles import Role
 
 ADMIN, OPERATOR, SUPERVISOR, AUDITOR = Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.AUDITOR
 EVERYONE = frozenset(Role)
-BLUEPRINTS = ("staff", "admin", "ceremony")
+BLUEPRINTS = ("staff", "admin", "ceremony", "exceptions")
 PUBLIC = frozenset({"ceremony.witness_entry"})  # a witness's phone: guarded by the code
 
 EXPECTED: dict[str, frozenset[Role]] = {
@@ -55,6 +55,9 @@ EXPECTED: dict[str, frozenset[Role]] = {
     "admin.close_school": frozenset({ADMIN}),
     "admin.reopen_school": frozenset({ADMIN}),
     "admin.audit_events": frozenset({ADMIN, AUDITOR}),
+    "exceptions.page": EVERYONE,
+    "exceptions.request_": frozenset({ADMIN, OPERATOR}),
+    "exceptions.decide": frozenset({ADMIN}),
     "ceremony.projector": EVERYONE,
     "ceremony.state": EVERYONE,
     "ceremony.rfc3797": EVERYONE,

@@ -58,6 +58,8 @@ DETAILS: dict[Event, dict[str, Json]] = {
     Event.PRINTED: {"copies": 2, "digest": R},
     Event.EXPORTED: {"digest": R, "kind": "public"},
     Event.AMENDED: {"digest": M},
+    Event.REQUESTED: {"digest": M, "number": 1},
+    Event.DECIDED: {"decision": "approved", "digest": M, "number": 1},
     Event.ROTATED: {"from": "taobei.edu.example/bureau+0011aabb", "to": "x/y+0011aabc"},
 }
 
@@ -86,6 +88,8 @@ def test_events_and_actors_are_exactly_the_spec_tables() -> None:
         "sheets.printed",
         "bundle.exported",
         "amendment.approved",
+        "exception.requested",  # Part E, §E4
+        "exception.decided",
         "key.rotated",  # v2 §23.3
     }
     assert {a.value for a in Actor} == {"bureau", "school", "supervisor", "witness", "system"}

@@ -1630,7 +1630,9 @@ def drift(out: Path = OUT) -> list[str]:
         if (out / n).read_text("utf-8") != want[n]
     ]
     problems += _record_vectors().drift(out / "record")
-    return problems + _v2_vectors().drift(out.parent / "v2")
+    problems += _v2_vectors().drift(out.parent / "v2")
+    problems += _exception_vectors().drift(out / "exceptions")
+    return problems + _exception_vectors().drift(out.parent / "v2/exceptions", 2)
 
 
 def _record_vectors() -> Any:
@@ -1645,6 +1647,13 @@ def _v2_vectors() -> Any:
     import generate_v2  # noqa: PLC0415 - beside this file (the script's folder, or pytest's pythonpath)
 
     return generate_v2
+
+
+def _exception_vectors() -> Any:
+    """tests/vectors/generate_exceptions.py: exceptions after the draw (spec Part E)."""
+    import generate_exceptions  # noqa: PLC0415 - beside this file (as generate_v2)
+
+    return generate_exceptions
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1678,6 +1687,10 @@ def main(argv: list[str] | None = None) -> int:
     for line in _record_vectors().write(OUT / "record"):
         print(line)
     for line in _v2_vectors().write(OUT.parent / "v2"):
+        print(line)
+    for line in _exception_vectors().write(OUT / "exceptions"):
+        print(line)
+    for line in _exception_vectors().write(OUT.parent / "v2/exceptions", 2):
         print(line)
     return 0
 

@@ -32,6 +32,7 @@ from web.app.portal_links import Lang, StaticLinks, page_context, page_path
 from web.app.services import services
 from web.db.engine import reading
 from web.portal import data
+from web.portal import exceptions as public_exceptions
 from web.portal.views import PUBLIC_STAGES
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -122,6 +123,9 @@ def write_public(app: Flask, out: Path, *, lookup_url: str | None = None) -> Exp
             tree.page("result", "portal/result.html", res.hotline, lookup_url, row.draw_id, r=res)
             tree.write(f"results/{row.draw_id}/public.zip", bundle)
             results += 1
+        # Part E: which lists changed after the draw (verify page) and the exception counts.
+        tree.write("verify/changes.json", canonical_json(public_exceptions.changes(s)))
+        tree.write("exceptions.json", canonical_json(public_exceptions.listing(s).to_json()))
         log = data.log_tiles(s)
         for rel, body in log.items():
             tree.write(f"log/{rel}", body)

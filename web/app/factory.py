@@ -82,13 +82,14 @@ def _register(app: Flask) -> None:
         admin,
         auth,
         ceremony,
+        exceptions,
         portal,
         season_public,
         season_staff,
         staff,
     )
 
-    blueprints = (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp)
+    blueprints = (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp, exceptions.bp)
     for bp in (*blueprints, season_public.bp, season_staff.bp):
         app.register_blueprint(bp)
     app.before_request(load_user)

@@ -33,6 +33,7 @@ class Links(Protocol):
     def verify(self, digits: str = "") -> str: ...
     def replay(self, draw_id: str) -> str: ...
     def lookup(self) -> str | None: ...
+    def exceptions(self) -> str | None: ...
     def log(self) -> str: ...
     def css(self) -> str: ...
     def other_lang(self) -> str: ...
@@ -84,6 +85,10 @@ class LiveLinks:
 
     def lookup(self) -> str | None:
         return self._url("portal.lookup_page")
+
+    def exceptions(self) -> str | None:
+        """派位后的例外 (spec Part E)."""
+        return self._url("portal.exceptions")
 
     def log(self) -> str:
         return url_for("portal.log_checkpoint")
@@ -152,6 +157,9 @@ class StaticLinks:
 
     def lookup(self) -> str | None:
         return self._lookup_url
+
+    def exceptions(self) -> str | None:
+        return None  # the export carries exceptions.json, not the page
 
     def log(self) -> str:
         return self._rel("log/checkpoint")

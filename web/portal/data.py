@@ -216,6 +216,20 @@ def announcement(s: Session, draw_id: str) -> AnnouncementView | None:
     )
 
 
+def _current(blobs: list[tuple[str, bytes]]) -> tuple[ClassView, ...]:
+    """Each class as its latest signed statement: after an approved exception (spec Part E)
+    a class has later versions ``NN.vV.jws``; the page shows the list as it is now."""
+    latest: dict[int, tuple[int, ClassView]] = {}
+    for _, data in blobs:
+        text = data.decode()
+        view = _statement(text)
+        version = parse(text).document().get("version", 1)
+        v = version if isinstance(version, int) else 1
+        if view.number not in latest or v > latest[view.number][0]:
+            latest[view.number] = (v, view)
+    return tuple(view for _, (_, view) in sorted(latest.items()))
+
+
 def _statement(text: str) -> ClassView:
     doc = parse(text).document()
     pupils = doc["pupils"]
@@ -271,12 +285,7 @@ def result(s: Session, draw_id: str) -> ResultView | None:
         return None
     intake, school = found
     assert intake.id is not None
-    classes = tuple(
-        sorted(
-            (_statement(d.decode()) for _, d in _blobs(s, intake.id, STATEMENTS)),
-            key=lambda c: c.number,
-        )
-    )
+    classes = _current(_blobs(s, intake.id, STATEMENTS))
     ceremony_raw = blob(s, intake.id, CEREMONY)
     ceremony = parse(ceremony_raw.decode()).document() if ceremony_raw else {}
     revealed = str(ceremony.get("revealed_at", ""))

@@ -292,6 +292,12 @@ class DrawRecord(RecordReading):
     ) -> dict[str, Json]:
         """Sign, log and keep an approved amendment (spec §15) to the published result."""
         state = self._stage("published")
+        if self.store.names("public/exceptions/"):
+            # Part E replays v1 amendments first, then exceptions: one may not follow the other.
+            raise RecordError(
+                "本批次已有派位后例外，不能再作旧式调整；请提出「更正」申请并由教育局批准 / "
+                "this intake has exceptions after the draw: request a correction instead"
+            )
         if not changes:
             raise RecordError("调整记录至少包含一项调整", "an amendment needs at least one change")
         if not reason.strip() or not approved_by.strip():
@@ -388,10 +394,15 @@ class DrawRecord(RecordReading):
         if published:
             for seq in range(1, self._amendment_count(state) + 1):
                 members[f"amendments/{seq}.jws"] = self._bytes(f"public/amendments/{seq}.jws")
+            for name in self.store.names("public/exceptions/"):  # Part E (§E4)
+                members[name.removeprefix("public/")] = self._bytes(name)
         members.update(self._log_members(checkpoint))
         if kind == "archive":
             members["private/leaves.json"] = self._bytes("private/leaves.json")
             members["private/codes.json"] = self._bytes("private/codes.json")
+            late = self.store.get("private/late-leaves.json")
+            if late is not None:
+                members["private/late-leaves.json"] = late
         return build_bundle(
             kind=kind, draw_id=self.draw_id, created=_time(now), members=members, version=version
         )

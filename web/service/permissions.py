@@ -21,6 +21,8 @@ MAY: Mapping[str, frozenset[Role]] = {
     "cancel": frozenset({ADM}),
     "override": frozenset({ADM}),
     "amend": frozenset({ADM}),
+    "exception_request": frozenset({ADM, OPR}),  # a school asks (Part E)
+    "exception_decide": frozenset({ADM}),  # only the bureau decides
     "public_bundle": STAFF,
     "archive_bundle": frozenset({ADM, AUD}),
     "print": frozenset({ADM, OPR}),

@@ -200,6 +200,8 @@ def class_list(
         code=code(_statement_url(src, cls.statement, opts), 45),
         signers=class_signers(src, cls),
         pageinfo=f"{cls.label}　{zh}",
+        version=cls.version,
+        exception=cls.exception,
     )
     return _render("class_list.html", ctx, fragment=fragment)
 

@@ -9,7 +9,8 @@ verifier (``verify-placement``) checks what a phone or a parent gets.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,10 +19,12 @@ from placement.canonical import Json
 from placement.commitment import PublicLeaf
 from placement.documents import digest
 from placement.errors import PlacementError
+from placement.history import State
 from placement.jws import b64u_decode, parse
 from placement.policy import PROFILES
 from placement.roster import Sex
 from placement.teams import Team
+from web.record import exceptions as rx
 from web.record.reading import RecordReading
 
 
@@ -49,6 +52,8 @@ class ClassList:
     rows: tuple[Row, ...]
     statement: str  # compact JWS, what the QR carries
     kid: str  # who signed it: key name + hex key id
+    version: int = 1  # statement version (Part E): > 1 after an approved exception
+    exception: int | None = None  # the exception that made this version
 
     @property
     def males(self) -> int:
@@ -274,5 +279,138 @@ def load(directory: Path) -> DrawSource:
         private=private,
         hotline=profile.hotline if profile else "",
         ceremony=_ceremony(directory),
-        classes=_classes(directory, leaves, teams, private),
+        classes=current_versions(
+            directory, record, _classes(directory, leaves, teams, private), private
+        ),
     )
+
+
+# -- class lists as they are now (spec Part E) -----------------------------------------------
+# After an approved exception a class has a later signed statement version; a reprint shows
+# that version, its number and the exception that made it, and its QR carries the new one.
+
+_VERSION = re.compile(r"([0-9]{2,})\.v([1-9][0-9]*)\.jws")
+
+
+def latest_versions(directory: Path) -> dict[int, tuple[int, Path]]:
+    """Class number → (latest version, its file), for classes changed after the draw."""
+    out: dict[int, tuple[int, Path]] = {}
+    folder = directory / "public/statements"
+    for path in folder.glob("*.v*.jws") if folder.is_dir() else ():
+        m = _VERSION.fullmatch(path.name)
+        if m:
+            c, v = int(m.group(1)), int(m.group(2))
+            if v > out.get(c, (1, path))[0]:
+                out[c] = (v, path)
+    return out
+
+
+def current_versions(
+    directory: Path,
+    record: RecordReading,
+    classes: tuple[ClassList, ...],
+    private: tuple[dict[str, Json], ...] | None,
+) -> tuple[ClassList, ...]:
+    """``classes`` with every changed class replaced by its current version."""
+    latest = latest_versions(directory)
+    if not latest:
+        return classes
+    state = rx.current(record)
+    late_path = directory / rx.LATE_PRIVATE
+    late = json.loads(late_path.read_text("utf-8")) if late_path.exists() else {}
+    out = []
+    for cls in classes:
+        if cls.number not in latest:
+            out.append(cls)
+            continue
+        version, path = latest[cls.number]
+        now = state.get(cls.number)
+        text = path.read_text("utf-8").strip()
+        doc = parse(text).document()
+        if now is None or now.version != version or doc.get("version") != version:
+            raise SheetError(
+                f"第 {cls.number} 班的最新名单与例外记录不符 / class {cls.number}'s latest "
+                "statement does not match the exceptions"
+            )
+        if state.version == 2:
+            rows_v2 = _version_rows_v2(record, state, now.pupils, private, late)
+            if doc.get("pupils") != [[r.row.name, r.sex_code] for r in rows_v2]:
+                raise SheetError(
+                    f"第 {cls.number} 班声明与名单不符 / statement {cls.number} ≠ rows"
+                )
+            out.append(
+                replace(
+                    cls,
+                    team=now.team,
+                    rows=tuple(r.row for r in rows_v2),
+                    statement=text,
+                    version=version,
+                    exception=now.exception,
+                )
+            )
+            continue
+        rows = []
+        for n, index in enumerate(now.pupils, 1):
+            leaf = state.leaves[index]
+            extra: Json = (
+                private[index] if private and index < len(private) else late.get(str(index), {})
+            )
+            assert isinstance(extra, dict)
+            rows.append(
+                Row(
+                    number=n,
+                    name=leaf.name,
+                    sex=leaf.sex.zh,
+                    leaf=index,
+                    student_no=str(extra.get("student_no", "")),
+                    birth_date=str(extra.get("birth_date", "")),
+                )
+            )
+        if doc.get("pupils") != [[r.name, state.leaves[r.leaf].sex.value] for r in rows]:
+            raise SheetError(f"第 {cls.number} 班声明与名单不符 / statement {cls.number} ≠ leaves")
+        out.append(
+            replace(
+                cls,
+                team=now.team,
+                rows=tuple(rows),
+                statement=text,
+                version=version,
+                exception=now.exception,
+            )
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _V2Row:
+    row: Row
+    sex_code: str
+
+
+def _version_rows_v2(
+    record: RecordReading,
+    state: State,
+    pupils: tuple[int, ...],
+    private: tuple[dict[str, Json], ...] | None,
+    late: dict[str, Json],
+) -> list[_V2Row]:
+    """A later v2 version's rows in its statement's (name, sex) order (§E5); the archive
+    columns come from the pupil's private object: the roster pupil whose member it is, or
+    the added pupil's by index."""
+    leaf_of = {m: i for i, m in enumerate(rx.members(record))} if private else {}
+    members = sorted((state.leaves[m].name, state.leaves[m].sex.value, m) for m in pupils)
+    out = []
+    for n, (name, sex, m) in enumerate(members, 1):
+        leaf = leaf_of.get(m, m if str(m) in late else -1)
+        extra: Json = private[leaf] if private and m in leaf_of else late.get(str(m), {})
+        assert isinstance(extra, dict)
+        row = Row(
+            number=n,
+            name=name,
+            sex=Sex(sex).zh,
+            leaf=leaf,
+            student_no=str(extra.get("student_no", "")),
+            birth_date=str(extra.get("birth_date", "")),
+        )
+        out.append(_V2Row(row, sex))
+    return out

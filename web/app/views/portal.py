@@ -35,6 +35,7 @@ from web.app.services import services
 from web.db.engine import reading
 from web.db.store import DbLog
 from web.portal import data
+from web.portal import exceptions as public_exceptions
 from web.portal.lookup import check_query, lookup
 from web.portal.receipt import receipt_payload
 from web.portal.views import PUBLIC_STAGES
@@ -165,6 +166,22 @@ def bundle(draw_id: str) -> Response:
     return _document(body, "application/zip", DOC_CACHE, f"{draw_id}-public.zip")
 
 
+@bp.route("/exceptions")
+def exceptions() -> Response:
+    """派位后的例外: every school's exceptions by kind, and the counts (spec Part E)."""
+    with reading(services().engine) as s:
+        listing = public_exceptions.listing(s)
+        hotline = data.district_profile(data.profile_keys(s)).hotline
+    return _page("portal/exceptions.html", hotline, x=listing, kinds=public_exceptions.KINDS)
+
+
+@bp.route("/exceptions.json")
+def exceptions_json() -> Response:
+    with reading(services().engine) as s:
+        body = canonical_json(public_exceptions.listing(s).to_json())
+    return _document(body, "application/json", PAGE_CACHE)
+
+
 # -- the verify page (static files written by the verifier's authors) ---------------------
 
 
@@ -189,6 +206,14 @@ def portal_json(hotline: str) -> bytes:
 @bp.route("/verify/portal.json")
 def portal_json_view() -> Response:
     return _document(portal_json(_district_hotline()), "application/json", "public, max-age=300")
+
+
+@bp.route("/verify/changes.json")
+def changes_json_view() -> Response:
+    """Which class lists were changed after the draw, for the verify page (spec §E2)."""
+    with reading(services().engine) as s:
+        body = canonical_json(public_exceptions.changes(s))
+    return _document(body, "application/json", "public, max-age=300")
 
 
 @bp.route("/verify/<path:name>")

@@ -1,6 +1,6 @@
 // Service worker: the verify page keeps working offline after its first load.
 // Scripts, styles and the page are served from the cache and refreshed in the
-// background; keyring.json and portal.json are fetched fresh when the network
+// background; keyring.json, portal.json and changes.json are fetched fresh when the network
 // answers within 3 s, else taken from the cache. Nothing else is cached, and
 // fragments never reach a service worker (they are not part of requests).
 const CACHE = 'sunshine-verify-v1';
@@ -9,9 +9,9 @@ const ASSETS = [
   'js/page.js', 'js/i18n.js', 'js/link.js', 'js/encoding.js', 'js/jcs.js', 'js/hash.js', 'js/merkle.js',
   'js/inflate.js', 'js/keyring.js', 'js/jws.js', 'js/documents.js', 'js/commitment.js', 'js/seed.js',
   'js/receipt.js', 'js/idcard.js', 'js/zip.js', 'js/bundle.js', 'js/log.js', 'js/structure.js',
-  'js/deal.js', 'js/report.js', 'js/draw.js', 'js/replay.js',
+  'js/deal.js', 'js/report.js', 'js/draw.js', 'js/replay.js', 'js/exceptions.js', 'js/superseded.js',
 ];
-const FRESH = ['keyring.json', 'portal.json'];
+const FRESH = ['keyring.json', 'portal.json', 'changes.json'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {

@@ -55,7 +55,13 @@ const byCodePoint = (a, b) => {
 export const comparePairs = (p, q) => byCodePoint(p[0], q[0]) || byCodePoint(p[1], q[1]);
 
 export function checkStatement(doc) {
-  exactFields(doc, ['class', 'draw', 'head_teacher', 'intake', 'label', 'pupils', 'result', 'school', 't'], 'class statement');
+  const keys = ['class', 'draw', 'head_teacher', 'intake', 'label', 'pupils', 'result', 'school', 't'];
+  // A later version (spec Part E, §E2) also names its version and the exception that made it.
+  const versioned = doc && typeof doc === 'object' && 'version' in doc;
+  exactFields(doc, versioned ? [...keys, 'exception', 'version'].sort() : keys, 'class statement');
+  if (versioned && !(Number.isInteger(doc.version) && doc.version >= 2 && Number.isInteger(doc.exception) && doc.exception >= 1)) {
+    throw new FormatError('document', 'version or exception number');
+  }
   if (!Number.isInteger(doc.class) || doc.class < 1) throw new FormatError('document', 'class is not a class number');
   if (!isHex32(doc.result)) throw new FormatError('document', 'result is not a digest');
   if (![doc.draw, doc.head_teacher, doc.intake, doc.label, doc.school].every(isText)) throw new FormatError('document', 'text fields');

@@ -15,6 +15,8 @@ export const SIGNERS = {
   [`${T}ceremony`]: { first: 'bureau' },
   [`${T}class-statement`]: { first: 'bureau' },
   [`${T}amendment`]: { first: 'bureau' },
+  [`${T}exception-request`]: { first: 'bureau' }, // Part E (§E2)
+  [`${T}exception-decision`]: { first: 'bureau' },
   'sunshine-placement/v2/announcement': { first: 'bureau', cosigner: 'supervisor' },
   'sunshine-placement/v2/class-statement': { first: 'bureau' },
 };

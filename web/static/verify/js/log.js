@@ -116,7 +116,7 @@ export function eventOrderProblems(entries, draw) {
       phase = 5;
     } else if (ev === 'key.rotated') {
       // §23.3: a bureau key replaced by another, at any step after the announcement
-    } else if (['sheets.printed', 'bundle.exported', 'amendment.approved'].includes(ev)) {
+    } else if (['sheets.printed', 'bundle.exported', 'amendment.approved', 'exception.requested', 'exception.decided'].includes(ev)) {
       if (phase !== 5 && !(ev === 'bundle.exported')) problems.push(`${ev} before the result was signed`);
     } else {
       problems.push(`unknown event ${ev}`);

@@ -5,6 +5,7 @@ import { Keyring } from './keyring.js';
 import { referenceMember, verifyFragment } from './link.js';
 import { verifyCompact, verifyGeneral } from './jws.js';
 import { has, language, setLanguage, t } from './i18n.js';
+import { TEXT as CHANGED, supersession } from './superseded.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { link: null, replay: null, portal: null, trust: 'same-site' };
@@ -179,8 +180,30 @@ function renderLink() {
   } else {
     details.hidden = true;
   }
+  if (res.ok && res.superseded) details.prepend(renderSuperseded(res.superseded));
+  box.dataset.superseded = res.ok && res.superseded ? 'true' : 'false';
   renderChecks(res.checks, $('checks'));
   $('checks-box').hidden = false;
+}
+
+// The scanned list was replaced by an approved exception (spec Part E): say when and
+// why, and show the current signed list.
+function renderSuperseded(sup) {
+  const L = CHANGED[language()] || CHANGED.zh;
+  const table = el('table', { class: 'names', id: 'current-names' },
+    el('thead', null, el('tr', null, el('th', null, t('no')), el('th', null, t('name')), el('th', null, t('sex')))));
+  const body = el('tbody');
+  sup.latest.pupils.forEach(([name, sex], i) => {
+    body.append(el('tr', null, el('td', { class: 'n' }, i + 1), el('td', { class: 'pupil' }, name), el('td', null, t(sex === 'M' ? 'male' : 'female'))));
+  });
+  table.append(body);
+  return el('section', { id: 'superseded', class: 'superseded' },
+    el('h2', null, L.title),
+    ...sup.steps.map((s) => el('p', { class: 'change', 'data-exception': s.number }, L.changed(s))),
+    el('p', null, L.note),
+    el('h2', null, L.current(sup.latest.version)),
+    facts([['class', sup.latest.label], ['head_teacher', sup.latest.head_teacher]]),
+    table);
 }
 
 function renderReplay() {
@@ -242,6 +265,11 @@ async function verifyCurrent() {
   }
   state.link = await verifyFragment(hash, ring, knownAnnouncements());
   if (state.link.kind === 'reference') state.link = await resolveReference(state.link.reference, ring);
+  if (state.link.ok && state.link.kind === 'class-statement') {
+    try {
+      state.link.superseded = await supersession(state.link.document, await fetchJson('changes.json'), ring);
+    } catch { /* no index (offline, or not published): the scanned list is shown as signed */ }
+  }
   if (state.link.ok && state.link.kind === 'announcement') remember(state.link.document);
   renderLink();
   const ms = performance.now() - started;
@@ -270,8 +298,16 @@ async function resolveReference(ref, ring) {
   if (!state.replay.ok) return { ok: false, kind: 'reference', code: 'record', detail: state.replay.checks.filter((c) => !c.ok).map((c) => c.id).join(', '), checks: [...checks, { id: 'reference', ok: false }] };
   const { members } = await openBundle(bytes);
   const name = referenceMember(ref.item);
-  const text = members.has(name) ? fromUtf8(members.get(name)) : null;
-  const v = text && (text.trim().startsWith('{') ? await verifyGeneral(text, ring) : await verifyCompact(text, ring));
+  // §E5: a sheet reprinted after an exception names a later version of its class list
+  const names = [name, ...[...members.keys()].filter((m) => m.startsWith(name.replace(/\.jws$/, '.v')) && m.endsWith('.jws')).sort()];
+  let v = null;
+  for (const n of names) {
+    if (!members.has(n)) continue;
+    const text = fromUtf8(members.get(n));
+    const got = text.trim().startsWith('{') ? await verifyGeneral(text, ring) : await verifyCompact(text, ring);
+    if (toHex(got.digest) === ref.digest || !v) v = got;
+    if (toHex(got.digest) === ref.digest) break;
+  }
   if (!v || toHex(v.digest) !== ref.digest || state.replay.draw !== ref.draw) {
     return { ok: false, kind: 'reference', code: 'reference', checks: [...checks, { id: 'reference', ok: false }] };
   }

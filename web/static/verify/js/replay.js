@@ -14,6 +14,7 @@ import { parseCompactHeader } from './jws.js';
 import { checkConsistency, eventOrderProblems, verifyCheckpoint, verifyReceiptFor } from './log.js';
 import { replayDraw } from './draw.js';
 import { balance, structure } from './structure.js';
+import { hasExceptions, replayExceptions } from './exceptions.js';
 
 const L = {
   zip: ['读取 zip 容器', 'read the zip container'],
@@ -40,6 +41,10 @@ const L = {
   privacy: ['公开记录包不含身份证号与盐值', 'public bundle holds no ID numbers or salts'],
   private: ['存档：每个私有信息可以打开', 'archive: every private value opens'],
   cancelled: ['公告已撤销：本次抽签无效', 'announcement cancelled: this draw is void'],
+  exceptions_order: ['例外申请与决定已按顺序入日志', 'exception requests and decisions logged in order'],
+  exceptions_rules: ['例外符合规则（补录班级在本机重算）', 'exception rules (late placements recomputed here)'],
+  exceptions_caps: ['每步后班额与每人一班', 'caps and one class per pupil after each step'],
+  exceptions_statements: ['名单新版本与例外一致', 'statement versions match the exceptions'],
   version: ['协议版本一致（公告、清单、叶子、声明、schemas）', 'one protocol version (announcement, manifest, leaves, statements, schemas)'],
   rotation: ['教育局密钥唯一，或轮换已记入日志', 'one bureau key, or a logged rotation'],
   relied: ['所依赖的检查点齐全（v2）', 'the checkpoints the bundle relies on (v2)'],
@@ -181,6 +186,17 @@ export async function replayBundle(bytes, keyring) {
     await attempt('statements', () => statements(members, keyring, result, resultDigest, leaves, teams, annDoc, decoded, version));
     const amendmentNames = [...members.keys()].filter((n) => n.startsWith('amendments/'));
     if (amendmentNames.length) await attempt('amendments', () => amendments(members, amendmentNames, keyring, result, resultDigest, decoded));
+    if (hasExceptions(members)) {
+      try {
+        const x = await replayExceptions(members, keyring);
+        for (const id of ['order', 'rules', 'caps', 'statements']) {
+          const c = x.checks[id];
+          add(`exceptions_${id}`, Boolean(c && c.ok), c ? c.detail : 'not checked: an earlier exception check failed');
+        }
+      } catch (e) {
+        add('exceptions_order', false, e && e.message ? e.message : String(e));
+      }
+    }
   }
 
   // The log.
@@ -322,7 +338,7 @@ async function statements(members, keyring, result, resultDigest, leaves, teams,
   const byHash = new Map();
   const { teamLeafHash } = await import('./commitment.js');
   for (const t of teams) byHash.set(toHex(await teamLeafHash(t)), t);
-  const names = [...members.keys()].filter((n) => n.startsWith('statements/'));
+  const names = [...members.keys()].filter((n) => n.startsWith('statements/') && !n.includes('.v'));
   if (names.length !== result.classes.length) throw new Error(`${names.length} statements for ${result.classes.length} classes`);
   for (const c of result.classes) {
     const name = `statements/${String(c.number).padStart(2, '0')}.jws`;
