@@ -24,7 +24,7 @@ from servicekit import BUREAU, LOG, PASSPHRASE, SUPERVISOR, database_urls
 from sqlmodel import Session, select
 
 from keys.store import KeyStore
-from placement.keyring import KeyRole
+from placement.keyring import Keyring, KeyRole
 from verifier.verify import verify_bundle
 from web.cli import build_parser, full_parser
 from web.db.engine import make_engine, reading
@@ -188,16 +188,42 @@ def test_whole_intake_from_init_to_export(
     keyring = KeyStore(tmp_path / "inst" / "keys").keyring()
     report = verify_bundle(bundle.read_bytes(), trusted=keyring)
     assert report.verified, [c for c in report.checks if c.status == "fail"]
-    # An approved amendment is signed and logged; the re-exported bundle still verifies.
     pupil = small.roster.decode().splitlines()[1].split(",")[2]
+    amend_is_a_correction_request(capsys, flags, pupil, bundle, keyring)
+
+
+def amend_is_a_correction_request(
+    capsys: pytest.CaptureFixture[str], flags: list[str], pupil: str, bundle: Path, keyring: Keyring
+) -> None:
+    # `amend` (the v1 amendment's successor, §E1) files a correction request: nothing moves
+    # until a bureau admin approves it; then the re-exported bundle still verifies.
     with session(flags) as s:
         now_in = s.exec(select(Pupil.class_number).where(Pupil.id_number == pupil)).one()
-    amend = ["amend", *flags, "tb-2024-cli", "--id-number", pupil, "--to", str(3 - (now_in or 1))]
-    approval = ["--approved-by", "洮北区教育局", "--approved-on", "2024-08-20"]
-    code, out, err = run(capsys, *amend, "--reason", "家长申请，经审批 / approved", *approval)
+    to = 3 - (now_in or 1)
+    amend = ["amend", *flags, "tb-2024-cli", "--id-number", pupil, "--to", str(to)]
+    with pytest.raises(SystemExit):  # the evidence is required, as for every correction
+        run(capsys, *amend, "--reason", "家长申请，经审批 / approved")
+    assert "--evidence" in capsys.readouterr().err
+    evidence = ["--evidence", "双胞胎意愿表 2024-017", "--category", "twin-wish"]
+    code, out, err = run(capsys, *amend, "--reason", "双胞胎意愿登记错误", *evidence)
     assert code == 0, err
+    assert "correction request #1" in out
+    with session(flags) as s:
+        assert s.exec(select(Pupil.class_number).where(Pupil.id_number == pupil)).one() == now_in
+    # Both classes hold 45, the cap: the approval is refused by the replay, in both languages.
+    approve = ["exception", "approve", *flags, "tb-2024-cli", "1", "--reason", "材料属实 / checked"]
+    code, out, err = run(capsys, *approve)
+    assert code == 1
+    assert "超过班额" in err
+    assert "exceeds the cap" in err
+    refuse = ["exception", "refuse", *flags, "tb-2024-cli", "1", "--reason", "班额已满 / full"]
+    assert run(capsys, *refuse)[0] == 0
+    with session(flags) as s:
+        assert s.exec(select(Pupil.class_number).where(Pupil.id_number == pupil)).one() == now_in
     assert run(capsys, "export-bundle", *flags, "1", "--out", str(bundle))[0] == 0
-    assert verify_bundle(bundle.read_bytes(), trusted=keyring).verified
+    report = verify_bundle(bundle.read_bytes(), trusted=keyring)
+    assert report.verified
+    assert any(c.name == "exceptions.rules" and c.status == "pass" for c in report.checks)
 
 
 def test_users_profiles_and_schools(inst: list[str], capsys: pytest.CaptureFixture[str]) -> None:

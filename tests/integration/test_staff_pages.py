@@ -32,6 +32,8 @@ from placement.keyring import CST
 from verifier.verify import verify_bundle
 from web.db.engine import reading
 from web.db.models import Intake, Pupil, RecordBlob, School, TeamRow, User
+from web.service import exceptions as ex
+from web.service.intakes import get_intake, record_of
 from web.service.roles import Role
 from web.service.stages import Stage
 
@@ -341,24 +343,32 @@ def test_supervisor_draws_only_with_cosignature(sqlite_service: Service) -> None
     assert len(parse(blob.data.decode()).signatures) == 2
 
 
-def test_amendment_by_admin(sqlite_service: Service) -> None:
+def test_amendment_form_files_a_correction_request(sqlite_service: Service) -> None:
+    """The old amendment form (§15) now files a ``correction`` (§E1): without evidence it
+    is refused and shown again; with it, a signed request is logged and nothing moves
+    until a bureau admin approves it on the exceptions page."""
     svc = sqlite_service
     iid = intake_at(svc, "published")
     with reading(svc.env.engine) as s:
         pupil = s.exec(select(Pupil).where(Pupil.intake_id == iid, Pupil.row == 2)).one()
-    to = 1 if pupil.class_number != 1 else 2
+    before = pupil.class_number
+    with reading(svc.env.engine) as s:  # a correction into a full class is refused
+        classes = ex.current_classes(record_of(s, get_intake(s, iid)))
+    to = next(c.number for c in classes if c.size < 45 and c.number != before)
     admin = svc.client(Role.ADMIN)
-    data = {
-        "id_number": pupil.id_number,
-        "to_class": str(to),
-        "reason": "随迁子女就近照顾",
-        "approved_by": "洮北区教育局",
-        "approved_on": "2024-08-16",
-    }
-    r = step(admin, iid, "amend", {**data, "approved_on": "16/08/2024"})
+    data = {"id_number": pupil.id_number, "to_class": str(to), "reason": "随迁子女信息录入错误"}
+    r = step(admin, iid, "amend", data)
     assert r.status_code == 400
-    assert 'value="随迁子女就近照顾"' in text(r)
-    ok(step(admin, iid, "amend", data))
+    assert "a correction names its evidence" in text(r)
+    assert 'value="随迁子女信息录入错误"' in text(r)
+    ok(step(admin, iid, "amend", {**data, "evidence": "户籍证明 2024-031"}))
+    with reading(svc.env.engine) as s:
+        same = s.exec(select(Pupil).where(Pupil.intake_id == iid, Pupil.row == 2)).one()
+        assert same.class_number == before
+        assert [v.kind.value for v in ex.listing(svc.env, iid)] == ["correction"]
+    decision = {"decision": "approve", "reason": "材料属实，予以更正"}
+    exceptions = f"/staff/intakes/{iid}/exceptions"
+    assert post(admin, f"{exceptions}/1/decide", decision, on=exceptions).status_code == 302
     with reading(svc.env.engine) as s:
         moved = s.exec(select(Pupil).where(Pupil.intake_id == iid, Pupil.row == 2)).one()
     assert moved.class_number == to

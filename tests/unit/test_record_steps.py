@@ -20,6 +20,7 @@ from placement.documents import Change, digest
 from placement.keyring import CST, KeyRole, keyring_from_json
 from placement.policy import PROFILES
 from verifier._cli import main as verify_main
+from web.record import exceptions as rx
 from web.record.draw import DrawRecord, Signers
 from web.record.filelog import FileLog
 from web.record.reading import RecordError
@@ -218,17 +219,26 @@ def test_cli_amend_and_print_log(
         *("--dir", str(s.rec.dir), "--log", str(s.tmp / "log"), "--keys", str(s.tmp / "keys")),
         *("--bureau-key", BUREAU, "--log-key", LOG, "--passphrase-env", "PLACEMENT_TEST_PASS"),
     ]
+    # `record amend` files a correction request (§E1); nothing moves before the decision.
     amend = [
         *("record", "amend", *common, "--pupil-id-number", private[pupil]["id_number"]),
-        *("--reason", "家长申请", "--approved-by", "洮北区教育局", "--approved-on", "2024-08-20"),
+        *("--reason", "双胞胎意愿登记错误", "--requested-by", "实验小学教务处"),
     ]
-    assert main([*amend, "--to", str(dst)]) == 0
-    assert "amendment 1 signed and logged" in capsys.readouterr().out
-    assert s.rec.current_classes()[pupil] == dst
-    assert main([*amend, "--to", str(dst)]) == 1
-    assert "already in class" in capsys.readouterr().err
-    assert main([*amend, "--to", "99"]) == 1
-    assert "there is no class 99" in capsys.readouterr().err
+    evidence = ("--evidence", "双胞胎意愿表 2024-017", "--category", "twin-wish")
+    assert main([*amend, *evidence, "--to", str(dst)]) == 0
+    assert "correction request 1 signed and logged" in capsys.readouterr().out
+    assert s.rec.current_classes()[pupil] == src
+    assert not (s.rec.dir / "public/amendments").exists()
+    decide = [*("record", "decide", *common, "--approver", "洮北区教育局 王敏")]
+    assert main([*decide, "--number", "1", "--approve", "--reason", "原件核对属实"]) == 0
+    assert "exception 1 approved" in capsys.readouterr().out
+    assert rx.current(s.rec).class_of()[pupil] == dst
+    assert main([*decide, "--number", "1", "--refuse", "--reason", "再次决定"]) == 1
+    assert "already decided" in capsys.readouterr().err
+    assert main([*amend, *evidence, "--to", "99"]) == 0  # a request is only a request …
+    capsys.readouterr()
+    assert main([*decide, "--number", "2", "--approve", "--reason", "核对后批准"]) == 1
+    assert "the target is invalid" in capsys.readouterr().err  # … checked by the replay
     # the logging half of `placement print --log` (rendering PDFs is tested elsewhere)
     from web.cli import printing as print_cli  # noqa: PLC0415
 

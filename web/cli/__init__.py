@@ -49,7 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "publish": ("steps", "publish the signed result (发布)"),
     "cancel": ("steps", "cancel an announcement; logged and visible (撤销)"),
     "export-bundle": ("steps", "write a public or archive record bundle"),
-    "amend": ("steps", "an approved, signed change of class (调整)"),
+    "amend": ("steps", "request a correction of class (更正; the bureau approves)"),
     "exception": ("exceptions", "exceptions after the draw: 补录, 转学, 更正, 更换教师 (例外)"),
     "district": ("district", "the whole district at once (区级批量)"),
     "season": ("season", "招生季：报名、审核、公示、举报、名单推导 (enrollment season)"),

@@ -7,7 +7,8 @@ placement record export   --dir D --kind public|archive --out bundle.zip
 placement record receipt  --dir D --id-number 220802… --out receipt.json
 placement record cancel   --dir D --reason …
 placement record amend    --dir D --pupil-id-number 220802… --to 3 --reason … \
-                          --approved-by … --approved-on YYYY-MM-DD
+                          --evidence … --requested-by …      (a correction request, §E1)
+placement record decide   --dir D --number N --approve|--refuse --approver … --reason …
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from placement.policy import PROFILES, Level
 from web.service.console import out
 
 if TYPE_CHECKING:
+    from placement.canonical import Json
     from web.record.draw import DrawRecord, Signers
 
 
@@ -133,27 +135,61 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 
 def cmd_amend(args: argparse.Namespace) -> int:
-    from placement.documents import Change
+    """The v1 amendment's successor (spec §E1): a signed, logged ``correction`` request;
+    the pupil moves only with ``placement record decide N --approve``."""
+    from web.record import exceptions as rx
     from web.record.reading import RecordError
 
     rec = _record(args)
     index = rec.receipt(args.pupil_id_number)["index"]
     assert isinstance(index, int)
-    current = rec.current_classes().get(index)
+    pupil, current = rx.pupil_ref(rec, index)
     if current is None:
-        raise RecordError("该学生尚未分班", "that pupil has not been placed")
-    doc = rec.amend(
-        changes=[Change(pupil=index, from_class=current, to_class=args.to)],
+        raise RecordError("该学生已不在任何班", "that pupil is in no class any more")
+    change: dict[str, Json] = {"from": current, "pupil": pupil, "to": args.to}
+    detail: dict[str, Json] = {"changes": [change], "evidence": args.evidence}
+    if rec.version() == 2:
+        detail["version"] = 2
+    doc = rx.request(
+        rec,
+        kind="correction",
+        category=args.category,
         reason=args.reason,
-        approved_by=args.approved_by,
-        approved_on=args.approved_on,
+        requested_by=args.requested_by,
+        detail=detail,
         now=_now(),
         signers=load_signers(args),
     )
+    n = doc["number"]
     out(
-        f"调整记录 #{doc['seq']} 已签署并记入日志 amendment {doc['seq']} signed and logged: "
-        f"第{current}班 → 第{args.to}班 class {current} → {args.to} "
-        f"→ {args.dir}/public/amendments/{doc['seq']}.jws"
+        f"第 {n} 号更正申请已签名并记入日志（第{current}班 → 第{args.to}班），待教育局批准 / "
+        f"correction request {n} signed and logged (class {current} → {args.to}); "
+        f"it takes effect once approved: placement record decide --number {n} --approve …"
+    )
+    return 0
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    """A bureau admin's decision on exception N (§E2), checked by the verifier's replay."""
+    from placement.exceptions import Decision, Waiver
+    from web.record import exceptions as rx
+
+    decision = Decision.APPROVED if args.approve else Decision.REFUSED
+    doc, step = rx.decide(
+        _record(args),
+        number=args.number,
+        decision=decision,
+        approver=args.approver,
+        reason=args.reason,
+        waivers=[Waiver(w) for w in args.waive or ()],
+        now=_now(),
+        signers=load_signers(args),
+    )
+    classes = "、".join(str(c) for c in step.changed) or "-"
+    out(
+        f"第 {args.number} 号例外：{'已批准' if args.approve else '不予批准'}，"
+        f"变动班级 {classes} / exception {args.number} {decision.value}; "
+        f"classes changed: {classes}; placed: {doc['placed']}"
     )
     return 0
 
@@ -214,11 +250,28 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--id-number", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_receipt)
-    p = steps.add_parser("amend", help="sign and log an approved change of class (调整)")
+    _exception_parsers(steps)
+
+
+def _exception_parsers(steps: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = steps.add_parser(
+        "amend", help="request a correction of class (更正); it needs the bureau's decision"
+    )
     _common(p, signs=True)
     p.add_argument("--pupil-id-number", required=True, help="the pupil's resident ID number")
     p.add_argument("--to", type=int, required=True, help="the class number to move to")
     p.add_argument("--reason", required=True)
-    p.add_argument("--approved-by", required=True)
-    p.add_argument("--approved-on", required=True, help="YYYY-MM-DD")
+    p.add_argument("--evidence", required=True, help="the document proving the error")
+    p.add_argument("--category", choices=["data-error", "twin-wish", "other"], default="data-error")
+    p.add_argument("--requested-by", required=True, help="the school's requester")
     p.set_defaults(func=cmd_amend)
+    p = steps.add_parser("decide", help="approve or refuse exception N (bureau admin)")
+    _common(p, signs=True)
+    p.add_argument("--number", type=int, required=True)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--approve", action="store_true")
+    which.add_argument("--refuse", action="store_true")
+    p.add_argument("--approver", required=True)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--waive", action="append", choices=["cap", "first-year"])
+    p.set_defaults(func=cmd_decide)

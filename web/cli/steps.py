@@ -4,7 +4,8 @@ placement freeze INTAKE       placement announce INTAKE
 placement witness INTAKE --role 家长代表 --name 贾雪 --input "3 1 4 1 5 9"
 placement override INTAKE --reason …          placement draw INTAKE [--beacon-value V]
 placement publish INTAKE      placement export-bundle INTAKE --kind public --out p.zip
-placement cancel INTAKE --reason …            placement amend INTAKE --id-number … --to 3 …
+placement cancel INTAKE --reason …
+placement amend INTAKE --id-number … --to 3 --evidence …   (files a correction request, §E1)
 
 INTAKE is the intake's number or its draw id.
 """
@@ -15,6 +16,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from placement.exceptions import CATEGORIES, Kind
 from web.cli.common import Sub, command, common, context, env_or_prompt, find_intake, intake_id
 from web.service.console import out
 
@@ -139,20 +141,23 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_amend(args: argparse.Namespace) -> int:
-    from web.service import workflow
+    """The v1 amendment's successor (spec §E1): files a ``correction`` request; the pupil
+    moves once a bureau admin approves it (``placement exception approve``)."""
+    from web.service import exceptions
 
     with context(args) as ctx:
-        doc = workflow.amend(
+        number = exceptions.request_correction(
             ctx.env,
             intake_id(ctx, args.intake),
             id_number=args.id_number,
             to_class=args.to,
+            evidence=args.evidence,
+            category=args.category,
             reason=args.reason,
-            approved_by=args.approved_by,
-            approved_on=args.approved_on,
             user=ctx.user,
         )
-    out(f"调整记录 #{doc.get('seq')} 已签署并记入日志 amendment signed and logged → 第{args.to}班")
+    out(f"第 {number} 号更正申请已签名并记入日志，待教育局批准（placement exception approve）")
+    out(f"correction request #{number} signed and logged; the pupil moves once it is approved")
     return 0
 
 
@@ -183,9 +188,11 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     p = command(sub, "export-bundle", cmd_export, "write a public or archive record bundle", one)
     p.add_argument("--kind", choices=["public", "archive"], default="public")
     p.add_argument("--out", required=True, help="the .zip file to write")
-    p = command(sub, "amend", cmd_amend, "an approved, signed change of class (调整)", one)
+    p = command(
+        sub, "amend", cmd_amend, "request a correction of class (更正; the bureau approves)", one
+    )
     p.add_argument("--id-number", required=True, help="the pupil's ID number")
     p.add_argument("--to", type=int, required=True, help="class number to move to")
     p.add_argument("--reason", required=True)
-    p.add_argument("--approved-by", required=True)
-    p.add_argument("--approved-on", required=True, help="YYYY-MM-DD")
+    p.add_argument("--evidence", required=True, help="the document proving the error")
+    p.add_argument("--category", choices=CATEGORIES[Kind.CORRECTION], default="data-error")

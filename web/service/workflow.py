@@ -1,8 +1,9 @@
 """An intake's life: draft → frozen → announced → drawn → published, each step one
 database transaction that signs what the record needs, logs it and moves the stage.
 
-Cancelling an announcement is itself a logged step; amendments are the only change
-after the draw. Nothing is ever deleted.
+Cancelling an announcement is itself a logged step; after the draw the only changes are
+the approved exceptions of :mod:`web.service.exceptions` (spec Part E; the v1 amendment's
+successor is a ``correction``). Nothing is ever deleted.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from keys.errors import KeysError
-from placement.documents import Change
 from placement.draw import Intake as DrawIntake
 from placement.errors import InvalidInput, PlacementError
 from placement.keyring import Keyring
@@ -353,51 +353,6 @@ def cancel(env: Env, intake_id: int, *, reason: str, user: str) -> None:
         moved(intake, Stage.CANCELLED, now)
         s.add(intake)
         audit(s, now, user, "draw.cancelled", intake_id, reason.strip())
-
-
-def amend(
-    env: Env,
-    intake_id: int,
-    *,
-    id_number: str,
-    to_class: int,
-    reason: str,
-    approved_by: str,
-    approved_on: str,
-    user: str,
-) -> dict[str, object]:
-    """An approved, signed, logged change of class (the only change after the draw)."""
-    signers = env.signers()
-    now = env.now()
-    with writing(env.engine) as s:
-        intake = get_intake(s, intake_id, lock=True)
-        require(intake, Stage.DRAWN, Stage.PUBLISHED)
-        rec = record_of(s, intake)
-        private = json.loads(rec.store.get("private/leaves.json") or b"[]")
-        index = next(
-            (i for i, p in enumerate(private) if p.get("id_number") == id_number.strip()), None
-        )
-        if index is None:
-            raise NotFound("名单中没有该身份证号", "no pupil with that ID number in this roster")
-        current = rec.current_classes()[index]
-        try:
-            doc = rec.amend(
-                changes=[Change(pupil=index, from_class=current, to_class=to_class)],
-                reason=reason,
-                approved_by=approved_by,
-                approved_on=approved_on,
-                now=now,
-                signers=signers,
-            )
-        except RecordError as e:
-            raise ServiceError.of(e) from e
-        _place_pupils(s, rec, intake_id)
-        if intake.stage == Stage.PUBLISHED:
-            _republish(s, intake, signers, env.keyring(), now)
-        intake.version += 1
-        s.add(intake)
-        audit(s, now, user, "draw.amended", intake_id, reason)
-        return dict(doc)
 
 
 def export_bundle(env: Env, intake_id: int, *, kind: str, user: str) -> bytes:

@@ -20,7 +20,7 @@ from web.app.views.staff_access import load_intake, may, print_root, user_name
 from web.db.engine import reading
 from web.db.models import School
 from web.record.draw import Signers
-from web.service import intake_db, print_jobs, workflow
+from web.service import exceptions, intake_db, print_jobs, workflow
 from web.service import staff_pages as pages
 from web.service.errors import Forbidden, NotFound, ServiceError
 from web.service.intakes import BEIJING, profile_of
@@ -384,19 +384,25 @@ def override(intake_id: int) -> ResponseReturnValue:
 @bp.route("/intakes/<int:intake_id>/amend", methods=["POST"])
 @requires(*MAY["amend"])
 def amend(intake_id: int) -> ResponseReturnValue:
+    """The v1 amendment's successor (spec §E1): the form files a ``correction`` request,
+    signed and logged; nothing moves until a bureau admin approves it."""
+
     def step() -> str:
         f = request.form
-        workflow.amend(
+        number = exceptions.request_correction(
             services().env,
             intake_id,
             id_number=f.get("id_number", "").strip().upper(),
             to_class=_int(f.get("to_class", ""), "调入班号", "class number"),
+            evidence=f.get("evidence", ""),
+            category=f.get("category", "data-error"),
             reason=f.get("reason", ""),
-            approved_by=f.get("approved_by", ""),
-            approved_on=f.get("approved_on", "").strip(),
             user=user_name(),
         )
-        return "调整已签名并记入透明日志 / amendment signed and logged"
+        return (
+            f"第 {number} 号更正申请已签名并记入日志，待教育局批准 / "
+            f"correction request #{number} signed and logged; awaiting the bureau's approval"
+        )
 
     return _act(intake_id, "amend", step, anchor="amend")
 
