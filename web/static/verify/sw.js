@@ -9,7 +9,7 @@ const ASSETS = [
   'js/page.js', 'js/i18n.js', 'js/link.js', 'js/encoding.js', 'js/jcs.js', 'js/hash.js', 'js/merkle.js',
   'js/inflate.js', 'js/keyring.js', 'js/jws.js', 'js/documents.js', 'js/commitment.js', 'js/seed.js',
   'js/receipt.js', 'js/idcard.js', 'js/zip.js', 'js/bundle.js', 'js/log.js', 'js/structure.js',
-  'js/deal.js', 'js/report.js', 'js/draw.js', 'js/replay.js', 'js/exceptions.js', 'js/superseded.js',
+  'js/deal.js', 'js/report.js', 'js/draw.js', 'js/replay.js', 'js/exceptions.js', 'js/text.js', 'js/superseded.js',
 ];
 const FRESH = ['keyring.json', 'portal.json', 'changes.json'];
 

@@ -8,6 +8,7 @@ import { verifyCompact, verifyGeneral } from './jws.js';
 import { openBundle } from './bundle.js';
 import { Keyring } from './keyring.js';
 import { comparePairs } from './documents.js';
+import { readText } from './text.js';
 
 export const RULE = 'late-placement/1';
 export const LATE_TICKET = 'sunshine-placement/v1/late-ticket';
@@ -105,6 +106,26 @@ function neededWaivers(state, setting, req, day) {
 
 const classOf = (state) => new Map(state.classes.flatMap((c) => c.pupils.map((i) => [i, c.number])));
 
+// The names and team texts the replay uses, read as §E2 "Reading text" says (as the
+// Python verifier reads them): trimmed of white space, then NFC.
+function readDetail(req) {
+  const d = { ...req.detail };
+  const named = (p, what) => (Array.isArray(p) && p.length === 2 ? [readText(p[0], what), p[1]] : p);
+  if (d.leaf && typeof d.leaf === 'object' && 'name' in d.leaf) d.leaf = { ...d.leaf, name: readText(d.leaf.name, 'leaf.name') };
+  if ('name' in d) d.name = readText(d.name, 'name');
+  if (Array.isArray(d.pupil)) d.pupil = named(d.pupil, 'pupil.name');
+  if (Array.isArray(d.changes)) d.changes = d.changes.map((ch) => ({ ...ch, pupil: named(ch.pupil, 'pupil.name') }));
+  if (d.team && typeof d.team === 'object') {
+    d.team = {
+      ...d.team,
+      label: readText(d.team.label, 'team.label'),
+      head_teacher: readText(d.team.head_teacher, 'team.head_teacher'),
+      teachers: (d.team.teachers || []).map((x) => ({ name: readText(x.name, 'teacher.name'), subject: readText(x.subject, 'teacher.subject') })),
+    };
+  }
+  return d;
+}
+
 // Apply an approved decision (§E3); throws with the rule it breaks. A refusal changes nothing.
 export async function applyException(state, setting, req, dec) {
   if (dec.decision !== 'approved') return { state, changed: [], added: null };
@@ -115,7 +136,7 @@ export async function applyException(state, setting, req, dec) {
   let leaves = state.leaves;
   const changed = [];
   let added = null;
-  const d = req.detail;
+  const d = readDetail(req);
   const v2 = state.version === 2;
   // §E5: a v2 request names the added pupil (its leaf shows only sex), and a removed or
   // moved pupil by [name, sex] in its class; a v1 request by leaf index.
