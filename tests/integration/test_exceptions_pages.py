@@ -17,9 +17,12 @@ from placement.keyring import CST
 from verifier.verify import verify_bundle
 from web.db.engine import reading
 from web.db.models import LogEntry, Pupil
+from web.demo import season as demo
+from web.service import exceptions as ex
 from web.service.exceptions import current_classes
 from web.service.intakes import get_intake, record_of
 from web.service.roles import Role
+from web.service.season import steps as season_steps
 
 SEPT = datetime(2024, 9, 2, 10, 0, tzinfo=CST)
 
@@ -193,3 +196,52 @@ def test_every_kind_through_the_pages(sqlite_service: Service) -> None:  # noqa:
     assert "宋雨桐" in page
     counts = {page.count(f"2024级一年级（{n}）班") for n in range(1, 10)}
     assert len(counts) == 1  # no class listed twice (the older versions are not shown)
+
+
+def test_district_statistics_count_each_intakes_exceptions(sqlite_service: Service) -> None:
+    """The district statistics page (/season/stats) shows, per school and intake, the
+    exceptions approved, refused and pending, and the district's approved counts by kind:
+    a school that "corrects" pupils shows it next to its enrolment numbers."""
+    svc = sqlite_service
+    svc.at(datetime(2024, 7, 1, 9, 0, tzinfo=CST))
+    season_steps.create(svc.env, catchment=demo.catchment(), plan=demo.plan(), user="admin")
+    svc.at(datetime(2024, 8, 14, 9, 30, tzinfo=CST))  # the placement window
+    iid = intake_at(svc, "published")
+    svc.at(SEPT)
+    with reading(svc.env.engine) as s:
+        pupil = s.exec(select(Pupil).where(Pupil.intake_id == iid, Pupil.row == 2)).one()
+    to = open_class(svc, iid, pupil.class_number)
+    env = svc.env
+    for approve in (True, False):
+        n = ex.request_correction(
+            env,
+            iid,
+            id_number=pupil.id_number,
+            to_class=to if approve else (pupil.class_number or 1),
+            evidence="户籍证明 2024-031",
+            category="data-error",
+            reason="信息录入错误",
+            user="op",
+        )
+        ex.decide(env, iid, number=n, approve=approve, reason="核对属实或不予", user="admin")
+    ex.request_teacher_change(
+        env,
+        iid,
+        class_number=1,
+        head_teacher="郑晓燕",
+        teachers=[("语文", "郑晓燕")],
+        category="leave",
+        reason="班主任长期病假",
+        user="op",
+    )
+    page = text(svc.client().get("/season/stats"))  # type: ignore[arg-type]
+    cell = page.split('data-school="洮北区实验小学" data-intake="2024级一年级">')[1].split("</td>")[
+        0
+    ]
+    assert ">1/1/1</a>" in cell  # approved / refused / pending
+    district = page.split('id="district-exceptions"')[1].split("</p>")[0]
+    assert 'data-kind="correction">1<' in district
+    assert 'data-kind="late-placement">0<' in district
+    assert 'data-status="pending">1<' in district
+    other = page.split('data-school="洮北区第一小学"')[1].split("</td>")[0]
+    assert other.endswith(">0/0/0")

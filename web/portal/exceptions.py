@@ -65,6 +65,15 @@ class PublicExceptions:
     schools: dict[str, Counts]
     district: Counts
 
+    def by_intake(self) -> dict[tuple[str, str], Counts]:
+        """(school, intake) → its counts, for the district statistics page."""
+        out: dict[tuple[str, str], Counts] = {}
+        for i in self.intakes:
+            counts = out.setdefault((i.school, i.intake), Counts())
+            for r in i.rows:
+                counts.add(r)
+        return out
+
     def to_json(self) -> dict[str, Json]:
         return {
             "district": self.district.to_json(),

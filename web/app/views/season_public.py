@@ -22,6 +22,8 @@ from placement.season.outcome import OUTCOME_EN, OUTCOME_ZH
 from web.app.portal_links import LiveLinks, page_context
 from web.app.services import services
 from web.app.views.portal import _lang
+from web.db.engine import reading
+from web.portal import exceptions as public_exceptions
 from web.service.errors import ServiceError
 from web.service.season import pages, steps
 from web.sheets.qr import document_url, qr_image
@@ -255,7 +257,15 @@ def plan() -> Response:
 
 @bp.route("/stats")
 def stats() -> Response:
-    return _page("season/stats.html", rows=pages.statistics(_ledger()))
+    with reading(services().engine) as s:  # Part E: a school that "corrects" 15 pupils shows it
+        after = public_exceptions.listing(s)
+    return _page(
+        "season/stats.html",
+        rows=pages.statistics(_ledger()),
+        exceptions=after.by_intake(),
+        district=after.district,
+        kinds=public_exceptions.KINDS,
+    )
 
 
 @bp.route("/bundle.zip")
