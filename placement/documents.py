@@ -20,6 +20,7 @@ AMENDMENT_TYPE = "sunshine-placement/v1/amendment"
 RECEIPT_TYPE = "sunshine-placement/v1/receipt"
 CLASS_STATEMENT_TYPE_V2 = "sunshine-placement/v2/class-statement"
 RECEIPT_TYPE_V2 = "sunshine-placement/v2/receipt"
+ADDED_RECEIPT_TYPE = "sunshine-placement/v1/added-receipt"  # both versions (§E6)
 _PREFIXES = ("sunshine-placement/v1/", "sunshine-placement/v2/")
 
 

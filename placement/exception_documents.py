@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from placement.canonical import Json, nfc
+from placement.documents import ADDED_RECEIPT_TYPE
 from placement.exceptions import (
     APPROVER_ROLE,
     DECISION_TYPE,
@@ -85,3 +86,28 @@ def moves_json(moves: Sequence[Move]) -> list[Json]:
         }
         for m in moves
     ]
+
+
+def added_receipt(
+    *,
+    request: Mapping[str, Json],
+    decision: Mapping[str, Json],
+    private: Mapping[str, Json],
+    label: str,
+    request_digest: bytes,
+    decision_digest: bytes,
+) -> dict[str, Json]:
+    """The receipt of a pupil added by an approved request (§E6)."""
+    detail = request["detail"]
+    assert isinstance(detail, dict)
+    return {
+        "class": {"label": label, "number": decision["placed"]},
+        "decision": decision_digest.hex(),
+        "draw": request["draw"],
+        "exception": request["number"],
+        "leaf": detail["leaf"],
+        "private": dict(private),
+        "request": request_digest.hex(),
+        "result": request["result"],
+        "t": ADDED_RECEIPT_TYPE,
+    }

@@ -152,9 +152,10 @@ def _from_bundle(ctx: Context, doc: Json, source: str) -> Report:
         ring = ctx.keyring or keyring_from_json(json.loads(members["keyring.json"]))
     except (Failed, KeyError, ValueError, PlacementError) as e:
         raise _unusable("--bundle 不是可读的记录包", "--bundle is not a readable bundle") from e
-    text = {
-        n: members[n].decode("utf-8") for n in ("announcement.jws", "result.jws") if n in members
-    }
+    n = doc.get("exception") if isinstance(doc, dict) else None  # an added pupil (§E6)
+    names = ("announcement.jws", "result.jws", f"exceptions/{n}.request.jws")
+    text = {m: members[m].decode("utf-8") for m in (*names, f"exceptions/{n}.decision.jws")
+            if m in members}  # fmt: skip
     return verify_receipt(
         doc,
         announcement=ctx.announcement or text.get("announcement.jws"),
@@ -162,6 +163,8 @@ def _from_bundle(ctx: Context, doc: Json, source: str) -> Report:
         keyring=ring,
         source=source,
         trust="keyring" if ctx.keyring is not None else "bundle",
+        request=text.get(f"exceptions/{n}.request.jws"),
+        decision=text.get(f"exceptions/{n}.decision.jws"),
     )
 
 
@@ -213,7 +216,7 @@ def check_input(  # noqa: PLR0912 - one branch per kind of input
     context: Context | None = None,
 ) -> Report:
     """Decide what ``target`` is and run its checks; raise :class:`UnusableInput`."""
-    from placement.documents import RECEIPT_TYPE, RECEIPT_TYPE_V2
+    from placement.documents import ADDED_RECEIPT_TYPE, RECEIPT_TYPE, RECEIPT_TYPE_V2
     from placement.links import REFERENCE_KEY
     from verifier.container import MAX_BUNDLE_BYTES, looks_like_zip
     from verifier.sheets import looks_like_pdf
@@ -248,7 +251,11 @@ def check_input(  # noqa: PLR0912 - one branch per kind of input
             doc = None
         if isinstance(doc, dict) and "payload" in doc and "signatures" in doc:
             return _jws_report(text, keyring, source)
-        if isinstance(doc, dict) and doc.get("t") in {RECEIPT_TYPE, RECEIPT_TYPE_V2}:
+        if isinstance(doc, dict) and doc.get("t") in {
+            RECEIPT_TYPE,
+            RECEIPT_TYPE_V2,
+            ADDED_RECEIPT_TYPE,
+        }:
             return _receipt(ctx, doc, source)
     if not is_file and not _COMPACT.fullmatch(text) and "#" not in target:
         raise _unusable(

@@ -146,13 +146,13 @@ def _inclusion(r: ReceiptInput) -> Passed:
     )
 
 
-def _need_keyring(r: ReceiptInput) -> Keyring:
-    if r.keyring is None:
+def need_keyring(keyring: Keyring | None) -> Keyring:
+    if keyring is None:
         raise Skipped(
             "没有可用的公钥清单（--keyring 或 --bundle），无法核验签名",
             "no keyring (--keyring or --bundle): the signatures cannot be checked",
         )
-    return r.keyring
+    return keyring
 
 
 @checks.check("signature.announcement", "公告签名", "announcement signature")
@@ -166,7 +166,7 @@ def _signature(r: ReceiptInput) -> Passed:
     v2 = parse_document(r.announcement).get("t") == ANNOUNCEMENT_TYPE_V2
     doc = verify_jws(
         r.announcement,
-        _need_keyring(r),
+        need_keyring(r.keyring),
         expected_type=ANNOUNCEMENT_TYPE_V2 if v2 else ANNOUNCEMENT_TYPE,
         cosigner_roles=_COSIGNERS,
     )
@@ -229,7 +229,7 @@ def _class(r: ReceiptInput) -> Passed:
             "give the signed result (--result)",
         )
     verified = verify_jws(
-        r.result, _need_keyring(r), expected_type=RESULT_TYPE, cosigner_roles=_COSIGNERS
+        r.result, need_keyring(r.keyring), expected_type=RESULT_TYPE, cosigner_roles=_COSIGNERS
     )
     res = result(verified.document)
     if r.v2:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import gc
 
 from placement.canonical import Json
+from placement.documents import ADDED_RECEIPT_TYPE
 from placement.keyring import Keyring
 from placement.reference import Reference
 from verifier import (
+    added_receipt,
     amendments,
     archive,
     authenticity,
@@ -23,6 +25,7 @@ from verifier import (
     statements,
     trust,
 )
+from verifier.added_receipt import AddedInput
 from verifier.checks import Spec, Status, run
 from verifier.record import BundleRecord
 from verifier.report import Report
@@ -86,8 +89,14 @@ def verify_receipt(
     source: str = "",
     result: str | None = None,
     trust: str = "keyring",
+    request: str | None = None,
+    decision: str | None = None,
 ) -> Report:
-    """A pupil receipt, checked against the signed announcement (and result) it names."""
+    """A pupil receipt, checked against the signed announcement (and result) it names;
+    an added pupil's receipt (§E6) also against its signed request and decision."""
+    if isinstance(doc, dict) and doc.get("t") == ADDED_RECEIPT_TYPE:
+        added = AddedInput(doc, keyring, announcement, result, request, decision)
+        return Report("receipt", source, tuple(added_receipt.checks.run(added)), trust=trust)
     subject = receipt.ReceiptInput(doc, announcement, keyring, result)
     return Report("receipt", source, tuple(receipt.checks.run(subject)), trust=trust)
 

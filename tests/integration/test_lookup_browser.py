@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from servicekit import Service, make_service
 from werkzeug.serving import make_server
 
 from placement.idcard import check_character
+from placement.keyring import CST
 from web.app.services import services
+from web.service import exceptions as ex
 
 LIMIT = 12
 
@@ -118,25 +121,64 @@ def test_class_list_verify_link_shows_a_tick(site: tuple[Service, str], page: An
     assert not page.problems
 
 
-def test_lookup_hands_the_receipt_to_the_browser(site: tuple[Service, str], page: Any) -> None:
-    """v2 (spec §21.5): after a lookup the family follows a link whose fragment holds the
-    receipt and the signed documents; the verify page checks it in the browser: ✓, with
-    the class confirmed by the signed result. The receipt never went into a code."""
-    _, url = site
-    pupil = roster_rows()[3]
+def looked_up_and_verified(page: Any, url: str, name: str, id_number: str) -> str:
+    """Look a pupil up, follow the receipt link, wait for ✓; return the lookup's answer."""
     page.goto(f"{url}/lookup")
-    page.fill("input[name=name]", pupil.name)
-    page.fill("input[name=id_number]", pupil.id_number)
+    page.fill("input[name=name]", name)
+    page.fill("input[name=id_number]", id_number)
     page.click("button[type=submit]")
+    answer = str(page.inner_text("section.answer"))
     link = page.get_attribute("#receipt-link", "href")
     assert link is not None
     assert link.startswith("/verify/#p=")
     page.goto(f"{url}{link}")
     page.wait_for_selector("body[data-verified]", state="attached", timeout=15_000)
     assert page.get_attribute("#verdict", "data-result") == "ok", page.inner_text("#reason")
+    return answer
+
+
+def test_lookup_hands_the_receipt_to_the_browser(site: tuple[Service, str], page: Any) -> None:
+    """v2 (spec §21.5): after a lookup the family follows a link whose fragment holds the
+    receipt and the signed documents; the verify page checks it in the browser: ✓, with
+    the class confirmed by the signed result. The receipt never went into a code."""
+    _, url = site
+    pupil = roster_rows()[3]
+    looked_up_and_verified(page, url, pupil.name, pupil.id_number)
     details = page.inner_text("#details")
     assert pupil.name in details
     checks = page.locator("#checks li[data-check]")
     ids = {checks.nth(i).get_attribute("data-check") for i in range(checks.count())}
     assert {"receipt_announcement", "receipt_class"} <= ids
+    assert page.problems == []
+
+
+def test_a_late_pupil_gets_a_receipt_the_browser_verifies(
+    site: tuple[Service, str], page: Any
+) -> None:
+    """A pupil placed after the draw by an approved 补录 (spec §E6): the lookup answers
+    with the class late-placement/1 gave and hands over the added receipt with the signed
+    request and decision; the verify page checks all of them: ✓, placed by exception 1."""
+    svc, url = site
+    svc.at(datetime(2024, 9, 2, 10, 0, tzinfo=CST))
+    iid = 1
+    first17 = "22080220180505002"
+    late = {"name": "宋雨桐", "gender": "女", "id_number": first17 + check_character(first17)}
+    n = ex.request_late(
+        svc.env,
+        iid,
+        admitted=ex.Admitted(late, "late-review", "复审决定 2024-0901-03"),
+        reason="资格复审于派位后通过",
+        user="op",
+    )
+    placed = ex.decide(svc.env, iid, number=n, approve=True, reason="按补录规则安排", user="admin")
+    answer = looked_up_and_verified(page, url, late["name"], late["id_number"])
+    assert f"（{placed['placed']}）班" in answer
+    details = page.inner_text("#details")
+    assert "宋雨桐" in details
+    assert "第 1 号例外" in details
+    assert f"（{placed['placed']}）班" in details
+    checks = page.locator("#checks li[data-check]")
+    ids = [checks.nth(i).get_attribute("data-check") for i in range(checks.count())]
+    assert ids[-3:] == ["receipt_request", "receipt_decision", "receipt_class"]
+    assert "receipt_inclusion" not in ids  # no roster leaf, no inclusion proof
     assert page.problems == []

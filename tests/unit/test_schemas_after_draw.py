@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from receiptkit import receipts
 from referencing import Registry, Resource
 from schemakit import Validator
 
@@ -205,3 +206,14 @@ def test_refusal_places_nobody() -> None:
     assert errors("exceptions/exception-decision.schema.json", waived)
     ok = {**decision, "decision": "refused", "placed": None, "waivers": []}
     assert errors("exceptions/exception-decision.schema.json", ok) == []
+
+
+def test_added_receipts() -> None:
+    """Every added pupil's receipt (§E6) of both stories; a v2 private part under a v1
+    leaf's receipt still passes the shape (the verifier checks the pairing), a missing
+    digest does not."""
+    for version in (1, 2):
+        for receipt, _ in receipts(version):
+            assert errors("exceptions/added-receipt.schema.json", receipt) == []
+            bad = {k: v for k, v in receipt.items() if k != "decision"}
+            assert errors("exceptions/added-receipt.schema.json", bad)

@@ -5,7 +5,8 @@ After a successful lookup (name and ID number), the page links to the verify pag
 ``#p=`` (:func:`placement.links.package_fragment`: the raw-DEFLATE, base64url JCS of
 ``{announcement, receipt, result}``): the fragment never reaches a server, and the browser
 checks the receipt against the bureau's signatures on the announcement and the result, not
-against anything the receipt says about itself.
+against anything the receipt says about itself. A pupil added after the draw (补录, 转入)
+gets the added receipt of spec §E6 with its signed request and decision beside it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlmodel import col, select
 from placement.canonical import Json
 from web.db.engine import reading
 from web.db.models import Intake, Pupil
+from web.record import exceptions as rx
 from web.service.intakes import record_of
 from web.service.stages import Stage
 
@@ -35,6 +37,9 @@ def receipt_payload(engine: Engine, id_number: str) -> dict[str, Json] | None:
         rec = record_of(s, newest)
         if rec.version() != 2:
             return None
+        added = rx.added_package(rec, id_number)  # placed after the draw (§E6)
+        if added is not None:
+            return added
         announcement = rec.store.get("public/announcement.jws")
         result = rec.store.get("public/result.jws")
         if announcement is None or result is None:

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from placement.canonical import Json
 from placement.commitment import PublicLeaf, private_commitment, private_json
 from placement.documents import digest
-from placement.exception_documents import decision_document, request_document
+from placement.exception_documents import added_receipt, decision_document, request_document
 from placement.exceptions import (
     Decision,
     ExceptionError,
@@ -411,3 +411,46 @@ def decide(
 def _check_day(requested: date, decided: date) -> None:
     if decided < requested:
         raise RecordError("决定日期早于申请日期 / the decision predates the request")
+
+
+def added_package(rec: RecordReading, id_number: str) -> dict[str, Json] | None:
+    """An added pupil's receipt (§E6) with the signed documents it is checked against, as
+    the lookup hands them over (``#p=``); None when no approved addition has that ID."""
+    late = _late_private(rec)
+    index = next(
+        (
+            int(i)
+            for i, p in late.items()
+            if isinstance(p, dict) and p.get("id_number") == id_number
+        ),
+        None,
+    )
+    if index is None:
+        return None
+    _, entries = history(rec)
+    entry = next((e for e in entries if e.step is not None and e.step.added == index), None)
+    if entry is None or entry.decision_doc is None:
+        return None
+    number = entry.request.number
+    placed = entry.decision_doc["placed"]
+    labels = {int(str(c["number"])): str(c["label"]) for c in rec.classes()}
+    private = late[str(index)]
+    assert isinstance(private, dict)
+    text = {
+        name: (rec.store.get(f"public/{name}") or b"").decode()
+        for name in ("announcement.jws", "result.jws")
+    }
+    return {
+        "announcement": text["announcement.jws"],
+        "decision": (rec.store.get(f"{PREFIX}{number}.decision.jws") or b"").decode(),
+        "receipt": added_receipt(
+            request=entry.request_doc,
+            decision=entry.decision_doc,
+            private=private,
+            label=labels[int(str(placed))],
+            request_digest=digest(entry.request_doc),
+            decision_digest=digest(entry.decision_doc),
+        ),
+        "request": (rec.store.get(f"{PREFIX}{number}.request.jws") or b"").decode(),
+        "result": text["result.jws"],
+    }

@@ -2,7 +2,7 @@
 import { FormatError, b64u, fromB64u, fromDigits, toHex } from './encoding.js';
 import { verifyCompact } from './jws.js';
 import { TYPES, TYPES_V2, checkAmendment, checkAnnouncement, checkCeremony, checkResult, checkStatement } from './documents.js';
-import { decodeReceipt, verifyReceipt, verifyReceiptAgainst } from './receipt.js';
+import { ADDED_RECEIPT, decodeReceipt, verifyAddedReceipt, verifyReceipt, verifyReceiptAgainst } from './receipt.js';
 import { inflateRaw } from './inflate.js';
 import { parseCanonical } from './jcs.js';
 
@@ -14,6 +14,7 @@ const CHECK_OF = {
   canonical: 'payload', typ: 'type', type: 'type', document: 'shape', algorithm: 'shape', final_seed: 'final_seed',
   private: 'receipt_private', idcard: 'receipt_idcard', inclusion: 'receipt_inclusion', leaf: 'shape',
   receipt_announcement: 'receipt_announcement', receipt_class: 'receipt_class',
+  receipt_request: 'receipt_request', receipt_decision: 'receipt_decision',
 };
 
 const DOC_CHECKS = ['link', 'signature', 'key_role', 'key_valid', 'payload', 'type', 'shape'];
@@ -106,6 +107,16 @@ async function verifyHandedReceipt(text, keyring) {
   try {
     const handed = parseCanonical(await inflateRaw(fromB64u(text), 1 << 20), 'receipt');
     receipt = handed.receipt;
+    if (receipt && receipt.t === ADDED_RECEIPT) { // a pupil added after the draw (§E6)
+      const added = ['link', 'payload', 'shape', 'receipt_private', 'receipt_idcard', 'receipt_request', 'receipt_decision', 'receipt_class'];
+      try {
+        const v = await verifyAddedReceipt(receipt, handed, keyring);
+        const list = ['link', 'payload', 'shape', ...v.checks].map((id) => ({ id, ok: true }));
+        return { ok: true, kind: 'receipt', receipt, classVerified: true, added: true, checks: list };
+      } catch (e) {
+        return { ...failed('receipt', e, added), kind: 'receipt', receipt };
+      }
+    }
     const v = await verifyReceiptAgainst(receipt, { announcement: handed.announcement, result: handed.result }, keyring);
     const list = ['link', 'payload', 'shape', ...v.checks].map((id) => ({ id, ok: true }));
     return { ok: true, kind: 'receipt', receipt, classVerified: v.classVerified, leafHash: v.leafHash, checks: list };

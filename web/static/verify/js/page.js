@@ -129,6 +129,10 @@ function renderCeremony(doc, res) {
 
 function renderReceipt(r, classVerified = false) {
   const name = r.leaf.name !== undefined ? r.leaf.name : (r.private && r.private.name);
+  if (r.exception !== undefined) { // a pupil added after the draw (§E6): no place in the roster
+    return [facts([['name', name], ['sex', t(r.leaf.sex === 'M' ? 'male' : 'female')], ['draw', r.draw, true],
+      ['added', t('added_by', { n: r.exception })], [classVerified ? 'placed_class' : 'class_unsigned', r.class ? r.class.label : t('none')]])];
+  }
   return [facts([['name', name], ['sex', t(r.leaf.sex === 'M' ? 'male' : 'female')], ['draw', r.draw, true],
     [classVerified ? 'class' : 'class_unsigned', r.class ? r.class.label : t('none')], ['place', t('of', { i: r.index + 1, n: r.size })],
     ['roster_root', r.root, true]])];

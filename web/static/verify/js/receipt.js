@@ -5,7 +5,7 @@ import { inflateRaw } from './inflate.js';
 import { verifyInclusion } from './merkle.js';
 import { checkLeaf, leafVersion, privateCommitment, pupilLeafHash } from './commitment.js';
 import { TYPES, TYPES_V2, checkAnnouncement, checkResult, exactFields, isObject } from './documents.js';
-import { verifyGeneral } from './jws.js';
+import { canonicalText, verifyCompact, verifyGeneral } from './jws.js';
 import { isResidentId } from './idcard.js';
 
 export const MAX_RECEIPT = 64 * 1024;
@@ -84,4 +84,58 @@ export async function verifyReceiptAgainst(r, docs, keyring) {
     }
   }
   return { checks, leafHash, classVerified, announcement: ann.document, signature: ann.signatures[0] };
+}
+
+// A pupil added after the draw (docs/spec.md §E6): no roster leaf, so no inclusion proof;
+// the family's private data opens the leaf of the bureau-signed request, and the signed
+// decision approves it and places the pupil in a class of the signed result.
+export const ADDED_RECEIPT = 'sunshine-placement/v1/added-receipt';
+const ADDED_KEYS = ['class', 'decision', 'draw', 'exception', 'leaf', 'private', 'request', 'result', 't'];
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export async function verifyAddedReceipt(r, docs, keyring) {
+  exactFields(r, ADDED_KEYS, 'receipt');
+  if (r.t !== ADDED_RECEIPT) throw new FormatError('type', `t is not ${ADDED_RECEIPT}`);
+  exactFields(r.class, ['label', 'number'], 'receipt.class');
+  if (!Number.isInteger(r.exception) || !['decision', 'request', 'result'].every((k) => HEX64.test(r[k]))) {
+    throw new FormatError('document', 'the receipt\'s exception number or digests are malformed');
+  }
+  checkLeaf(r.leaf, 'receipt.leaf');
+  if (!isObject(r.private)) throw new FormatError('document', 'private is not an object');
+  const version = leafVersion(r.leaf);
+  const checks = [];
+  if (toHex(await privateCommitment(r.private, version)) !== r.leaf.private) throw new FormatError('private', 'the private data does not hash to the leaf (§4.1)');
+  checks.push('receipt_private');
+  if (!isResidentId(r.private.id_number) || r.private.id_number.slice(6, 14) !== r.private.birth_date.replaceAll('-', '')) {
+    throw new FormatError('idcard', 'the ID number is invalid or differs from the birth date');
+  }
+  checks.push('receipt_idcard');
+  if (!docs || !docs.request || !docs.decision || !docs.result || !docs.announcement) {
+    throw new FormatError('receipt_request', 'an added pupil\'s receipt is never verified on its own: its request, decision, result and announcement are needed');
+  }
+  const req = await verifyCompact(docs.request, keyring, 'sunshine-placement/v1/exception-request');
+  const q = req.document;
+  if (toHex(req.digest) !== r.request || q.number !== r.exception || q.draw !== r.draw || !['late-placement', 'transfer-in'].includes(q.kind)
+    || !isObject(q.detail) || canonicalText(q.detail.leaf) !== canonicalText(r.leaf) || (version === 2 && q.detail.name !== r.private.name)) {
+    throw new FormatError('receipt_request', 'the signed request is not this receipt\'s late placement or transfer in, or carries another leaf');
+  }
+  checks.push('receipt_request');
+  const dec = await verifyCompact(docs.decision, keyring, 'sunshine-placement/v1/exception-decision');
+  const d = dec.document;
+  if (toHex(dec.digest) !== r.decision || d.request !== r.request || d.number !== r.exception || d.decision !== 'approved' || d.placed !== r.class.number) {
+    throw new FormatError('receipt_decision', 'the signed decision does not approve placing this pupil in that class');
+  }
+  checks.push('receipt_decision');
+  const ann = await verifyGeneral(docs.announcement, keyring);
+  if (ann.document.t !== TYPES.announcement && ann.document.t !== TYPES_V2.announcement) throw new FormatError('type', 'not an announcement');
+  checkAnnouncement(ann.document);
+  const res = await verifyGeneral(docs.result, keyring, TYPES.result);
+  checkResult(res.document);
+  const c = res.document.classes.find((x) => x.number === r.class.number);
+  if (toHex(res.digest) !== r.result || q.result !== r.result || res.document.announcement !== toHex(ann.digest)
+    || ann.document.draw_id !== r.draw || !c || c.label !== r.class.label) {
+    throw new FormatError('receipt_class', 'the class is not one of the signed result of this announcement');
+  }
+  checks.push('receipt_class');
+  return { checks, classVerified: true, decidedOn: d.decided_on, announcement: ann.document, signature: ann.signatures[0] };
 }
