@@ -5,6 +5,7 @@ traceback, and the exported bundle replaying the history."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,47 @@ def refused(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     assert code == 1
     assert "Traceback" not in err
     return err
+
+
+def transfer_in_and_correction(
+    capsys: pytest.CaptureFixture[str], flags: list[str], roster: list[str]
+) -> None:
+    """Exceptions 4 (a transfer in, approved with the waivers it needs) and 5 (a correction
+    into a full class: refused when approved, left pending)."""
+    x = ("exception",)
+    # A transfer in, first year: placed by late-placement/1, with the waivers the state
+    # needs (the class the late pupil joined holds 46; the other lost a pupil unless both
+    # exceptions touched the same class).
+    code, out, _ = run(capsys, *x, "list", *flags, DRAW)
+    changed = [re.search(r"classes (\S+)", line).group(1) for line in out.splitlines()[:2]]  # type: ignore[union-attr]
+    in_id = "22080220180415002"
+    in_id += check_character(in_id)
+    code, _, err = run(
+        capsys, *x, "transfer-in", *flags, DRAW, "--name", "林晓", "--gender", "女",
+        "--id-number", in_id, "--from-school", "白城市某小学", "--category", "family-move",
+        "--reason", "家庭迁入本学区",
+    )  # fmt: skip
+    assert code == 0, err
+    err = refused(capsys, *x, "approve", *flags, DRAW, "4", "--reason", "同意转入")
+    assert "first year" in err
+    waive = ["--waive", "first-year"] + (["--waive", "cap"] if changed[0] == changed[1] else [])
+    code, out, err = run(
+        capsys, *x, "approve", *flags, DRAW, "4", "--reason", "户籍迁入，特批", *waive
+    )
+    assert code == 0, err
+    assert "late-placement/1" in out
+
+    # A correction into the class the late pupil joined (46, above the cap) is refused
+    # when approved (or, if the pupil is in it already, as no change at all).
+    code, _, err = run(
+        capsys, *x, "correct", *flags, DRAW, "--id-number", roster[2].split(",")[2],
+        "--to", changed[0], "--evidence", "双胞胎意愿表 2024-017",
+        "--category", "twin-wish", "--reason", "双胞胎意愿登记错误",
+    )  # fmt: skip
+    assert code == 0, err
+    err = refused(capsys, *x, "approve", *flags, DRAW, "5", "--reason", "材料属实")
+    assert "the target is invalid" in err or "exceeds the cap" in err
+    assert "班" in err
 
 
 def test_every_kind_and_refusal(
@@ -100,13 +142,18 @@ def test_every_kind_and_refusal(
     assert code == 0, err
     assert run(capsys, *x, "refuse", *flags, DRAW, "3", "--reason", "请先提交病假证明")[0] == 0
 
+    transfer_in_and_correction(capsys, flags, roster)
+
     code, out, _ = run(capsys, *x, "list", *flags, DRAW)
     assert code == 0
     lines = [line for line in out.splitlines() if line.startswith("#")]
-    assert len(lines) == 3
+    assert len(lines) == 5
     assert "approved" in lines[0]
     assert "approved" in lines[1]
     assert "refused" in lines[2]
+    assert "transfer-in" in lines[3]
+    assert "approved" in lines[3]
+    assert "pending" in lines[4]
 
     bundle = tmp_path / "public.zip"
     code, _, err = run(capsys, "export-bundle", *flags, DRAW, "--out", str(bundle))
