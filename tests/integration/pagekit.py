@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from servicekit import DEMO, Service, csrf
+from servicekit import DEMO, PASSWORD, Service, csrf
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
@@ -119,3 +119,12 @@ def serving(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    """Sign a browser page in through the login form (lands on the staff index)."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/staff/")

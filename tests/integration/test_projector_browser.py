@@ -5,23 +5,15 @@ projector without a reload; then the draw, and the class lists appear."""
 
 from __future__ import annotations
 
-from pagekit import intake_at, page_of, serving
-from playwright.sync_api import Browser, ConsoleMessage, Page, Response
-from servicekit import PASSWORD, Service
+from pagekit import intake_at, log_in, page_of, serving
+from playwright.sync_api import Browser, ConsoleMessage, Response
+from servicekit import Service
 
 from web.db.engine import reading
 from web.db.models import Intake
 from web.service.roles import Role
 
 WAIT = 15_000  # ms; the projector polls every second
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/staff/")
 
 
 def note_console(problems: list[str], message: ConsoleMessage) -> None:

@@ -37,6 +37,7 @@ class Links(Protocol):
     def log(self) -> str: ...
     def css(self) -> str: ...
     def other_lang(self) -> str: ...
+    def season(self, page: str = "index", n: int | None = None) -> str | None: ...
 
 
 def _fragment(digits: str) -> str:
@@ -48,10 +49,13 @@ class LiveLinks:
 
     static = False
 
-    def __init__(self, lang: Lang, endpoint: str, args: dict[str, str]) -> None:
+    def __init__(
+        self, lang: Lang, endpoint: str, args: dict[str, str], *, season: bool = True
+    ) -> None:
         self.lang: Lang = lang
         self._endpoint = endpoint
         self._args = args
+        self._season = season
 
     def _url(self, endpoint: str, **values: str) -> str:
         if self.lang == "en":
@@ -100,6 +104,17 @@ class LiveLinks:
         other = "zh" if self.lang == "en" else "en"
         return url_for(self._endpoint, **{**self._args, "lang": other})  # type: ignore[arg-type]
 
+    def season(self, page: str = "index", n: int | None = None) -> str | None:
+        """A page of the enrollment season (Part S); None while no season is set up."""
+        if not self._season:
+            return None
+        return self._url(f"season.{page}", **({} if n is None else {"n": str(n)}))
+
+
+# The season's pages a static export carries; the others (register, look up one's own
+# application, report) post to the service and are linked only on the live site.
+SEASON_PAGES = ("catchment", "plan", "cases", "stats")
+
 
 def page_path(kind: str, lang: Lang, draw_id: str = "") -> str:
     """The file of a page in a static export."""
@@ -109,6 +124,9 @@ def page_path(kind: str, lang: Lang, draw_id: str = "") -> str:
         "announcements": "announcements/",
         "announcement": f"announcements/{draw_id}/",
         "result": f"results/{draw_id}/",
+        **{f"season-{p}": f"season/{p}/" for p in SEASON_PAGES},
+        "season-index": "season/",
+        "season-notice": f"season/notices/{draw_id}/",
     }[kind]
     return folder + name
 
@@ -119,13 +137,20 @@ class StaticLinks:
     static = True
 
     def __init__(
-        self, lang: Lang, kind: str, draw_id: str = "", lookup_url: str | None = None
+        self,
+        lang: Lang,
+        kind: str,
+        draw_id: str = "",
+        lookup_url: str | None = None,
+        *,
+        season: bool = False,
     ) -> None:
         self.lang: Lang = lang
         self._kind = kind
         self._draw_id = draw_id
         self._here = posixpath.dirname(page_path(kind, lang, draw_id)) or "."
         self._lookup_url = lookup_url
+        self._season = season
 
     def _rel(self, target: str) -> str:
         return posixpath.relpath(target, self._here)
@@ -170,6 +195,13 @@ class StaticLinks:
     def other_lang(self) -> str:
         other: Lang = "zh" if self.lang == "en" else "en"
         return posixpath.basename(page_path(self._kind, other, self._draw_id))
+
+    def season(self, page: str = "index", n: int | None = None) -> str | None:
+        """The exported season page; None for pages that need the service."""
+        if not self._season or (page not in SEASON_PAGES and page not in ("index", "notice")):
+            return None
+        key = "" if n is None else f"{n + 1:02d}"
+        return self._rel(page_path(f"season-{page}", self.lang, key))
 
 
 def page_context(links: Links, hotline: str) -> dict[str, Any]:

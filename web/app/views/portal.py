@@ -40,6 +40,7 @@ from web.portal.lookup import check_query, lookup
 from web.portal.receipt import receipt_payload
 from web.portal.views import PUBLIC_STAGES
 from web.service.errors import ServiceError
+from web.service.season import steps
 
 bp = Blueprint("portal", __name__)
 
@@ -78,7 +79,10 @@ def _lang() -> Lang:
 
 
 def _page(template: str, hotline: str, *, cache: str = PAGE_CACHE, **values: Any) -> Response:  # noqa: ANN401
-    links = LiveLinks(_lang(), request.endpoint or "portal.index", dict(request.view_args or {}))
+    season = steps.store_for(services().env, steps.SERVED_SEASON).exists()
+    links = LiveLinks(
+        _lang(), request.endpoint or "portal.index", dict(request.view_args or {}), season=season
+    )
     html = render_template(template, **page_context(links, hotline), **values)
     resp = make_response(html)
     resp.headers.setdefault("Cache-Control", cache)

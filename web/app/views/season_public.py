@@ -29,7 +29,7 @@ from web.service.season import pages, steps
 from web.sheets.qr import document_url, qr_image
 
 bp = Blueprint("season", __name__, url_prefix="/season")
-SEASON = "taobei-2024"
+SEASON = steps.SERVED_SEASON
 NO_STORE = "no-store"  # pages with a family's data are never cached
 
 
@@ -44,6 +44,8 @@ def _page(template: str, *, cache: str = "public, max-age=60", **values: Any) ->
         template,
         **page_context(links, led.profile.hotline),
         led=led,
+        notice_up=bool(led.notices) and _open(led, "notice"),
+        overrides=pages.overrides(led),
         PROOF_ZH=PROOF_ZH,
         OUTCOME_ZH=OUTCOME_ZH,
         OUTCOME_EN=OUTCOME_EN,

@@ -27,6 +27,9 @@ from web.service.errors import ServiceError
 from web.service.intakes import Env, audit
 from web.service.season.store import SeasonStore
 
+# The season the web pages serve: one policy year (spec S2), the reference district's.
+SERVED_SEASON = "taobei-2024"
+
 _stores: dict[tuple[int, str], SeasonStore] = {}
 _stores_lock = threading.Lock()
 
