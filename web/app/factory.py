@@ -84,13 +84,14 @@ def _register(app: Flask) -> None:
         ceremony,
         exceptions,
         portal,
+        season_bureau,
         season_public,
         season_staff,
         staff,
     )
 
     blueprints = (auth.bp, staff.bp, admin.bp, ceremony.bp, portal.bp, exceptions.bp)
-    for bp in (*blueprints, season_public.bp, season_staff.bp):
+    for bp in (*blueprints, season_public.bp, season_staff.bp, season_bureau.bp):
         app.register_blueprint(bp)
     app.before_request(load_user)
     app.after_request(_headers)

@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from placement.season.application import Channel, Form
 from placement.season.decision import CheckedProof
 from placement.season.outcome import OUTCOME_ZH, Outcome
+from placement.season.plan import STAGES
 from web.app.auth import current_user, requires
 from web.app.services import services
 from web.db.engine import reading, writing
@@ -35,11 +36,11 @@ from web.db.models import School
 from web.service.errors import Forbidden
 from web.service.intakes import audit
 from web.service.roles import Role
-from web.service.season import pages, scans, steps
+from web.service.season import bureau, pages, scans, steps
 from web.sheets.season import admission_pdf, poster_pdf
 
 bp = Blueprint("season_staff", __name__, url_prefix="/staff/season")
-SEASON = "taobei-2024"
+SEASON = steps.SERVED_SEASON
 EVERYONE = (Role.ADMIN, Role.OPERATOR, Role.SUPERVISOR, Role.AUDITOR)
 # Only the bureau assigns (统筹) and approves deferrals; a school's reviewer does the rest.
 SCHOOL_OUTCOMES = (Outcome.APPROVE, Outcome.RETURN, Outcome.PENDING)
@@ -73,6 +74,10 @@ def index() -> str:
         rows=rows,
         own=own,
         private=private,
+        rooms=bureau.rooms(led),
+        overrides=pages.overrides(led),
+        draws=pages.allocation_rows(led, numbers=private, school=own),
+        stages=STAGES,
         OUTCOME_ZH=OUTCOME_ZH,
         outcomes=list(Outcome),
         school_outcomes=SCHOOL_OUTCOMES,

@@ -191,3 +191,69 @@ def admission_values(
     if base_url:
         values["base_url"] = base_url
     return values
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A stage opened outside its window, as the log shows it (public, spec S10)."""
+
+    day: str  # the day it was recorded, in the policy's zone
+    stage_zh: str
+    stage_en: str
+    reason: str
+
+
+def overrides(led: Ledger) -> list[Override]:
+    """Every recorded override in log order (a stage opened twice shows twice)."""
+    out = []
+    for e in led.log:
+        detail = e.get("detail")
+        if e.get("event") != "override.recorded" or not isinstance(detail, dict):
+            continue
+        stage = led.profile.stage(str(detail["stage"]))
+        out.append(
+            Override(str(e["time"])[:10], stage.name_zh, stage.name_en, str(detail["reason"]))
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class AllocationRow:
+    """One 统筹 draw as the staff page lists it."""
+
+    school: str
+    intake: str
+    places: int
+    pool: int
+    scheduled: str
+    witnesses: list[str]
+    drawn: bool
+    pool_numbers: list[str]  # empty unless the viewer may see application numbers
+    winners: list[str]  # likewise: application numbers by ticket
+
+
+def allocation_rows(led: Ledger, *, numbers: bool, school: str | None) -> list[AllocationRow]:
+    """Every draw (a reviewer: their own school's); numbers only for who may see them."""
+    rows = []
+    for (where, intake), a in led.allocations.items():
+        if school is not None and where != school:
+            continue
+        doc, result = a.document, a.result
+        won = [] if result is None else result["winners"]
+        assert isinstance(won, list)
+        planned_witnesses = doc["witnesses"]
+        assert isinstance(planned_witnesses, list)
+        rows.append(
+            AllocationRow(
+                school=where,
+                intake=intake,
+                places=int(str(doc["places"])),
+                pool=a.pool.size,
+                scheduled=str(doc["scheduled"]),
+                witnesses=[str(w) for w in planned_witnesses],
+                drawn=result is not None,
+                pool_numbers=sorted(a.numbers.values()) if numbers else [],
+                winners=[a.numbers[bytes.fromhex(str(e))] for e in won] if numbers else [],
+            )
+        )
+    return rows
