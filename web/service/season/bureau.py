@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from placement.season.allocating import RULE
 from placement.season.ledger import Ledger
 from placement.season.outcome import Outcome
-from web.service.errors import ServiceError
+from web.service.errors import Conflict, ServiceError
 from web.service.intakes import Env
 from web.service.season.steps import _audit, store_for
 
@@ -86,7 +86,7 @@ def assign(
         moving = [n for n in numbers if led.placed.get(led.current[n].entry()) != place]
         left = planned.places - led.counts[place]
         if len(moving) > left:
-            raise ServiceError(
+            raise Conflict(
                 f"{school} 余位 {left} 个，少于 {len(moving)} 名儿童：请公告统筹摇号",
                 f"{school} has {left} places left for {len(moving)} children: "
                 "announce an allocation draw",
