@@ -10,6 +10,10 @@ The tree (every page in Chinese, ``index.html``, and English, ``index.en.html``)
     results/<draw>/index.html          published class lists + public.zip
     verify/                            the verify page, its scripts, keyring.json, portal.json
     log/checkpoint, log/tile/...       the transparency log in the C2SP tlog-tiles layout
+    season/index.html                  the enrollment season (when one is set up): calendar,
+    season/{plan,catchment,stats,cases}/   overrides, plan, catchment, statistics, reports
+    season/notices/<NN>/index.html     each 公示: names only while its window is open
+    season/public.zip                  the public season bundle (spec S12)
 
 Pages are rendered from the portal's own templates with relative links. The lookup
 needs the service: pass ``--lookup-url`` to link to it. The new tree is written beside
@@ -18,6 +22,7 @@ needs the service: pass ``--lookup-url`` to link to it. The new tree is written 
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -27,13 +32,17 @@ from typing import Any
 from flask import Flask, render_template
 
 from placement.canonical import canonical_json
+from placement.keyring import CST
+from placement.season.ledger import Ledger
 from placement.tlog import checkpoint_of
 from web.app.portal_links import Lang, StaticLinks, page_context, page_path
 from web.app.services import services
+from web.app.views import season_public
 from web.db.engine import reading
 from web.portal import data
 from web.portal import exceptions as public_exceptions
 from web.portal.views import PUBLIC_STAGES
+from web.service.season import pages, steps
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -54,9 +63,10 @@ def portal_json(hotline: str) -> bytes:
 
 
 class _Tree:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, season: bool = False) -> None:
         self.root = root
         self.count = 0
+        self.season = season  # link the season's pages (the export carries them)
 
     def write(self, rel: str, body: bytes | str) -> None:
         path = self.root / rel
@@ -76,7 +86,7 @@ class _Tree:
         **values: Any,  # noqa: ANN401 - template values
     ) -> None:
         for lang in LANGS:
-            links = StaticLinks(lang, kind, draw_id, lookup_url)
+            links = StaticLinks(lang, kind, draw_id, lookup_url, season=self.season)
             html = render_template(template, **page_context(links, hotline), **values)
             self.write(page_path(kind, lang, draw_id), html)
 
@@ -90,10 +100,41 @@ def _verify_page(tree: _Tree, hotline: str, keyring_json: bytes) -> None:
     tree.write("verify/portal.json", portal_json(hotline))
 
 
+def _season_pages(tree: _Tree, led: Ledger, today: dt.date, lookup_url: str | None) -> None:
+    """The season's public pages as of today (spec S1): calendar and overrides, plan,
+    catchment, statistics, report outcomes, and each 公示 page — its names only while the
+    window is open; after it the commitment, counts and QR stay. With the public season
+    bundle, so anyone can check the chain from the files alone."""
+    hotline = led.profile.hotline
+    shared = season_public.shared_values(led, today)
+    tree.page(
+        "season-index",
+        "season/index.html",
+        hotline,
+        lookup_url,
+        **shared,
+        **season_public.index_values(led, today),
+    )
+    tree.page("season-plan", "season/plan.html", hotline, lookup_url, **shared)
+    tree.page("season-catchment", "season/catchment.html", hotline, lookup_url, **shared, q="")
+    rows = pages.statistics(led)
+    tree.page("season-stats", "season/stats.html", hotline, lookup_url, **shared, rows=rows)
+    cases = pages.public_cases(led)
+    tree.page("season-cases", "season/cases.html", hotline, lookup_url, **shared, rows=cases)
+    for n in range(len(led.notices)):
+        values = season_public.notice_values(led, n, today)
+        tree.page(
+            "season-notice", "season/notice.html", hotline, lookup_url, f"{n + 1:02d}",
+            **shared, **values,
+        )  # fmt: skip
+    tree.write("season/public.zip", steps.export(services().env, led.season, kind="public"))
+
+
 def write_public(app: Flask, out: Path, *, lookup_url: str | None = None) -> Exported:
     """Write the whole public side into the (empty) folder ``out``."""
-    tree = _Tree(out)
     svc = services(app)
+    store = steps.store_for(svc.env, steps.SERVED_SEASON)
+    tree = _Tree(out, season=store.exists())
     with app.app_context(), reading(svc.engine) as s:
         hotline = data.district_profile(data.profile_keys(s)).hotline
         _verify_page(tree, hotline, canonical_json(svc.keyring().to_json()))
@@ -126,6 +167,8 @@ def write_public(app: Flask, out: Path, *, lookup_url: str | None = None) -> Exp
         # Part E: which lists changed after the draw (verify page) and the exception counts.
         tree.write("verify/changes.json", canonical_json(public_exceptions.changes(s)))
         tree.write("exceptions.json", canonical_json(public_exceptions.listing(s).to_json()))
+        if tree.season:
+            _season_pages(tree, store.read(), svc.now().astimezone(CST).date(), lookup_url)
         log = data.log_tiles(s)
         for rel, body in log.items():
             tree.write(f"log/{rel}", body)

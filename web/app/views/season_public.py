@@ -43,12 +43,7 @@ def _page(template: str, *, cache: str = "public, max-age=60", **values: Any) ->
     html = render_template(
         template,
         **page_context(links, led.profile.hotline),
-        led=led,
-        notice_up=bool(led.notices) and _open(led, "notice"),
-        overrides=pages.overrides(led),
-        PROOF_ZH=PROOF_ZH,
-        OUTCOME_ZH=OUTCOME_ZH,
-        OUTCOME_EN=OUTCOME_EN,
+        **shared_values(led, _today()),
         **values,
     )
     resp = make_response(html)
@@ -62,7 +57,45 @@ def _today() -> dt.date:
 
 
 def _open(led: Ledger, stage: str) -> bool:
-    return led.plan.window(stage).contains(_today()) or stage in led.overrides
+    return is_open(led, stage, _today())
+
+
+def is_open(led: Ledger, stage: str, today: dt.date) -> bool:
+    """A stage is open in its window, or after an override recorded for it."""
+    return led.plan.window(stage).contains(today) or stage in led.overrides
+
+
+def shared_values(led: Ledger, today: dt.date) -> dict[str, Any]:
+    """What every season page gets beside its links (live, and in the static export)."""
+    return {
+        "led": led,
+        "notice_up": bool(led.notices) and is_open(led, "notice", today),
+        "overrides": pages.overrides(led),
+        "PROOF_ZH": PROOF_ZH,
+        "OUTCOME_ZH": OUTCOME_ZH,
+        "OUTCOME_EN": OUTCOME_EN,
+    }
+
+
+def index_values(led: Ledger, today: dt.date) -> dict[str, Any]:
+    return {
+        "today": today,
+        "open_stages": {w.stage for w in led.plan.windows if is_open(led, w.stage, today)},
+    }
+
+
+def notice_values(led: Ledger, n: int, today: dt.date) -> dict[str, Any]:
+    """The n-th 公示 page: the list only while its window is open; the commitment stays."""
+    place = list(led.notices)[n]
+    posted = led.notices[place]
+    up = is_open(led, "notice", today)
+    return {
+        "place": place,
+        "notice": posted,
+        "lines": pages.poster(led, place) if up else [],
+        "up": up,
+        "qr": _qr(led.signed[posted.digest.hex()]),
+    }
 
 
 def _qr(jws_text: str) -> str:
@@ -75,12 +108,7 @@ def _qr(jws_text: str) -> str:
 
 @bp.route("/")
 def index() -> Response:
-    led = _ledger()
-    return _page(
-        "season/index.html",
-        today=_today(),
-        open_stages={w.stage for w in led.plan.windows if _open(led, w.stage)},
-    )
+    return _page("season/index.html", **index_values(_ledger(), _today()))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -174,22 +202,11 @@ def application() -> Response:
 @bp.route("/notice/<int:n>")
 def notice(n: int) -> Response:
     led = _ledger()
-    places = list(led.notices)
-    if not 0 <= n < len(places):
+    if not 0 <= n < len(led.notices):
         abort(404)
-    place = places[n]
-    posted = led.notices[place]
-    up = _open(led, "notice")
-    lines = pages.poster(led, place) if up else []
-    resp = _page(
-        "season/notice.html",
-        place=place,
-        notice=posted,
-        lines=lines,
-        up=up,
-        qr=_qr(led.signed[posted.digest.hex()]),
-    )
-    if not up:
+    values = notice_values(led, n, _today())
+    resp = _page("season/notice.html", **values)
+    if not values["up"]:
         resp.status_code = 410  # taken down after the window; the commitment stays
     return resp
 
