@@ -28,6 +28,7 @@ from placement.season.documents import (
     TIME,
     SeasonError,
 )
+from placement.season.pupil import NO_PUPIL, Pupil, check_pupil, pupil_from_json
 
 SALT_BYTES: Final = 16
 MAX_TEXT: Final = 200
@@ -66,6 +67,9 @@ class Form:
     guardian_phone: str
     student_no: str = ""
     primary_school: str = ""
+    flags: tuple[str, ...] = ()  # of BALANCE_FLAGS
+    twin_id: str = ""  # a twin's (multiple's) ID number, when they apply too
+    twin_wish: str = ""  # 同班 / 分班 (same / apart): the parents' signed wish
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +97,12 @@ class Application:
     entered_by: str
     submitted_at: str
     salt: bytes
+    pupil: Pupil = NO_PUPIL
 
     def to_json(self) -> dict[str, Json]:
-        return {
+        # ``pupil`` only when declared: records without it stay byte-identical (spec S5).
+        extra: dict[str, Json] = {} if self.pupil == NO_PUPIL else {"pupil": self.pupil.to_json()}
+        return extra | {
             "address": self.address,
             "channel": self.channel.value,
             "child": {
@@ -180,8 +187,9 @@ def _text(issues: list[Issue], row: int, field: str, value: str, zh: str, en: st
 
 def check_form(
     form: Form, *, level: Level, birth_cutoff: dt.date, row: int = 0
-) -> tuple[str, Sex, str, dt.date, Proof]:
-    """Check a form; → (name, sex, ID number, birth date, proof) or InvalidInput listing all."""
+) -> tuple[str, Sex, str, dt.date, Proof, Pupil]:
+    """Check a form; → (name, sex, ID number, birth date, proof, pupil) or InvalidInput
+    listing every problem."""
     issues: list[Issue] = []
     name = _text(issues, row, "name", form.name, "儿童姓名", "the child's name")
     sex = _SEX.get(form.sex.strip())
@@ -253,9 +261,10 @@ def check_form(
     if level is Level.MIDDLE:
         _text(issues, row, "student_no", form.student_no, "学籍号", "the 学籍号")
         _text(issues, row, "primary_school", form.primary_school, "毕业小学", "the primary school")
+    pupil = check_pupil(issues, row, form.flags, form.twin_id, form.twin_wish, own_id=number)
     if issues or sex is None or born is None or proof is None:
         raise InvalidInput(tuple(issues))
-    return name, sex, number, born, proof
+    return name, sex, number, born, proof, pupil
 
 
 def build(  # noqa: PLR0913 - one record, every field named
@@ -275,7 +284,7 @@ def build(  # noqa: PLR0913 - one record, every field named
     row: int = 0,
 ) -> Application:
     """A checked record; refuses the form (all problems at once) or a malformed frame."""
-    name, sex, id_number, born, proof = check_form(
+    name, sex, id_number, born, proof, pupil = check_form(
         form, level=level, birth_cutoff=birth_cutoff, row=row
     )
     if not _NUMBER.fullmatch(number) or revision < 1 or not TIME.fullmatch(submitted_at):
@@ -307,6 +316,7 @@ def build(  # noqa: PLR0913 - one record, every field named
         entered_by=nfc(entered_by.strip()),
         submitted_at=submitted_at,
         salt=salt,
+        pupil=pupil,
     )
 
 
@@ -350,6 +360,7 @@ def from_json(doc: Json) -> Application:
             entered_by=str(doc["entered_by"]),
             submitted_at=str(doc["submitted_at"]),
             salt=bytes.fromhex(str(doc["salt"])),
+            pupil=pupil_from_json(doc.get("pupil")),
         )
     except (AssertionError, KeyError, ValueError, TypeError) as e:
         raise SeasonError(f"报名记录格式错误 / malformed application record: {e}") from e

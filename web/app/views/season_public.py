@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from placement.keyring import CST
@@ -50,6 +51,25 @@ def _page(template: str, *, cache: str = "public, max-age=60", **values: Any) ->
     resp.headers["Cache-Control"] = cache
     resp.headers["Vary"] = "Cookie"
     return resp
+
+
+FIELDS = (
+    *("name", "sex", "id_number", "birth_date", "address", "community", "proof"),
+    *("guardian_name", "guardian_phone", "twin_id", "twin_wish"),
+)
+
+
+def form_fields(posted: MultiDict[str, str]) -> dict[str, Any]:
+    """The posted form as typed (to show again beside its errors), each field bounded."""
+    fields: dict[str, Any] = {k: posted.get(k, "")[:200] for k in ("school", *FIELDS)}
+    fields["flags"] = tuple(f[:20] for f in posted.getlist("flags")[:10])
+    return fields
+
+
+def read_form(posted: MultiDict[str, str]) -> Form:
+    """A parent's or the desk's application form (the school is chosen apart)."""
+    f = form_fields(posted)
+    return Form(**{k: f[k] for k in FIELDS}, flags=f["flags"])
 
 
 def _today() -> dt.date:
@@ -123,25 +143,11 @@ def register() -> Response:
             issues=(),
             is_open=_open(led, "registration"),
         )
-    f = {
-        k: request.form.get(k, "")[:200]
-        for k in (
-            "school",
-            "name",
-            "sex",
-            "id_number",
-            "birth_date",
-            "address",
-            "community",
-            "proof",
-            "guardian_name",
-            "guardian_phone",
-        )
-    }
+    f = form_fields(request.form)
     planned = next((i for i in schools if i.school == f["school"]), None)
     if planned is None:
         abort(400)
-    form = Form(**{k: v for k, v in f.items() if k != "school"})
+    form = read_form(request.form)
     try:
         app = steps.register(
             services().env,

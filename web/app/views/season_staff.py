@@ -25,12 +25,14 @@ from flask import (
 from sqlmodel import select
 from werkzeug.wrappers import Response
 
-from placement.season.application import Channel, Form
+from placement.season.application import Channel
 from placement.season.decision import CheckedProof
 from placement.season.outcome import OUTCOME_ZH, Outcome
 from placement.season.plan import STAGES
+from placement.season.pupil import BALANCE_FLAGS
 from web.app.auth import current_user, requires
 from web.app.services import services
+from web.app.views.season_public import read_form
 from web.db.engine import reading, writing
 from web.db.models import School
 from web.service.errors import Forbidden
@@ -78,6 +80,7 @@ def index() -> str:
         overrides=pages.overrides(led),
         draws=pages.allocation_rows(led, numbers=private, school=own),
         stages=STAGES,
+        BALANCE_FLAGS=BALANCE_FLAGS,
         OUTCOME_ZH=OUTCOME_ZH,
         outcomes=list(Outcome),
         school_outcomes=SCHOOL_OUTCOMES,
@@ -219,22 +222,7 @@ def desk() -> Response:
     if planned is None:
         abort(400)
     user = current_user()
-    form = Form(
-        **{
-            k: request.form.get(k, "")[:200]
-            for k in (
-                "name",
-                "sex",
-                "id_number",
-                "birth_date",
-                "address",
-                "community",
-                "proof",
-                "guardian_name",
-                "guardian_phone",
-            )
-        }
-    )
+    form = read_form(request.form)
     steps.register(
         env,
         SEASON,

@@ -22,6 +22,8 @@ HEADERS: Final[Mapping[str, str]] = {
     "学籍号": "student_no", "毕业小学": "primary_school", "报名号": "number",
     "结果": "outcome", "规则": "rule", "理由": "reason", "审核人": "reviewer",
     "去向学校": "to_school", "所缺材料": "missing", "补交期限": "by", "审批人": "approved_by",
+    "特殊情况": "flags", "特殊标记": "flags", "标记": "flags", "同胞身份证号": "twin_id",
+    "多胞胎意愿": "twin_wish", "双胞胎意愿": "twin_wish",
 }  # fmt: skip
 
 

@@ -7,11 +7,14 @@ names it (``enrolment``) and verifiers can check the chain from 公示 to the dr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete, insert
 from sqlmodel import col
 
 from placement.canonical import Json
-from placement.roster import PupilRecord
+from placement.roster import PupilRecord, TwinWish
+from placement.season.application import Application
 from placement.season.chain import derive
 from placement.season.documents import digest
 from web.db.engine import writing
@@ -46,11 +49,7 @@ def import_from_season(env: Env, intake_id: int, *, season: str, user: str) -> i
             (a for a in led.current.values() if a.entry() in set(led.roster_sets[place].entries)),
             key=lambda a: a.number,
         )
-        pupils = [
-            PupilRecord(row=n, name=a.name, sex=a.sex, id_number=a.id_number,
-                        birth_date=a.birth_date, student_no=a.student_no)
-            for n, a in enumerate(apps, start=2)
-        ]  # fmt: skip
+        pupils = draw_rows(apps)
         _district_lock(s)
         issues = _other_schools(s, intake, pupils)
         if issues:
@@ -64,6 +63,49 @@ def import_from_season(env: Env, intake_id: int, *, season: str, user: str) -> i
         s.add(intake)
         audit(s, now, user, "roster.from_season", intake_id, f"{place[0]}: {len(pupils)}")
         return len(pupils)
+
+
+def draw_rows(apps: Sequence[Application]) -> list[PupilRecord]:
+    """The draw's roster rows of these applications (by number): with the balancing
+    flags, and twins linked by ID number grouped — only twins both in this roster (a
+    twin elsewhere leaves the other an ordinary pupil). A group is kept together unless
+    one of its applications asks apart (the parents' signed request to split)."""
+    by_id = {a.id_number: a.number for a in apps}
+    group = {a.number: a.number for a in apps}
+
+    def top(n: str) -> str:
+        while group[n] != n:
+            n = group[n]
+        return n
+
+    for a in apps:
+        twin = by_id.get(a.pupil.twin_id)
+        if twin is not None:
+            first, second = sorted((top(a.number), top(twin)))
+            group[second] = first
+    members: dict[str, list[Application]] = {}
+    for a in apps:
+        members.setdefault(top(a.number), []).append(a)
+    rows = []
+    for n, a in enumerate(apps, start=2):
+        label = top(a.number)
+        twins = members[label]
+        apart = any(t.pupil.twin_wish is TwinWish.APART for t in twins)
+        wish = TwinWish.NONE if len(twins) < 2 else TwinWish.APART if apart else TwinWish.SAME
+        rows.append(
+            PupilRecord(
+                row=n,
+                name=a.name,
+                sex=a.sex,
+                id_number=a.id_number,
+                birth_date=a.birth_date,
+                student_no=a.student_no,
+                twin_group=f"多胞胎{label}" if len(twins) > 1 else "",
+                twin_wish=wish,
+                flags=a.pupil.flags,
+            )
+        )
+    return rows
 
 
 def check_unchanged(env: Env, *, season: str, school: str, intake: str, enrolment: str) -> None:

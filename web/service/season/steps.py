@@ -8,6 +8,7 @@ Refusals are :class:`~web.service.errors.ServiceError` with zh and en messages.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Sequence
 
@@ -335,22 +336,19 @@ def register_rows(
         ) from e
 
 
+_FORM_FIELDS = (
+    *("name", "sex", "id_number", "birth_date", "address", "community", "proof"),
+    *("guardian_name", "guardian_phone", "student_no", "primary_school"),
+)
+_FLAG_SPLIT = re.compile(r"[、,，;；/\s]+")
+
+
 def _form(row: dict[str, str]) -> Form:
+    """A desk row: flags in one cell, separated as the roster's 特殊标记 column is."""
+    flags = tuple(f for f in _FLAG_SPLIT.split(row.get("flags", "")) if f)
     return Form(
-        **{
-            f: row.get(f, "")
-            for f in (
-                "name",
-                "sex",
-                "id_number",
-                "birth_date",
-                "address",
-                "community",
-                "proof",
-                "guardian_name",
-                "guardian_phone",
-                "student_no",
-                "primary_school",
-            )
-        }
+        **{f: row.get(f, "") for f in _FORM_FIELDS},
+        flags=flags,
+        twin_id=row.get("twin_id", ""),
+        twin_wish=row.get("twin_wish", ""),
     )
