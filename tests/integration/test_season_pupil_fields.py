@@ -59,6 +59,45 @@ def twins():
     return a, b
 
 
+def posted_and_derived(svc: Service, listed: str) -> int:
+    """Approve every application, post the 公示 (checked: a name, no flag), derive the
+    roster and make the draw's intake; → its id."""
+    led = steps.store_for(svc.env, demo.SEASON).read()
+    numbers = sorted(led.current)
+    assert len(numbers) == 3
+    svc.at(at(7, 22))
+    for n in numbers:
+        steps.decide(
+            svc.env,
+            demo.SEASON,
+            n,
+            outcome=Outcome.APPROVE,
+            rule="catchment-resident",
+            reason="材料齐全",
+            reviewer="李老师",
+            user="op",
+        )
+    svc.at(at(7, 29))
+    steps.commit_notice(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
+    page = svc.app.test_client().get("/season/notice/0").get_data(as_text=True)
+    assert listed in page
+    assert not any(w in page for w in FLAG_WORDS)
+    svc.at(at(8, 10))
+    steps.derive(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
+    svc.at(at(8, 14, 8))
+    return workflow.create_intake(
+        svc.env,
+        school_id=svc.schools[demo.SY],
+        draw_id="tb-2024-shiyan",
+        name=demo.PRIMARY,
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-14T09:00:00+08:00",
+        planned_witnesses=["家长代表 贾雪"],
+        user="admin",
+    )
+
+
 def test_flags_and_twins_reach_the_draw_roster_and_nothing_public(sqlite_service: Service):
     svc = sqlite_service
     svc.at(at(7, 1))
@@ -97,40 +136,7 @@ def test_flags_and_twins_reach_the_draw_roster_and_nothing_public(sqlite_service
     seen = svc.client(Role.SUPERVISOR).get("/staff/season/").get_data(as_text=True)
     assert not any(w in seen.split('id="applications"')[1].split("</table>")[0] for w in FLAG_WORDS)
 
-    led = steps.store_for(svc.env, demo.SEASON).read()
-    numbers = sorted(led.current)
-    assert len(numbers) == 3
-    svc.at(at(7, 22))
-    for n in numbers:
-        steps.decide(
-            svc.env,
-            demo.SEASON,
-            n,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="材料齐全",
-            reviewer="李老师",
-            user="op",
-        )
-    svc.at(at(7, 29))
-    steps.commit_notice(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
-    page = parent.get("/season/notice/0").get_data(as_text=True)
-    assert a.name in page
-    assert not any(w in page for w in FLAG_WORDS)
-    svc.at(at(8, 10))
-    steps.derive(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
-    svc.at(at(8, 14, 8))
-    iid = workflow.create_intake(
-        svc.env,
-        school_id=svc.schools[demo.SY],
-        draw_id="tb-2024-shiyan",
-        name=demo.PRIMARY,
-        year=2024,
-        profile="taobei-2024",
-        scheduled="2024-08-14T09:00:00+08:00",
-        planned_witnesses=["家长代表 贾雪"],
-        user="admin",
-    )
+    iid = posted_and_derived(svc, a.name)
     assert import_from_season(svc.env, iid, season=demo.SEASON, user="admin") == 3
     with reading(svc.env.engine) as s:
         rows = {p.id_number: p for p in s.exec(select(Pupil).where(col(Pupil.intake_id) == iid))}
