@@ -25,6 +25,7 @@ from web.app.services import services
 from web.app.views.portal import _lang
 from web.db.engine import reading
 from web.portal import exceptions as public_exceptions
+from web.service.config import verify_page
 from web.service.errors import ServiceError
 from web.service.season import pages, steps
 from web.sheets.qr import document_url, qr_image
@@ -121,8 +122,8 @@ def notice_values(led: Ledger, n: int, today: dt.date) -> dict[str, Any]:
 def _qr(jws_text: str) -> str:
     import base64  # noqa: PLC0415
 
-    base = str(current_app.config.get("PUBLIC_BASE_URL") or "") or None
-    url = document_url(jws_text) if base is None else document_url(jws_text, base)
+    base = verify_page(str(current_app.config.get("PUBLIC_BASE_URL") or ""))
+    url = document_url(jws_text, base) if base else document_url(jws_text)
     return "data:image/png;base64," + base64.b64encode(qr_image(url).png).decode()
 
 

@@ -33,6 +33,7 @@ from placement.season.pupil import BALANCE_FLAGS
 from web.app.auth import current_user, requires
 from web.app.services import services
 from web.app.views.season_public import read_form
+from web.app.views.staff_files import print_base_url
 from web.db.engine import reading, writing
 from web.db.models import School
 from web.service.errors import Forbidden
@@ -177,8 +178,9 @@ def _school_pdf(
     own = _own_school()
     if own is not None and places[n][0] != own:
         raise Forbidden(*refusal)
-    base = str(current_app.config.get("PUBLIC_BASE_URL") or "") or None
-    resp = make_response(render(places[n], base))
+    # The verify page (…/verify/), as the class sheets print it: the bare base URL led the
+    # QR to the site's root, where nothing reads the fragment.
+    resp = make_response(render(places[n], print_base_url()))
     resp.headers["Content-Type"] = "application/pdf"
     resp.headers["Cache-Control"] = "no-store"
     return resp
