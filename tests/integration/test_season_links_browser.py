@@ -97,9 +97,12 @@ def test_portal_navigation_reaches_the_season(
             links = nav_links(page, "nav.season-nav")
             for text in ("招生区域", "招生计划", "公示名单", "举报", "举报处理", "统计"):
                 assert text in links, (text, links)
-            for text in ("招生区域", "招生计划", "举报", "举报处理", "统计"):
+            for text in ("招生区域", "招生计划", "网上报名", "举报", "举报处理", "统计"):
                 follow(page, base, links[text])
                 assert overflow_x(page) == 0, (size, text)
+                if text == "网上报名":
+                    page.locator("fieldset.pupil-fields").scroll_into_view_if_needed()
+                    shot(page, f"season-links-register-{size}", tmp_path)
             page.goto(f"{base}/season/")
             page.click("nav.season-nav >> text=公示名单")
             page.click(f"#notices >> text={demo.SY}")
