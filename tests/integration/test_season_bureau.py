@@ -199,6 +199,9 @@ def test_the_allocation_draw_from_the_web(sqlite_service: Service):
     draws = seen[seen.index('id="draws"') :].split("</ul>")[0]
     assert "已开奖 drawn" in draws
     assert not any(n in draws for n in numbers)  # counts, no pool or winners' numbers
+    own = svc.client(Role.OPERATOR).get("/staff/season/").get_data(as_text=True)
+    assert 'id="draws"' not in own  # 实验小学's reviewer: another school's draw is not theirs
+    assert 'id="assign-form"' not in own
     r = post(
         admin,
         "/staff/season/bureau/draw",
