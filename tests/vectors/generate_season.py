@@ -9,7 +9,8 @@ one rejected) with TEST keys whose Ed25519 seeds are SHA-256 of public labels �
 sign with them; never put them in a real keyring. Everything is deterministic: salts are
 SHA-256 of labels, times come from a monotone clock, Ed25519 signatures are deterministic.
 
-    commitments.json   one application record, its submission and entry, the receipt (§S5)
+    commitments.json   one application record, its submission and entry, the receipt (§S5),
+                       and the same record with the optional pupil object
     sets.json          every notice and derivation: entries, leaf hashes, roots (§S7, §S9)
     log.json           every season log entry in order, the signed checkpoint (§S10)
     documents.json     every signed document (compact JWS) with its digest and type
@@ -19,6 +20,7 @@ SHA-256 of labels, times come from a monotone clock, Ed25519 signatures are dete
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -33,11 +35,15 @@ import seasonkit  # noqa: E402
 from placement import jws  # noqa: E402
 from placement.canonical import canonical_json  # noqa: E402
 from placement.documents import WitnessInput  # noqa: E402
+from placement.idcard import check_character  # noqa: E402
 from placement.merkle import leaf_hash  # noqa: E402
+from placement.roster import TwinWish  # noqa: E402
 from placement.season.allocation import allocation_document, allocation_result, ticket  # noqa: E402
+from placement.season.application import Application  # noqa: E402
 from placement.season.chain import summary_line  # noqa: E402
 from placement.season.documents import digest  # noqa: E402
 from placement.season.notice import entry_set  # noqa: E402
+from placement.season.pupil import Pupil  # noqa: E402
 from placement.seed import final_seed, seed_commitment  # noqa: E402
 from placement.tlog import checkpoint_body  # noqa: E402
 
@@ -50,6 +56,25 @@ WARNING = (
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _with_pupil(app: Application) -> dict[str, Any]:
+    """The same record with the optional ``pupil`` object (spec S5): flags and a twin."""
+    twin = twin_id(app)
+    flagged = dataclasses.replace(app, pupil=Pupil(("留守儿童", "随班就读"), twin, TwinWish.APART))
+    record = flagged.to_json()
+    return {
+        "record": record,
+        "record_jcs": canonical_json(record).decode(),
+        "submission": flagged.submission().hex(),
+        "entry": flagged.entry().hex(),
+    }
+
+
+def twin_id(app: Application) -> str:
+    """A valid ID number of a twin: same birth date, next order code (spec §3)."""
+    first17 = app.id_number[:14] + f"{(int(app.id_number[14:17]) + 1) % 1000:03d}"
+    return first17 + check_character(first17)
 
 
 def render() -> dict[str, str]:
@@ -75,6 +100,7 @@ def render() -> dict[str, str]:
         "receipt": receipt,
         "receipt_digest": digest(receipt).hex(),
         "receipt_jws": led.receipt_jws(app),
+        "with_pupil": _with_pupil(app),
     }
     notices = [
         {

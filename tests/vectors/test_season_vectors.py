@@ -73,6 +73,15 @@ def test_record_commitments():
     assert tagged(v["receipt"]["t"], receipt_jcs).hex() == v["receipt_digest"]
     ring = keyring_from_json(v["keyring"])
     assert verify_jws(v["receipt_jws"], ring) == v["receipt"]
+    # with the optional pupil object (spec S5): present, so it is committed to
+    w = v["with_pupil"]
+    assert w["record"]["pupil"]["flags"] == sorted(w["record"]["pupil"]["flags"])
+    assert {k: x for k, x in w["record"].items() if k != "pupil"} == v["record"]
+    jcs = rfc8785.dumps(w["record"])
+    assert jcs.decode() == w["record_jcs"]
+    assert tagged("sunshine-placement/season/v1/submission", jcs).hex() == w["submission"]
+    assert tagged("sunshine-placement/season/v1/entry", jcs).hex() == w["entry"]
+    assert w["entry"] != v["entry"]
 
 
 def test_notice_and_roster_sets():
