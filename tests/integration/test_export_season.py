@@ -119,7 +119,8 @@ def test_the_export_carries_the_season_and_takes_the_list_down_after_the_window(
     season_in_notice(svc)
     names = [demo.form(n, "新华社区").name for n in CHILDREN]
     out = tmp_path / "www"
-    export_public(svc.app, out)
+    summary = export_public(svc.app, out)
+    assert (summary.season_notices, summary.names_up) == (1, True)
     for page in PAGES:
         for lang in ("html", "en.html"):
             assert (out / f"{page}.{lang}").is_file(), page
@@ -153,7 +154,8 @@ def test_the_export_carries_the_season_and_takes_the_list_down_after_the_window(
 
     # after the window: exported again, the names are gone; commitment and counts stay
     svc.at(at(8, 1))
-    export_public(svc.app, out)
+    summary = export_public(svc.app, out)
+    assert (summary.season_notices, summary.names_up) == (1, False)
     links_resolve(out)
     after = text(out / "season/notices/01/index.html")
     assert not any(name in after for name in names)
@@ -164,3 +166,11 @@ def test_the_export_carries_the_season_and_takes_the_list_down_after_the_window(
     nav = text(out / "season/index.html").split('class="actions small season-nav"')[1]
     assert "公示名单" not in nav.split("</nav>")[0]  # the nav's 公示 link is gone
     assert not any(name in p.read_text() for p in out.rglob("*.html") for name in names)
+
+
+def test_without_a_season_the_export_has_no_season(sqlite_service: Service, tmp_path: Path):
+    out = tmp_path / "www"
+    summary = export_public(sqlite_service.app, out)
+    assert (summary.season_notices, summary.names_up) == (0, False)
+    assert not (out / "season").exists()
+    assert "season/" not in text(out / "index.html")

@@ -54,6 +54,8 @@ class Exported:
     announcements: int
     results: int
     log_size: int
+    season_notices: int = 0  # 公示 pages exported (0: no season set up)
+    names_up: bool = False  # their names are on them: export again after the window
 
 
 def portal_json(hotline: str) -> bytes:
@@ -100,7 +102,7 @@ def _verify_page(tree: _Tree, hotline: str, keyring_json: bytes) -> None:
     tree.write("verify/portal.json", portal_json(hotline))
 
 
-def _season_pages(tree: _Tree, led: Ledger, today: dt.date, lookup_url: str | None) -> None:
+def _season_pages(tree: _Tree, led: Ledger, today: dt.date, lookup_url: str | None) -> bool:
     """The season's public pages as of today (spec S1): calendar and overrides, plan,
     catchment, statistics, report outcomes, and each 公示 page — its names only while the
     window is open; after it the commitment, counts and QR stay. With the public season
@@ -128,6 +130,7 @@ def _season_pages(tree: _Tree, led: Ledger, today: dt.date, lookup_url: str | No
             **shared, **values,
         )  # fmt: skip
     tree.write("season/public.zip", steps.export(services().env, led.season, kind="public"))
+    return bool(led.notices) and season_public.is_open(led, "notice", today)
 
 
 def write_public(app: Flask, out: Path, *, lookup_url: str | None = None) -> Exported:
@@ -167,13 +170,22 @@ def write_public(app: Flask, out: Path, *, lookup_url: str | None = None) -> Exp
         # Part E: which lists changed after the draw (verify page) and the exception counts.
         tree.write("verify/changes.json", canonical_json(public_exceptions.changes(s)))
         tree.write("exceptions.json", canonical_json(public_exceptions.listing(s).to_json()))
-        if tree.season:
-            _season_pages(tree, store.read(), svc.now().astimezone(CST).date(), lookup_url)
+        led = store.read() if tree.season else None
+        names_up = led is not None and _season_pages(
+            tree, led, svc.now().astimezone(CST).date(), lookup_url
+        )
         log = data.log_tiles(s)
         for rel, body in log.items():
             tree.write(f"log/{rel}", body)
     size = checkpoint_of(log["checkpoint"].decode()).size if log else 0
-    return Exported(files=tree.count, announcements=len(rows), results=results, log_size=size)
+    return Exported(
+        files=tree.count,
+        announcements=len(rows),
+        results=results,
+        log_size=size,
+        season_notices=len(led.notices) if led is not None else 0,
+        names_up=names_up,
+    )
 
 
 def export_public(app: Flask, directory: Path, *, lookup_url: str | None = None) -> Exported:

@@ -44,4 +44,11 @@ def _run(args: argparse.Namespace) -> int:
         f"{summary.announcements} 公告 announcements, {summary.results} 结果 results, "
         f"log size {summary.log_size}\n"
     )
+    if summary.names_up:
+        # The static copy cannot take itself down: the names leave only with a new export.
+        sys.stdout.write(
+            f"公示名单（{summary.season_notices} 份）含姓名：公示期结束后请重新导出以撤下 / "
+            f"{summary.season_notices} 公示 lists carry names: export again after the window "
+            "to take them down\n"
+        )
     return 0
