@@ -6,17 +6,15 @@ nothing private in any of them and every link relative and resolving."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from html import unescape
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
+import seasonflow
+from seasonflow import at
 from servicekit import Service
 
-from placement.keyring import CST
-from placement.policy import Level
 from placement.season.cases import FINDING_EN, Finding
-from placement.season.outcome import Outcome
 from verifier.season_report import verify_season
 from web.app.export import export_public
 from web.demo import season as demo
@@ -28,42 +26,15 @@ PAGES += ("season/stats/index", "season/cases/index", "season/notices/01/index")
 OVERRIDE = "7月20日停电，注册顺延一天"
 
 
-def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
-    return datetime(2024, month, day, hour, minute, tzinfo=CST)
-
-
 def season_in_notice(svc: Service) -> list[str]:
-    """Three approved children of 实验小学 posted on 7/29; a report filed and rejected."""
-    svc.at(at(7, 1))
-    steps.create(svc.env, catchment=demo.catchment(), plan=demo.plan(), user="admin")
+    """Three approved children of 实验小学 posted on 7/29, registered after an override;
+    a report filed and rejected."""
+    seasonflow.started(svc)
     svc.at(at(7, 20, 8))
     steps.override(svc.env, demo.SEASON, stage="registration", reason=OVERRIDE, user="admin")
-    numbers = []
-    for n in CHILDREN:
-        svc.at(at(7, 20, 9, n - 100))
-        app = steps.register(
-            svc.env,
-            demo.SEASON,
-            demo.form(n, "新华社区"),
-            school=demo.SY,
-            intake=demo.PRIMARY,
-            level=Level.PRIMARY,
-        )
-        numbers.append(app.number)
-    svc.at(at(7, 22))
-    for number in numbers:
-        steps.decide(
-            svc.env,
-            demo.SEASON,
-            number,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="户口本、房本齐全",
-            reviewer="李老师",
-            user="op",
-        )
-    svc.at(at(7, 29))
-    steps.commit_notice(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
+    numbers = seasonflow.registered(svc, CHILDREN, day=(7, 20))
+    seasonflow.approved(svc, numbers)
+    seasonflow.posted(svc)
     case = steps.file_case(
         svc.env,
         demo.SEASON,

@@ -5,12 +5,12 @@ publicly — bureau admin only; a supervisor sees the draws without application 
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 
+import seasonflow
+from seasonflow import at
 from servicekit import Service, csrf
 from sqlmodel import select
 
-from placement.keyring import CST
 from placement.policy import Level
 from placement.season.outcome import Outcome
 from placement.season.plan import PlannedIntake
@@ -22,10 +22,6 @@ from web.service.season import steps
 
 ROUTES = ("override", "assign", "allocate", "draw")
 X3_PLACES = 2
-
-
-def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
-    return datetime(2024, month, day, hour, minute, tzinfo=CST)
 
 
 def small_plan():
@@ -40,20 +36,8 @@ def small_plan():
 
 def renters(svc: Service, n: int) -> list[str]:
     """A season with ``n`` renters' applications at 实验小学, in the review window."""
-    svc.at(at(7, 1))
-    steps.create(svc.env, catchment=demo.catchment(), plan=small_plan(), user="admin")
-    numbers = []
-    for k in range(n):
-        svc.at(at(7, 15, 9, k))
-        app = steps.register(
-            svc.env,
-            demo.SEASON,
-            demo.form(80 + k, "新华社区"),
-            school=demo.SY,
-            intake=demo.PRIMARY,
-            level=Level.PRIMARY,
-        )
-        numbers.append(app.number)
+    seasonflow.started(svc, small_plan())
+    numbers = seasonflow.registered(svc, range(80, 80 + n))
     svc.at(at(7, 23))
     return numbers
 

@@ -6,57 +6,24 @@ Screenshots go to $PLACEMENT_SCREENSHOTS when it names a folder."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
+import seasonflow
 from pagekit import log_in, serving
 from playwright.sync_api import Browser, Page
 from screenkit import overflow_x, shot
 from servicekit import Service
 
-from placement.keyring import CST
-from placement.policy import Level
-from placement.season.outcome import Outcome
 from web.demo import season as demo
-from web.service.season import steps
 
 SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 360, "height": 740}}
 
 
-def at(month: int, day: int, hour: int = 9) -> datetime:
-    return datetime(2024, month, day, hour, tzinfo=CST)
-
-
 def posted(svc: Service) -> None:
     """A season on its first 公示 day: two approved children of 实验小学, posted."""
-    svc.at(at(7, 1))
-    steps.create(svc.env, catchment=demo.catchment(), plan=demo.plan(), user="admin")
-    numbers = []
-    for n in range(2):
-        svc.at(at(7, 15, 9 + n))
-        app = steps.register(
-            svc.env,
-            demo.SEASON,
-            demo.form(70 + n, "新华社区"),
-            school=demo.SY,
-            intake=demo.PRIMARY,
-            level=Level.PRIMARY,
-        )
-        numbers.append(app.number)
-    svc.at(at(7, 22))
-    for number in numbers:
-        steps.decide(
-            svc.env,
-            demo.SEASON,
-            number,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="户口本、房本齐全",
-            reviewer="李老师",
-            user="op",
-        )
-    svc.at(at(7, 29))
-    steps.commit_notice(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
+    seasonflow.started(svc)
+    seasonflow.approved(svc, seasonflow.registered(svc, (70, 71)))
+    seasonflow.posted(svc)
 
 
 def nav_links(page: Page, selector: str) -> dict[str, str]:
@@ -116,7 +83,7 @@ def test_portal_navigation_reaches_the_season(
         assert nav_links(page, "nav.season-nav")["Plan"].endswith("lang=en")
         page.close()
         # after the window the 公示 and 举报 links are gone; the pages that stay remain
-        svc.at(at(8, 1))
+        svc.at(seasonflow.at(8, 1))
         page = browser.new_page(viewport=SIZES["phone"])
         page.goto(f"{base}/season/")
         links = nav_links(page, "nav.season-nav")

@@ -10,11 +10,11 @@ import re
 import zipfile
 from datetime import datetime
 
+import seasonflow
+from seasonflow import at
 from servicekit import Service, csrf
 from sqlmodel import col, select
 
-from placement.keyring import CST
-from placement.season.outcome import Outcome
 from verifier.verify import verify_bundle
 from web.db.engine import reading
 from web.db.models import Pupil
@@ -30,10 +30,6 @@ TEAMS = (
     "1,2024级一年级（1）班,林秀云,语文:林秀云\n"
     "2,2024级一年级（2）班,杜春梅,数学:杜春梅\n"
 )
-
-
-def at(month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
-    return datetime(2024, month, day, hour, minute, tzinfo=CST)
 
 
 def fields(f, **extra: object) -> dict[str, object]:
@@ -65,20 +61,8 @@ def posted_and_derived(svc: Service, listed: str) -> int:
     led = steps.store_for(svc.env, demo.SEASON).read()
     numbers = sorted(led.current)
     assert len(numbers) == 3
-    svc.at(at(7, 22))
-    for n in numbers:
-        steps.decide(
-            svc.env,
-            demo.SEASON,
-            n,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="材料齐全",
-            reviewer="李老师",
-            user="op",
-        )
-    svc.at(at(7, 29))
-    steps.commit_notice(svc.env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="a")
+    seasonflow.approved(svc, numbers)
+    seasonflow.posted(svc)
     page = svc.app.test_client().get("/season/notice/0").get_data(as_text=True)
     assert listed in page
     assert not any(w in page for w in FLAG_WORDS)
