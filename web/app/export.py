@@ -119,8 +119,8 @@ def _season_pages(tree: _Tree, led: Ledger, today: dt.date, lookup_url: str | No
     )
     tree.page("season-plan", "season/plan.html", hotline, lookup_url, **shared)
     tree.page("season-catchment", "season/catchment.html", hotline, lookup_url, **shared, q="")
-    rows = pages.statistics(led)
-    tree.page("season-stats", "season/stats.html", hotline, lookup_url, **shared, rows=rows)
+    stats = season_public.stats_values(led)
+    tree.page("season-stats", "season/stats.html", hotline, lookup_url, **shared, **stats)
     cases = pages.public_cases(led)
     tree.page("season-cases", "season/cases.html", hotline, lookup_url, **shared, rows=cases)
     for n in range(len(led.notices)):

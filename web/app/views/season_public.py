@@ -283,15 +283,19 @@ def plan() -> Response:
 
 @bp.route("/stats")
 def stats() -> Response:
+    return _page("season/stats.html", **stats_values(_ledger()))
+
+
+def stats_values(led: Ledger) -> dict[str, Any]:
+    """The statistics page's rows and the district's exceptions (live and exported)."""
     with reading(services().engine) as s:  # Part E: a school that "corrects" 15 pupils shows it
         after = public_exceptions.listing(s)
-    return _page(
-        "season/stats.html",
-        rows=pages.statistics(_ledger()),
-        exceptions=after.by_intake(),
-        district=after.district,
-        kinds=public_exceptions.KINDS,
-    )
+    return {
+        "rows": pages.statistics(led),
+        "exceptions": after.by_intake(),
+        "district": after.district,
+        "kinds": public_exceptions.KINDS,
+    }
 
 
 @bp.route("/bundle.zip")
