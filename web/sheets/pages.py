@@ -16,6 +16,7 @@ from importlib.resources import files
 from typing import Final
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from placement.canonical import Json
 from placement.documents import digest
@@ -23,11 +24,14 @@ from placement.jws import parse
 from placement.reference import statement_item
 from placement.roster import Sex
 from web.record.clock import local
-from web.sheets.columns import halves
+from web.sheets.columns import fitted, halves
 from web.sheets.options import COMPLAINT_DAYS, COPIES, PUBLIC_COPY, Options
 from web.sheets.qr import document_url, qr_image, receipt_url, reference_url
 from web.sheets.source import ClassList, DrawSource, SheetError
 
+HEADINGS: Final = {"n": "序号", "name": "姓名", "sex": "性别", "no": "学籍号", "born": "出生日期"}
+SIGN_NAME_MM: Final = 13.0  # the signer's name column (sheet.css .signlines .who), less a gap
+SIGN_PT: Final = 9.5
 MM_PER_MODULE: Final = 0.36  # a version-25 code (125 modules with its quiet zone) is 45 mm
 
 
@@ -52,6 +56,11 @@ class Code:
 class SignLine:
     role: str
     name: str
+
+    @property
+    def fitted(self) -> Markup:
+        """The name in a size that keeps it on its line (the class list's signature lines)."""
+        return fitted(self.name, SIGN_NAME_MM, SIGN_PT)
 
 
 @cache
@@ -196,6 +205,7 @@ def class_list(
         females=len(cls.rows) - cls.males,
         total=len(cls.rows),
         halves=halves(cls.rows, archive=archive),
+        headings=HEADINGS,
         archive=archive,
         code=code(_statement_url(src, cls.statement, opts), 45),
         signers=class_signers(src, cls),
