@@ -27,6 +27,7 @@ from web.record.clock import local
 from web.sheets.columns import fitted, halves
 from web.sheets.options import COMPLAINT_DAYS, COPIES, PUBLIC_COPY, Options
 from web.sheets.qr import document_url, qr_image, receipt_url, reference_url
+from web.sheets.signing_key import key_text
 from web.sheets.source import ClassList, DrawSource, SheetError
 
 HEADINGS: Final = {"n": "序号", "name": "姓名", "sex": "性别", "no": "学籍号", "born": "出生日期"}
@@ -136,13 +137,8 @@ def _deadline(src: DrawSource, opts: Options) -> str:
     return _day(opts.complaint_deadline or src.draw_date + timedelta(days=COMPLAINT_DAYS))
 
 
-def _split_kid(kid: str) -> tuple[str, str]:
-    name, _, hex_id = kid.rpartition("+")
-    return name, hex_id
-
-
 def _common(src: DrawSource, opts: Options, title: str, kid: str) -> dict[str, object]:
-    kid_name, kid_hex = _split_kid(kid)
+    key = key_text(kid, src.version, opts.keys, opts.bundles)
     deadline = _deadline(src, opts)
     return {
         "css": css(),
@@ -154,8 +150,9 @@ def _common(src: DrawSource, opts: Options, title: str, kid: str) -> dict[str, o
         "scheduled": _time(src.text("scheduled")),
         "hotline": src.hotline,
         "deadline": deadline,
-        "kid_name": kid_name,
-        "kid_hex": kid_hex,
+        "kid_name": key.name,
+        "kid_hex": key.fingerprint,
+        "kid_known": key.known,
         "footer": f"投诉电话 {src.hotline}　异议受理截止 {deadline}　抽签编号 {src.draw_id}",
         "pageinfo": "",
     }
