@@ -246,7 +246,9 @@ def baseline_tree(rev: str, into: Path) -> Path:
     return into
 
 
-def section(kinds: list[Kind], bare: float, runs: list[Batch], schools: int, rev: str) -> str:
+def section(
+    kinds: list[Kind], bare: float, runs: list[Batch], schools: int, rev: str, start_load: float
+) -> str:
     by = {(b.code, b.jobs): b for b in runs}
     notice = next(k for k in kinds if k.label.startswith("admission"))
     rows = [
@@ -276,8 +278,9 @@ def section(kinds: list[Kind], bare: float, runs: list[Batch], schools: int, rev
             "",
             (
                 f"Measured {datetime.now(CST).date().isoformat()} with "
-                f"{os.cpu_count()} cores shared with other work (load average {load[0]:.1f} at the "
-                "end): CPU seconds are the figures to compare; wall times move with the load."
+                f"{os.cpu_count()} cores shared with other work (load average {start_load:.1f} at "
+                f"the start, {load[0]:.1f} at the end): CPU seconds are the figures to compare; "
+                "wall times move with the load."
             ),
             "",
             (
@@ -313,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--baseline", default=BASELINE, help="git revision of today's code")
     args, _ = p.parse_known_args(argv)  # ./dev bench passes every benchmark's flags
     schools, repeat = (2, 1) if args.quick else (args.schools, 3)
+    start_load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-sheets-") as tmp:
         work = Path(tmp)
         print("per page …", file=sys.stderr)
@@ -325,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"district: {code}, {jobs} jobs …", file=sys.stderr)
             runs.append(print_batch(code, tree, draws, work / f"out-{code}-{jobs}", jobs))
             print(runs[-1], file=sys.stderr)
-    text = section(kinds, bare, runs, schools, args.baseline)
+    text = section(kinds, bare, runs, schools, args.baseline, start_load)
     print(text)
     if args.write:
         replace_section(DOC, text, heading=HEADING, end=END)

@@ -22,6 +22,7 @@ from placement.links import LinkError as QrError
 from placement.links import from_digits, parse_url, to_digits
 from web.sheets.options import DEFAULT_BASE_URL
 from web.sheets.qr import document_url, qr_image, receipt_url
+from web.sheets.qrdata import codewords
 from web.sheets.qrmask import FastQRCode, penalties
 
 JWS = "eyJhbGciOiJFZERTQSJ9.e30.c2lnbmF0dXJlLV8"
@@ -118,6 +119,38 @@ class TestMaskChoice:
         assert penalties(fast) == expected
         ref.make()
         fast.make()
+        assert fast.get_matrix() == ref.get_matrix()
+
+
+def _sample_url(kind: str, length: int, rng: random.Random) -> str:
+    if kind == "numeric":  # v1 documents and receipts: the digit pairs
+        return f"{DEFAULT_BASE_URL}#n=" + "".join(rng.choices("0123456789", k=length))
+    if kind == "reference":  # v2 references: short codes, 8-bit and alphanumeric segments
+        b64 = "".join(rng.choices("ABCXYZabcxyz0123456789_-", k=43))
+        return f"{DEFAULT_BASE_URL}#d=draw-{length}/c{length % 60:02d}/{b64}"
+    return "".join(rng.choices("ABCDEFGHIJ0123456789 $%*+-./:abcxyz阳光é", k=length))
+
+
+class TestBulkEncoding:
+    """web.sheets.qrdata redoes qrcode's codeword and placement arithmetic in bulk; the
+    version, every codeword and every module must stay qrcode's own."""
+
+    @pytest.mark.parametrize("kind", ["numeric", "reference", "mixed"])
+    @pytest.mark.parametrize("length", [1, 7, 40, 151, 400, 977, 1500, 2200, 2900])
+    def test_same_codewords_and_symbol_as_qrcode(self, kind: str, length: int):
+        url = _sample_url(
+            kind, min(length, 1200) if kind == "mixed" else length, random.Random(length)
+        )
+        ref = qrcode.QRCode(error_correction=ERROR_CORRECT_M)
+        ref.add_data(url, optimize=20)
+        ref.make(fit=True)
+        fast = FastQRCode(error_correction=ERROR_CORRECT_M)
+        fast.add_data(url, optimize=20)
+        fast.make(fit=True)
+        assert fast.version == ref.version
+        assert codewords(fast.version, ERROR_CORRECT_M, fast.data_list) == util.create_data(
+            ref.version, ERROR_CORRECT_M, ref.data_list
+        )
         assert fast.get_matrix() == ref.get_matrix()
 
 

@@ -54,6 +54,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         base_url=args.base_url or DEFAULT_BASE_URL,
         complaint_deadline=args.complaint_deadline,
         bundles=tuple(args.bundle or ()),
+        keys=_known_keys(Path(args.keys)),
     )
     runs = plan(dirs, out_dir, args.copies, opts, notices=args.notices)
     result = print_runs(runs, out_dir, opts, jobs=args.jobs, separate=args.separate)
@@ -93,6 +94,17 @@ def cmd_print_intake(args: argparse.Namespace) -> int:
         out(f"已输出 written: {f} ({f.stat().st_size:,} bytes)")
     out(f"{result.pages} 页 pages; 二维码指向 QR codes point to {url}; 已记入日志 logged")
     return 0
+
+
+def _known_keys(folder: Path) -> tuple[str, ...]:
+    """The key store's public keys, if it has a keyring: v2 sheets print the signing
+    key's fingerprint (spec §23.1), which needs the whole key, not only its id."""
+    from keys.store import KeyStore
+
+    store = KeyStore(folder)
+    if not store.keyring_path.is_file():
+        return ()
+    return tuple(k.vkey for k in store.keyring().keys)
 
 
 def _log_signers(args: argparse.Namespace) -> Signers:
@@ -167,7 +179,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--log", help="transparency log folder: log sheets.printed for each printed --dir"
     )
-    p.add_argument("--keys", default="instance/keys", help="key store folder (with --log)")
+    p.add_argument(
+        "--keys",
+        default="instance/keys",
+        help="key store folder (with --log); its public keys give v2 sheets the signing "
+        "key's fingerprint",
+    )
     p.add_argument("--bureau-key", help="bureau signing key name (with --log)")
     p.add_argument("--log-key", help="log signing key name (with --log)")
     p.add_argument("--passphrase-env", default=ENV_VAR)

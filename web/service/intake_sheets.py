@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from keys.store import write_atomic
@@ -57,6 +58,8 @@ def print_intake(  # noqa: PLR0913 - one print run, every option named
         require(get_intake(s, intake_id), Stage.DRAWN, Stage.PUBLISHED)
     work = out / ".records" / str(intake_id)
     materialize(env, intake_id, work)
+    # v2 sheets print the signing key's fingerprint (spec §23.1): the keyring's keys
+    opts = replace(opts, keys=tuple(k.vkey for k in env.keyring().keys))
     runs = plan([work], out, copies, opts, notices=notices)
     result = print_runs(runs, out, opts, jobs=jobs, on_pages=on_pages)
     signers = env.signers()

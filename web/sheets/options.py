@@ -23,3 +23,4 @@ class Options:
     base_url: str = DEFAULT_BASE_URL
     complaint_deadline: date | None = None  # default: the draw date + COMPLAINT_DAYS
     bundles: tuple[str, ...] = ()  # record bundles to embed in the class-list copies
+    keys: tuple[str, ...] = ()  # the keyring's vkeys: v2 sheets print their fingerprint

@@ -16,6 +16,7 @@ from importlib.resources import files
 from typing import Final
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from placement.canonical import Json
 from placement.documents import digest
@@ -23,11 +24,15 @@ from placement.jws import parse
 from placement.reference import statement_item
 from placement.roster import Sex
 from web.record.clock import local
-from web.sheets.columns import halves
+from web.sheets.columns import fitted, halves
 from web.sheets.options import COMPLAINT_DAYS, COPIES, PUBLIC_COPY, Options
 from web.sheets.qr import document_url, qr_image, receipt_url, reference_url
+from web.sheets.signing_key import key_text
 from web.sheets.source import ClassList, DrawSource, SheetError
 
+HEADINGS: Final = {"n": "序号", "name": "姓名", "sex": "性别", "no": "学籍号", "born": "出生日期"}
+SIGN_NAME_MM: Final = 13.0  # the signer's name column (sheet.css .signlines .who), less a gap
+SIGN_PT: Final = 9.5
 MM_PER_MODULE: Final = 0.36  # a version-25 code (125 modules with its quiet zone) is 45 mm
 
 
@@ -52,6 +57,11 @@ class Code:
 class SignLine:
     role: str
     name: str
+
+    @property
+    def fitted(self) -> Markup:
+        """The name in a size that keeps it on its line (the class list's signature lines)."""
+        return fitted(self.name, SIGN_NAME_MM, SIGN_PT)
 
 
 @cache
@@ -127,13 +137,8 @@ def _deadline(src: DrawSource, opts: Options) -> str:
     return _day(opts.complaint_deadline or src.draw_date + timedelta(days=COMPLAINT_DAYS))
 
 
-def _split_kid(kid: str) -> tuple[str, str]:
-    name, _, hex_id = kid.rpartition("+")
-    return name, hex_id
-
-
 def _common(src: DrawSource, opts: Options, title: str, kid: str) -> dict[str, object]:
-    kid_name, kid_hex = _split_kid(kid)
+    key = key_text(kid, src.version, opts.keys, opts.bundles)
     deadline = _deadline(src, opts)
     return {
         "css": css(),
@@ -145,8 +150,9 @@ def _common(src: DrawSource, opts: Options, title: str, kid: str) -> dict[str, o
         "scheduled": _time(src.text("scheduled")),
         "hotline": src.hotline,
         "deadline": deadline,
-        "kid_name": kid_name,
-        "kid_hex": kid_hex,
+        "kid_name": key.name,
+        "kid_hex": key.fingerprint,
+        "kid_known": key.known,
         "footer": f"投诉电话 {src.hotline}　异议受理截止 {deadline}　抽签编号 {src.draw_id}",
         "pageinfo": "",
     }
@@ -196,6 +202,7 @@ def class_list(
         females=len(cls.rows) - cls.males,
         total=len(cls.rows),
         halves=halves(cls.rows, archive=archive),
+        headings=HEADINGS,
         archive=archive,
         code=code(_statement_url(src, cls.statement, opts), 45),
         signers=class_signers(src, cls),

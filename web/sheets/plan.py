@@ -76,6 +76,7 @@ def _key(src: DrawSource, opts: Options, copies: Sequence[str], *, notices: bool
         str(src.private is not None),
         ",".join(f"{c.number}.v{c.version}" for c in src.classes),  # reprints after exceptions
         *(hashlib.sha256(Path(b).read_bytes()).hexdigest() for b in opts.bundles),
+        ",".join(sorted(opts.keys)),  # v2 sheets print the signing key's fingerprint
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 

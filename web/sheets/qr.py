@@ -54,15 +54,15 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def png(matrix: list[list[bool]]) -> bytes:
-    """A 1-bit greyscale PNG, one pixel per module (dark = 0). The page scales it up
+    """A 1-bit greyscale PNG, one pixel per module (dark = 0), a row a list. The page scales it up
     with ``image-rendering: pixelated`` (PDF ``/Interpolate false``): sharp edges."""
-    size = len(matrix)
+    width = len(matrix[0]) if matrix else 0
     rows = bytearray()
     for row in matrix:
-        bits = "".join("0" if dark else "1" for dark in row).ljust((size + 7) // 8 * 8, "1")
+        bits = "".join("0" if dark else "1" for dark in row).ljust((width + 7) // 8 * 8, "1")
         rows.append(0)  # filter: none
         rows += int(bits, 2).to_bytes(len(bits) // 8, "big")
-    header = struct.pack(">IIBBBBB", size, size, 1, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, len(matrix), 1, 0, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", header)
