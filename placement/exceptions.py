@@ -123,6 +123,7 @@ class Request:
     name: str = ""  # v2 added pupil: the name its class statement shows
     named: tuple[str, str] | None = None  # v2 transfer-out: [name, sex] in class ``from_class``
     from_class: int | None = None
+    twin_of: int | None = None  # §E7: the exception that added this pupil's twin
 
     def member(self) -> PublicLeaf | None:
         """The added pupil as the replay counts it: its leaf, with the request's name in a
@@ -328,7 +329,10 @@ def parse_request(doc: object) -> Request:
         and kind is not Kind.TEACHER_CHANGE
         and bool(_V2_KEYS[kind] & set(raw))
     )
-    d = _fields(raw, _DETAIL_KEYS[kind] | (_V2_KEYS[kind] if v2 else set()), f"detail of {kind}")
+    twin = {"twin_of"} if kind.adds and isinstance(raw, dict) and "twin_of" in raw else set()
+    d = _fields(
+        raw, _DETAIL_KEYS[kind] | (_V2_KEYS[kind] if v2 else set()) | twin, f"detail of {kind}"
+    )
     base = Request(
         number=number,
         kind=kind,
@@ -339,6 +343,7 @@ def parse_request(doc: object) -> Request:
         requested_by=_text(by["name"], "requested_by.name"),
         requested_on=_day(f["requested_on"], "requested_on"),
         detail=d,
+        twin_of=_twin_of(d["twin_of"], number) if twin else None,
     )
     if v2:
         return _parse_v2(base, d)
@@ -365,6 +370,16 @@ def parse_request(doc: object) -> Request:
         )
         return replace(base, moves=moves)
     return replace(base, team=team_from_json(d["team"]))
+
+
+def _twin_of(value: object, number: int) -> int:
+    """§E7: the number of an earlier exception (1 ≤ m < n)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value < number:
+        raise ExceptionError(
+            f"twin_of 须为在先的例外编号（1 至 {number - 1}）",
+            f"twin_of must be the number of an earlier exception (1 to {number - 1})",
+        )
+    return value
 
 
 def _parse_v2(base: Request, d: Mapping[str, Json]) -> Request:

@@ -53,6 +53,7 @@ class State:
     leaves: tuple[PublicLeaf, ...]  # roster leaves (v1) or members (v2), then added pupils
     classes: tuple[ClassState, ...]  # by class number
     version: int = 1
+    added: tuple[tuple[int, int], ...] = ()  # (exception number, leaf index) per addition
 
     def class_of(self) -> dict[int, int]:
         """Leaf index → current class number (pupils transferred out are absent)."""
@@ -198,6 +199,39 @@ def late_class(
     return min(keys, key=keys.__getitem__) if keys else None
 
 
+def twin_class(state: State, leaf: PublicLeaf, twin_of: int) -> int:
+    """§E7: the class that now holds the pupil added by exception ``twin_of``."""
+    index = dict(state.added).get(twin_of)
+    if index is None:
+        raise _refuse(
+            f"第{twin_of}号例外不是在先已批准的补录或转入，无法同班安排",
+            f"exception {twin_of} is not an earlier approved late placement or transfer in",
+        )
+    where = state.class_of().get(index)
+    if where is None:
+        raise _refuse(
+            f"第{twin_of}号例外新增的学生已不在任何班（已转出），无法同班安排",
+            f"the pupil added by exception {twin_of} is in no class any more (transferred out)",
+        )
+    c = state.get(where)
+    if c is not None and any(state.leaves[i].name == leaf.name for i in c.pupils):
+        raise _refuse(
+            f"双胞胎所在的第{where}班已有同名学生（重名须分班）",
+            f"the twin's class {where} already holds a pupil of the same name",
+        )
+    return where
+
+
+def placement(state: State, setting: Setting, req: Request, *, waive_cap: bool) -> int | None:
+    """The class an approval of an adding request gives: the twin's (§E7) or
+    ``late-placement/1``'s (§E3); None when no class can take the pupil."""
+    leaf = req.member()
+    assert leaf is not None
+    if req.twin_of is not None:
+        return twin_class(state, leaf, req.twin_of)
+    return late_class(state, setting, leaf, req.number, waive_cap=waive_cap)
+
+
 def first_year(drawn_on: date, day: date) -> bool:
     """Is ``day`` in the first year after the draw (§E3)?"""
     try:
@@ -218,7 +252,11 @@ def _refuse(zh: str, en: str) -> ExceptionError:
 def allowed_waivers(state: State, setting: Setting, req: Request, day: date) -> frozenset[Waiver]:
     """The waivers an approval of ``req`` on ``day`` must carry (exactly these)."""
     out: set[Waiver] = set()
-    if req.kind.adds and all_full(state, setting.cap):
+    if req.kind.adds and req.twin_of is not None and req.leaf is not None:
+        twin = state.get(twin_class(state, req.member() or req.leaf, req.twin_of))
+        if twin is not None and len(twin.pupils) >= setting.cap:  # §E7: the twin's class only
+            out.add(Waiver.CAP)
+    elif req.kind.adds and all_full(state, setting.cap):
         out.add(Waiver.CAP)
     if req.kind in {Kind.TRANSFER_IN, Kind.TRANSFER_OUT} and first_year(setting.drawn_on, day):
         out.add(Waiver.FIRST_YEAR)
@@ -234,6 +272,11 @@ def check_waivers(state: State, setting: Setting, req: Request, ruling: Ruling) 
             f"派位后一年内（{setting.drawn_on} 起）不允许转学，除非教育局批准豁免并写明理由",
             f"no transfer in the first year after the draw ({setting.drawn_on}) unless the "
             "bureau approves a waiver with a reason",
+        )
+    if Waiver.CAP in need - ruling.waivers and req.twin_of is not None:
+        raise _refuse(
+            f"双胞胎所在班已满额（{setting.cap} 人）；须教育局批准超额豁免",
+            f"the twin's class is at the cap ({setting.cap}) unless the bureau waives the cap",
         )
     if Waiver.CAP in need - ruling.waivers:
         raise _refuse(
@@ -263,11 +306,17 @@ def _add(state: State, setting: Setting, req: Request, ruling: Ruling, e: _Edit)
         raise _refuse(
             f"新增学生的叶子须为 v{state.version}", f"the added leaf must be v{state.version}"
         )
-    placed = late_class(state, setting, leaf, req.number, waive_cap=Waiver.CAP in ruling.waivers)
+    placed = placement(state, setting, req, waive_cap=Waiver.CAP in ruling.waivers)
     if placed is None:
         raise _refuse(
             "没有可安排的班级（均已满额或有同名学生）",
             "no class can take the pupil (all full, or each holds the same name)",
+        )
+    if ruling.placed != placed and req.twin_of is not None:
+        raise _refuse(
+            f"双胞胎（第{req.twin_of}号例外）在第{placed}班，决定写的是第{ruling.placed}班",
+            f"the twin (exception {req.twin_of}) is in class {placed}, the decision says "
+            f"{ruling.placed} (§E7)",
         )
     if ruling.placed != placed:
         raise _refuse(
@@ -390,7 +439,12 @@ def apply(state: State, setting: Setting, req: Request, ruling: Ruling) -> tuple
         else c
         for c in state.classes
     )
-    after = State(leaves, new_classes, state.version)
+    after = State(
+        leaves,
+        new_classes,
+        state.version,
+        state.added if added is None else (*state.added, (req.number, added)),
+    )
     step = Step(
         req.number,
         req.kind,

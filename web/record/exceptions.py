@@ -33,7 +33,7 @@ from placement.history import (
     Step,
     apply,
     find,
-    late_class,
+    placement,
     start,
     start_v2,
     statement_version,
@@ -331,10 +331,9 @@ def placed_by_rule(rec: DrawRecord, number: int, waivers: Sequence[Waiver]) -> i
     """The class ``late-placement/1`` gives request ``number`` now (None: no vacancy)."""
     state, _ = history(rec)
     req = parse_request(_signed(rec, f"{PREFIX}{number}.request.jws"))
-    leaf = req.member()
-    if leaf is None:
+    if req.member() is None:
         return None
-    return late_class(state, setting(rec), leaf, number, waive_cap=Waiver.CAP in waivers)
+    return placement(state, setting(rec), req, waive_cap=Waiver.CAP in waivers)
 
 
 def decide(
@@ -360,7 +359,7 @@ def decide(
     day = now.astimezone(CST).date()
     placed = None
     if decision is Decision.APPROVED and req.kind.adds:
-        placed = late_class(state, cfg, req.member(), number, waive_cap=Waiver.CAP in waivers)  # type: ignore[arg-type]
+        placed = placement(state, cfg, req, waive_cap=Waiver.CAP in waivers)
     doc = decision_document(
         number=number,
         request_digest=digest(req_doc),
