@@ -1632,6 +1632,7 @@ def drift(out: Path = OUT) -> list[str]:
     problems += _record_vectors().drift(out / "record")
     problems += _v2_vectors().drift(out.parent / "v2")
     problems += _exception_vectors().drift(out / "exceptions")
+    problems += _twin_vectors().drift(out / "exceptions-twins")
     return problems + _exception_vectors().drift(out.parent / "v2/exceptions", 2)
 
 
@@ -1654,6 +1655,13 @@ def _exception_vectors() -> Any:
     import generate_exceptions  # noqa: PLC0415 - beside this file (as generate_v2)
 
     return generate_exceptions
+
+
+def _twin_vectors() -> Any:
+    """tests/vectors/generate_twins.py: twins added after the draw (spec §E7)."""
+    import generate_twins  # noqa: PLC0415 - beside this file (as generate_v2)
+
+    return generate_twins
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1691,6 +1699,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in _exception_vectors().write(OUT / "exceptions"):
         print(line)
     for line in _exception_vectors().write(OUT.parent / "v2/exceptions", 2):
+        print(line)
+    for line in _twin_vectors().write(OUT / "exceptions-twins"):
         print(line)
     return 0
 
