@@ -1,4 +1,4 @@
-// Exceptions after the draw (docs/spec.md Part E, §E1–§E4), written from the spec:
+// Exceptions after the draw (docs/spec.md Part E, §E1–§E4, twins §E7), written from the spec:
 // late-placement/1 with its tickets, the rules of §E3, and the replay of §E4 over a
 // record bundle (order, approvals, rules, caps, statement versions).
 import { compareBytes, concat, fromHex, fromUtf8, toHex } from './encoding.js';
@@ -97,14 +97,30 @@ export function dayIn08(time) {
   return new Date(Date.parse(time) + 8 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
-function neededWaivers(state, setting, req, day) {
+// twinHome is the twin's class (§E7) for a request with twin_of, else null.
+function neededWaivers(state, setting, req, day, twinHome) {
   const need = [];
-  if (ADDS.has(req.kind) && state.classes.every((c) => c.pupils.length >= setting.cap)) need.push('cap');
+  if (twinHome !== null) {
+    if (state.classes.find((c) => c.number === twinHome).pupils.length >= setting.cap) need.push('cap');
+  } else if (ADDS.has(req.kind) && state.classes.every((c) => c.pupils.length >= setting.cap)) need.push('cap');
   if (TRANSFERS.has(req.kind) && firstYear(setting.drawnOn, day)) need.push('first-year');
   return need.sort();
 }
 
 const classOf = (state) => new Map(state.classes.flatMap((c) => c.pupils.map((i) => [i, c.number])));
+
+// §E7: the class that now holds the pupil added by exception twin_of; throws on the refusals.
+function twinClass(state, req, name) {
+  const m = req.detail.twin_of;
+  if (!ADDS.has(req.kind) || !Number.isInteger(m) || m < 1 || m >= req.number) throw new Error(`exception ${req.number}: twin_of must be the number of an earlier exception (1 to ${req.number - 1})`);
+  const hit = (state.added || []).find(([k]) => k === m);
+  if (!hit) throw new Error(`exception ${req.number}: exception ${m} is not an earlier approved late placement or transfer in`);
+  const where = classOf(state).get(hit[1]);
+  if (where === undefined) throw new Error(`exception ${req.number}: the pupil added by exception ${m} is in no class any more (transferred out)`);
+  const c = state.classes.find((x) => x.number === where);
+  if (c.pupils.some((i) => state.leaves[i].name === name)) throw new Error(`exception ${req.number}: the twin's class ${where} already holds a pupil of the same name`);
+  return where;
+}
 
 // The names and team texts the replay uses, read as §E2 "Reading text" says (as the
 // Python verifier reads them): trimmed of white space, then NFC.
@@ -129,15 +145,16 @@ function readDetail(req) {
 // Apply an approved decision (§E3); throws with the rule it breaks. A refusal changes nothing.
 export async function applyException(state, setting, req, dec) {
   if (dec.decision !== 'approved') return { state, changed: [], added: null };
-  const need = neededWaivers(state, setting, req, dec.decided_on);
+  const d = readDetail(req);
+  const v2 = state.version === 2;
+  const twinHome = req.detail && 'twin_of' in req.detail ? twinClass(state, req, v2 ? d.name : d.leaf && d.leaf.name) : null;
+  const need = neededWaivers(state, setting, req, dec.decided_on, twinHome);
   if (JSON.stringify(need) !== JSON.stringify(dec.waivers)) throw new Error(`exception ${req.number}: waivers ${JSON.stringify(dec.waivers)}, the rules need ${JSON.stringify(need)}`);
   const rows = new Map(state.classes.map((c) => [c.number, [...c.pupils]]));
   const teams = new Map(state.classes.map((c) => [c.number, c.team]));
   let leaves = state.leaves;
   const changed = [];
   let added = null;
-  const d = readDetail(req);
-  const v2 = state.version === 2;
   // §E5: a v2 request names the added pupil (its leaf shows only sex), and a removed or
   // moved pupil by [name, sex] in its class; a v1 request by leaf index.
   const member = (c, pupil) => {
@@ -158,7 +175,8 @@ export async function applyException(state, setting, req, dec) {
     } else if (!leaf || leaf.t === LEAF_V2) {
       throw new Error(`exception ${req.number}: the added leaf must be v1`);
     }
-    const placed = await lateClass(state, setting, leaf, req.number, dec.waivers.includes('cap'));
+    if (twinHome !== null && twinHome !== dec.placed) throw new Error(`exception ${req.number}: the twin (exception ${req.detail.twin_of}) is in class ${twinHome}, the decision says ${dec.placed} (§E7)`);
+    const placed = twinHome !== null ? twinHome : await lateClass(state, setting, leaf, req.number, dec.waivers.includes('cap'));
     if (placed === null || placed !== dec.placed) throw new Error(`exception ${req.number}: ${RULE} places the pupil in class ${placed}, the decision says ${dec.placed}`);
     added = leaves.length;
     leaves = [...leaves, leaf];
@@ -197,7 +215,8 @@ export async function applyException(state, setting, req, dec) {
   const classes = state.classes.map((c) => (touched.has(c.number)
     ? { ...c, pupils: rows.get(c.number), team: teams.get(c.number), version: c.version + 1, exception: req.number }
     : c));
-  return { state: { leaves, classes, version: state.version }, changed: [...touched].sort((a, b) => a - b), added };
+  const addedSoFar = added === null ? (state.added || []) : [...(state.added || []), [req.number, added]];
+  return { state: { leaves, classes, version: state.version, added: addedSoFar }, changed: [...touched].sort((a, b) => a - b), added };
 }
 
 export function statementVersion(state, number, ann, resultDigest) {
@@ -253,6 +272,8 @@ export async function replayExceptions(members, pinned) {
         if (!members.has(name)) throw new Error(`${name} is missing`);
         const v = await verifyCompact(text(name), keyring, REQUEST);
         if (toHex(v.digest) !== e.detail.digest || v.document.number !== e.detail.number || v.document.result !== resultDigest || v.document.draw !== ann.draw_id) throw new Error(`${name} differs from the log, its number or this result`);
+        const tw = v.document.detail && typeof v.document.detail === 'object' && 'twin_of' in v.document.detail ? v.document.detail.twin_of : undefined;
+        if (tw !== undefined && (!ADDS.has(v.document.kind) || !Number.isInteger(tw) || tw < 1 || tw >= v.document.number)) throw new Error(`${name}: twin_of must be the number of an earlier exception (§E7)`);
         requests.set(e.detail.number, { doc: v.document, digest: toHex(v.digest), at: e.time });
       } else if (e.event === 'exception.decided') {
         const n = e.detail.number;
