@@ -193,6 +193,8 @@ def run() -> tuple[Doc, dict[str, bytes]]:
         n = s.add(LEAVER, "2024-09-02")
         s.rule(n, Decision.APPROVED, "复审通过，按补录规则安排", "2024-09-03")
         leaver = s.steps[-1]["added_leaf_index"]
+        # the twin's request is valid when made; its twin leaves before the decision
+        late = s.add(LEAVER_TWIN, "2024-09-05", twin_of=n)
         out = request(
             s.rec,
             kind=Kind.TRANSFER_OUT.value,
@@ -210,7 +212,12 @@ def run() -> tuple[Doc, dict[str, bytes]]:
             "2024-09-12",
             (Waiver.FIRST_YEAR,),
         )
-        late = s.add(LEAVER_TWIN, "2024-09-15", twin_of=n)
+        try:  # a new twin request for the pupil who left is refused when it is made
+            s.add(LEAVER_TWIN, "2024-09-13", twin_of=n)
+        except ExceptionError as e:
+            request_refused = {"twin_of": n, "zh": e.zh, "en": e.en}
+        else:  # pragma: no cover - the story needs this refusal
+            raise AssertionError("a twin request for a pupil transferred out was signed")
         try:
             decide(
                 s.rec,
@@ -236,14 +243,17 @@ def run() -> tuple[Doc, dict[str, bytes]]:
             "draw id: a late placement; its twin's late placement with detail.twin_of, "
             "placed in the first twin's class although late-placement/1 "
             "('late_placement_1_would_place') gives another; a third late placement, then "
-            "that pupil transferred out (first-year waiver); the twin request of the pupil "
-            "transferred out, whose approval the service refuses ('approval_refused', "
-            "nothing stored) and the bureau then refuses."
+            "a twin request for that pupil (valid when made), then that pupil transferred "
+            "out (first-year waiver) before the decision, so the service refuses the twin's "
+            "approval ('approval_refused', nothing stored) and the bureau refuses it; a new "
+            "twin request naming the pupil who left is refused before it is signed "
+            "('request_refused')."
         ),
         "generator": GENERATOR,
         "rule": "§E7 twin_of",
         "steps": s.steps,
         "approval_refused": refused,
+        "request_refused": request_refused,
         "tampered": {
             "bundle": "bundle-tampered-twin.zip",
             "fails": TAMPERED_CHECK,

@@ -37,6 +37,7 @@ from placement.history import (
     start,
     start_v2,
     statement_version,
+    twin_class,
 )
 from placement.jws import parse
 from placement.keyring import CST
@@ -308,6 +309,10 @@ def request(  # noqa: PLR0913 - one step, every input named
     )
     if what.adds != (private is not None):
         raise RecordError("新增学生须附私密信息 / an added pupil needs its private part")
+    asked = parse_request(doc)
+    twin = asked.member()
+    if asked.twin_of is not None and twin is not None:  # §E7: refused if it could not pass now
+        twin_class(current(rec), twin, asked.twin_of)
     rec.store.put(
         f"{PREFIX}{number}.request.jws",
         signers.bureau.sign_jws(doc, iat=int(now.timestamp())).encode(),

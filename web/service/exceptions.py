@@ -153,14 +153,24 @@ def _request(  # noqa: PLR0913 - one step, every input named
         return number
 
 
-def request_late(env: Env, intake_id: int, *, admitted: Admitted, reason: str, user: str) -> int:
-    """补录: a pupil admitted after the draw (a late review decision, a 统筹安排)."""
+def request_late(
+    env: Env,
+    intake_id: int,
+    *,
+    admitted: Admitted,
+    reason: str,
+    user: str,
+    twin_of: int | None = None,
+) -> int:
+    """补录: a pupil admitted after the draw (a late review decision, a 统筹安排);
+    ``twin_of`` the exception that added the pupil's twin (§E7: placed with the twin)."""
     with writing(env.engine) as s:
         pupil = _checked_pupil(get_intake(s, intake_id), admitted.fields, _next_row(s, intake_id))
     if not admitted.reference.strip():
         raise ServiceError("请填写复审决定或统筹安排的编号", "give the decision's reference")
     extra: dict[str, Json] = {
-        "admission": {"basis": admitted.basis, "reference": admitted.reference.strip()}
+        "admission": {"basis": admitted.basis, "reference": admitted.reference.strip()},
+        **_twin(twin_of),
     }
     return _request(
         env,
@@ -183,6 +193,7 @@ def request_transfer_in(
     category: str,
     reason: str,
     user: str,
+    twin_of: int | None = None,
 ) -> int:
     with writing(env.engine) as s:
         pupil = _checked_pupil(get_intake(s, intake_id), fields, _next_row(s, intake_id))
@@ -195,9 +206,14 @@ def request_transfer_in(
         category=category,
         reason=reason,
         pupil=pupil,
-        extra={"from_school": from_school.strip()},
+        extra={"from_school": from_school.strip(), **_twin(twin_of)},
         user=user,
     )
+
+
+def _twin(twin_of: int | None) -> dict[str, Json]:
+    """The ``twin_of`` key of §E7, absent for a pupil without a twin added earlier."""
+    return {} if twin_of is None else {"twin_of": twin_of}
 
 
 def request_transfer_out(
@@ -415,6 +431,7 @@ class ExceptionView:
     decision_reason: str
     classes: tuple[int, ...]  # the classes an approval changed
     placed: int | None
+    twin_of: int | None = None  # §E7: placed with the pupil of this exception
 
     @property
     def category_zh(self) -> str:
@@ -447,6 +464,7 @@ def views(rec: DrawRecord) -> list[ExceptionView]:
                 decision_reason=d.reason if d else "",
                 classes=e.step.changed if e.step else (),
                 placed=d.placed if d else None,
+                twin_of=r.twin_of,
             )
         )
     return out
