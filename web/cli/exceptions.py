@@ -4,6 +4,7 @@ placement exception list INTAKE
 placement exception late INTAKE --name 宋雨桐 --gender 女 --id-number … --basis late-review
                                 --reference "复审决定 2024-0901-03" --reason …
 placement exception transfer-in INTAKE --name … --gender … --id-number … --from-school …
+        late and transfer-in take --twin-of M: placed with the twin added by exception M (§E7)
 placement exception transfer-out INTAKE --id-number … --to-school … --category family-move
 placement exception correct INTAKE --id-number … --to 3 --evidence … --category twin-wish
 placement exception teacher INTAKE --class 2 --head-teacher 郑晓燕 --teacher 语文=郑晓燕 …
@@ -47,10 +48,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         out("没有例外 no exceptions")
     for v in rows:
         classes = ",".join(str(c) for c in v.classes) or "-"
+        twin = f"  双胞胎同第 {v.twin_of} 号 twin of #{v.twin_of}" if v.twin_of else ""
         out(
             f"#{v.number}  {v.kind.zh} {v.kind.value}  {v.category_zh} {v.category}  "
             f"{v.status_zh} {v.status}  申请 {v.requested_on}  决定 {v.decided_on or '-'}  "
-            f"班级 classes {classes}"
+            f"班级 classes {classes}{twin}"
         )
     return 0
 
@@ -71,6 +73,7 @@ def cmd_late(args: argparse.Namespace) -> int:
             admitted=ex.Admitted(_pupil(args), args.basis, args.reference),
             reason=args.reason,
             user=ctx.user,
+            twin_of=args.twin_of,
         )
     return _done(n)
 
@@ -87,6 +90,7 @@ def cmd_transfer_in(args: argparse.Namespace) -> int:
             category=args.category,
             reason=args.reason,
             user=ctx.user,
+            twin_of=args.twin_of,
         )
     return _done(n)
 
@@ -168,11 +172,19 @@ def _decide(args: argparse.Namespace, *, approve: bool) -> int:
             waivers=getattr(args, "waive", None) or (),
             user=ctx.user,
         )
+        twin = next(
+            (
+                v.twin_of
+                for v in ex.listing(ctx.env, intake_id(ctx, args.intake))
+                if v.number == args.number
+            ),
+            None,
+        )
     if approve:
         placed = doc["placed"]
-        where = (
-            f"，按 late-placement/1 安排在第{placed}班 placed in class {placed}" if placed else ""
-        )
+        rule = f"与第 {twin} 号例外的双胞胎同班（§E7）" if twin else "按 late-placement/1 "
+        rule_en = f" with the twin of exception #{twin}" if twin else " by late-placement/1"
+        where = f"，{rule}安排在第{placed}班 placed in class {placed}{rule_en}" if placed else ""
         out(f"第 {args.number} 号例外已批准{where} / exception #{args.number} approved")
     else:
         out(f"第 {args.number} 号例外不予批准 / exception #{args.number} refused")
@@ -209,6 +221,12 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     pupil.add_argument("--birth-date", help="YYYY-MM-DD (must equal the ID number's)")
     pupil.add_argument("--student-no", help="学籍号")
     pupil.add_argument("--flags", help="特殊标记, e.g. 留守儿童 (kept private)")
+    pupil.add_argument(
+        "--twin-of",
+        type=int,
+        metavar="M",
+        help="双胞胎同班: exception M added the twin; placed in the twin's class (§E7)",
+    )
 
     command(inner, "list", cmd_list, "list the intake's exceptions", one)
     p = command(
