@@ -87,9 +87,13 @@ def request_(intake_id: int) -> ResponseReturnValue:
         pupil = {k: f.get(k, "") for k in PUPIL_FIELDS if f.get(k, "")}
         if kind == "class-change":
             raise ex.refuse_class_change()
+        raw = f.get("twin_of", "").strip()
+        twin_of = _int(raw, "双胞胎的例外编号", "the twin's exception number") if raw else None
         if kind == Kind.LATE:
             admitted = ex.Admitted(pupil, category, f.get("reference", ""))
-            n = ex.request_late(env, intake_id, admitted=admitted, reason=reason, user=user)
+            n = ex.request_late(
+                env, intake_id, admitted=admitted, reason=reason, user=user, twin_of=twin_of
+            )
         elif kind == Kind.TRANSFER_IN:
             n = ex.request_transfer_in(
                 env,
@@ -99,6 +103,7 @@ def request_(intake_id: int) -> ResponseReturnValue:
                 category=category,
                 reason=reason,
                 user=user,
+                twin_of=twin_of,
             )
         elif kind == Kind.TRANSFER_OUT:
             n = ex.request_transfer_out(
