@@ -309,11 +309,14 @@ def _run(rec: BundleRecord) -> Replay:
 def _rules(rec: BundleRecord) -> Passed:
     rp = _replay(rec)
     placed = [s for s in rp.steps if s.added is not None]
+    twins = sum(1 for x in _logged(rec) if x.ruling and x.ruling.approved and x.request.twin_of)
     return Passed(
         f"{len(rp.steps)} 项决定依次重放均符合规则；"
-        f"{len(placed)} 名新增学生的班级按 {RULE} 重算一致",
+        f"{len(placed)} 名新增学生的班级按 {RULE} 重算一致"
+        + (f"（其中 {twins} 名按 §E7 与双胞胎同班）" if twins else ""),
         f"{len(rp.steps)} decisions replay under the rules of §E3; the classes of "
-        f"{len(placed)} added pupils recomputed by {RULE} agree",
+        f"{len(placed)} added pupils recomputed by {RULE} agree"
+        + (f" ({twins} of them placed with their twin by §E7)" if twins else ""),
     )
 
 

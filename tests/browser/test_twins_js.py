@@ -49,6 +49,7 @@ def test_twins_replay_as_in_python(page: Any, vector_site: str) -> None:
         for s in history()["steps"]
     ]
     assert got["steps"] == want
+    assert "(1 of them with their twin, §E7)" in got["checks"]["rules"]["detail"]
     assert page.page_errors == []
 
 

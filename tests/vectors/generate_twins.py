@@ -8,6 +8,7 @@ Run by ``python tests/vectors/generate.py [--check]`` with the other vectors.
                                 after each step, and the approval refused for a twin
                                 whose twin was transferred out (both languages)
     bundle-public.zip           the draw with its exceptions, exported (public kind)
+    bundle-archive.zip          the same, archive kind (private parts of added pupils too)
     bundle-tampered-twin.zip    the same record up to the twin's request, then a decision
                                 (signed with the bureau key) placing the twin where
                                 late-placement/1 would, not with the first twin, with
@@ -236,6 +237,9 @@ def run() -> tuple[Doc, dict[str, bytes]]:
         public = s.rec.export(
             kind="public", keyring=s.ring, now=ge._at("2024-10-01"), signers=s.sig
         )
+        archive = s.rec.export(
+            kind="archive", keyring=s.ring, now=ge._at("2024-10-01", 11), signers=s.sig
+        )
         tampered = _tampered(base, s, twin)
     doc = {
         "description": (
@@ -262,7 +266,8 @@ def run() -> tuple[Doc, dict[str, bytes]]:
         },
         "zlib": zlib.ZLIB_RUNTIME_VERSION,
     }
-    return doc, {"bundle-public.zip": public, "bundle-tampered-twin.zip": tampered}
+    bundles = {"bundle-public.zip": public, "bundle-archive.zip": archive}
+    return doc, {**bundles, "bundle-tampered-twin.zip": tampered}
 
 
 def render() -> dict[str, bytes]:

@@ -58,6 +58,13 @@ def test_public_bundle_replays_the_twins() -> None:
     for name in ("exceptions.order", "exceptions.rules", "exceptions.caps"):
         assert checks[name].status is Status.PASS, checks[name].message_en
     assert checks["exceptions.statements"].status is Status.PASS
+    assert "(1 of them placed with their twin by §E7)" in checks["exceptions.rules"].message_en
+
+
+def test_archive_opens_the_twins_private_parts() -> None:
+    checks = _checks("bundle-archive.zip")
+    assert not [c.name for c in checks.values() if c.status is Status.FAIL]
+    assert "all 3 added pupils" in checks["exceptions.private"].message_en
 
 
 def test_a_twin_placed_elsewhere_fails_the_rules_check() -> None:

@@ -345,9 +345,10 @@ export async function replayExceptions(members, pinned) {
         const doc = statementVersion(state, c, ann, resultDigest);
         want.set(`statements/${String(c).padStart(2, '0')}.v${doc.version}.jws`, doc);
       }
-      steps.push({ number: n, kind: req.kind, changed: step.changed, added: step.added, spread: spreads(state) });
+      steps.push({ number: n, kind: req.kind, changed: step.changed, added: step.added, spread: spreads(state), twinOf: req.detail && req.detail.twin_of ? req.detail.twin_of : null });
     }
-    pass('rules', `${steps.length} decisions replayed; ${steps.filter((s) => s.added !== null).length} added pupils placed by ${RULE}`);
+    const twins = steps.filter((s) => s.added !== null && s.twinOf).length;
+    pass('rules', `${steps.length} decisions replayed; ${steps.filter((s) => s.added !== null).length} added pupils placed by ${RULE}${twins ? ` (${twins} of them with their twin, §E7)` : ''}`);
     if (capProblems.length) fail('caps', capProblems.slice(0, 3).join('; '));
     else pass('caps', JSON.stringify(steps.length ? steps[steps.length - 1].spread : {}));
   } catch (e) {
