@@ -333,7 +333,8 @@ def request(  # noqa: PLR0913 - one step, every input named
 
 
 def placed_by_rule(rec: DrawRecord, number: int, waivers: Sequence[Waiver]) -> int | None:
-    """The class ``late-placement/1`` gives request ``number`` now (None: no vacancy)."""
+    """The class request ``number`` gets now: ``late-placement/1``'s (None: no vacancy), or
+    for a twin's request the twin's class (§E7; ``ExceptionError`` if it has none)."""
     state, _ = history(rec)
     req = parse_request(_signed(rec, f"{PREFIX}{number}.request.jws"))
     if req.member() is None:
