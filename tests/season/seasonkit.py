@@ -14,17 +14,19 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from keys.signer import Signer
 from placement.canonical import Json
 from placement.commitment import private_json
+from placement.documents import WitnessInput
 from placement.draw import Intake, prepare
 from placement.keyring import CST, KeyEntry, Keyring, KeyRole
 from placement.policy import TAOBEI_2024, Level
 from placement.roster import PupilRecord
-from placement.season import bundle
+from placement.season import allocating, bundle
 from placement.season.application import Application
 from placement.season.catchment import Area, AreaKind, Catchment, SchoolArea
 from placement.season.ledger import Ledger
@@ -289,6 +291,107 @@ def run(
     for school in (SY, X1, X3):
         led.derive_roster(school=school, intake=PRIMARY, now=t(8, 10))
     return made
+
+
+def season_with_draw(
+    *, cheat: bool = False
+) -> tuple[Made, dict[Any, Any], list[Application], dict[str, Json], bytes]:
+    """5 renters 统筹 to 第三小学 with 2 places left: an allocation draw, its winners assigned
+    (``cheat``: a winner defers and a child who did not win gets the place); public bundle."""
+    k = keys()
+    led = new_ledger(k, places=4)
+    made = Made(led, k)
+    t = made.clock
+    led.publish_policy(t(7, 1))
+    x3 = [
+        led.register(
+            form(n, "铁东社区"),
+            school=X3,
+            intake=PRIMARY,
+            level=Level.PRIMARY,
+            now=t(7, 15),
+            salt=label_bytes(f"x3 {n}", 16),
+        )
+        for n in (1, 2)
+    ]
+    renters = [
+        led.register(
+            form(n, "新华社区"),
+            school=SY,
+            intake=PRIMARY,
+            level=Level.PRIMARY,
+            now=t(7, 15),
+            salt=label_bytes(f"r {n}", 16),
+        )
+        for n in range(3, 8)
+    ]
+    for app in x3:
+        led.decide(
+            app.number,
+            outcome=Outcome.APPROVE,
+            rule="catchment-resident",
+            reason="ok",
+            reviewer="r",
+            now=t(7, 22),
+        )
+    server = label_bytes("allocation seed")
+    ann = allocating.announce(
+        led,
+        school=X3,
+        intake=PRIMARY,
+        numbers=[a.number for a in renters],
+        server_seed=server,
+        scheduled="2024-07-25T10:00:00+08:00",
+        witnesses=["家长代表 王芳"],
+        now=t(7, 24),
+    )
+    assert ann.document["places"] == 2
+    witnesses = [WitnessInput("家长代表", "王芳", "3 1 4 1 5", "2024-07-25T10:01:00+08:00")]
+    result = allocating.draw(
+        led,
+        school=X3,
+        intake=PRIMARY,
+        witnesses=witnesses,
+        beacon=None,
+        reviewer="区教育局",
+        now=t(7, 25),
+    )
+    if cheat:  # a winner defers, and the bureau gives the place to a child who did not win
+        winners = set(result["winners"])
+        winner = next(a for a in renters if a.entry().hex() in winners)
+        led.decide(
+            winner.number,
+            outcome=Outcome.DEFER,
+            rule="deferral-approved",
+            reason="病",
+            reviewer="r",
+            approved_by="r",
+            now=t(7, 26),
+        )
+        loser = next(a for a in renters if a.entry().hex() not in winners)
+        led.decide(
+            loser.number,
+            outcome=Outcome.ASSIGN,
+            rule="migrant-or-renter",
+            reason="x",
+            reviewer="r",
+            approved_by="r",
+            to_school=X3,
+            now=t(7, 26),
+        )
+    pools = {ann.digest.hex(): ann.pool.hex_list()}
+    files = bundle.members(
+        led,
+        kind="public",
+        keyring=k.keyring.to_json(),
+        sign_checkpoint=k.log.sign_note,
+        origin=k.log.name,
+        pools=pools,
+    )
+    data = build_zip(
+        kind="public", season="taobei-2024", created="2024-08-01T00:00:00+08:00", files=files
+    )
+    return made, led.allocations, renters, result, data
 
 
 def draw_bundle(
