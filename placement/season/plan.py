@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from placement.canonical import Json
+from placement.errors import InvalidInput, Issue
 from placement.policy import Level, PolicyProfile
 from placement.season.documents import PLAN, SEASON_ID, SeasonError
 from placement.season.outcome import Outcome
@@ -228,3 +230,40 @@ def _int(v: Json) -> int:
     if not isinstance(v, int) or isinstance(v, bool):
         raise TypeError("expected an integer")
     return v
+
+
+_PLAN_LEVELS: Final = {
+    "小学": Level.PRIMARY,
+    "初中": Level.MIDDLE,
+    "primary": Level.PRIMARY,
+    "middle": Level.MIDDLE,
+}
+
+
+def intakes_from_rows(
+    rows: Sequence[tuple[int, Mapping[str, str]]], profile: PolicyProfile
+) -> tuple[PlannedIntake, ...]:
+    """Rows (school, intake, level, classes[, cap]) of a plan sheet → planned intakes,
+    sorted; every bad row is refused with its number and field, nothing half read."""
+    issues: list[Issue] = []
+    out: list[PlannedIntake] = []
+    for n, r in rows:
+        level = _PLAN_LEVELS.get(r.get("level", "").strip())
+        school, intake = r.get("school", "").strip(), r.get("intake", "").strip()
+        classes, cap = r.get("classes", "").strip(), r.get("cap", "").strip()
+        for bad, field, zh, en in (
+            (not school, "school", "缺少学校", "school is missing"),
+            (not intake, "intake", "缺少年级", "intake is missing"),
+            (level is None, "level", "学段应为 小学/初中", "level must be 小学 or 初中"),
+            (not classes.isdigit(), "classes", "班数应为正整数", "classes must be a whole number"),
+            (bool(cap) and not cap.isdigit(), "cap", "班额应为正整数", "cap must be a number"),
+        ):
+            if bad:
+                issues.append(Issue(n, field, "plan." + field, zh, en))
+        if level is not None and school and intake and classes.isdigit() and (cap or "0").isdigit():
+            out.append(
+                PlannedIntake(school, intake, level, int(classes), int(cap or profile.cap(level)))
+            )
+    if issues:
+        raise InvalidInput(tuple(issues))
+    return tuple(sorted(out, key=lambda i: (i.school, i.intake)))

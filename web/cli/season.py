@@ -14,10 +14,11 @@ from pathlib import Path
 from placement.policy import PROFILES, Level
 from placement.season import catchment as catchment_mod
 from placement.season.outcome import OUTCOME_ZH, Outcome
-from placement.season.plan import TAOBEI_RULES, Plan, PlannedIntake, windows_from_profile
+from placement.season.plan import TAOBEI_RULES, Plan, intakes_from_rows, windows_from_profile
 from web.cli.common import Sub, command, common, context
 from web.demo.files import SEASON_INTAKES
 from web.service.console import out
+from web.service.errors import ServiceError
 
 
 def _season(args: argparse.Namespace) -> str:
@@ -26,30 +27,11 @@ def _season(args: argparse.Namespace) -> str:
 
 def _plan_from_rows(rows: list[tuple[int, dict[str, str]]], season: str) -> Plan:
     profile = PROFILES[season]
-    levels = {
-        "小学": Level.PRIMARY,
-        "初中": Level.MIDDLE,
-        "primary": Level.PRIMARY,
-        "middle": Level.MIDDLE,
-    }
-    intakes = sorted(
-        (
-            PlannedIntake(
-                r["school"],
-                r["intake"],
-                levels[r["level"]],
-                int(r["classes"]),
-                int(r.get("cap") or profile.cap(levels[r["level"]])),
-            )
-            for _, r in rows
-        ),
-        key=lambda i: (i.school, i.intake),
-    )
     return Plan(
         season=season,
         district=profile.district,
         year=profile.year,
-        intakes=tuple(intakes),
+        intakes=intakes_from_rows(rows, profile),
         rules=TAOBEI_RULES,
         windows=windows_from_profile(profile),
     )
@@ -223,8 +205,9 @@ def cmd_allocation_draw(args: argparse.Namespace) -> int:
     for text in args.witness:
         role, name, said = ([*text.split("|", 2), "", ""])[:3]
         if not role.strip() or not name.strip() or not said:
-            raise argparse.ArgumentTypeError(
-                f"须为「身份|姓名|输入」/ expected 'role|name|input': {text!r}"
+            raise ServiceError(
+                f"见证人输入须为「身份|姓名|输入」：{text!r}",
+                f"a witness is given as 'role|name|input': {text!r}",
             )
         witnesses.append(WitnessInput(role.strip(), name.strip(), said, ""))
     with context(args) as ctx:
