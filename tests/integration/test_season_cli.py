@@ -105,10 +105,19 @@ def registered(s: Steps, tmp_path: Path) -> list[str]:
         "decide", "2024-999999", "--outcome", "approve", "--rule", "catchment-resident", *decide
     )
     assert "2024-999999" in err
-    for number in apps[:3]:
-        assert "logged" in s.ok(
-            "decide", number, "--outcome", "approve", "--rule", "catchment-resident", *decide
-        )
+    assert "logged" in s.ok(
+        "decide", apps[0], "--outcome", "approve", "--rule", "catchment-resident", *decide
+    )
+    # a review sheet is all or nothing: one bad row, and no decision is recorded
+    sheet = "报名号,结果,规则,理由,审核人\n" + "".join(
+        f"{n},通过,catchment-resident,材料齐全,实验小学 李老师\n" for n in apps[1:3]
+    )
+    (tmp_path / "bad-review.csv").write_text(sheet + "2024-999999,录取,x,y,z\n", "utf-8")
+    err = s.refused("review", str(tmp_path / "bad-review.csv"))
+    assert "no decision was recorded" in err
+    assert "outcome must be one of approve" in err
+    (tmp_path / "review.csv").write_text(sheet, "utf-8")
+    assert "2 decisions logged (#2 … #3)" in s.ok("review", str(tmp_path / "review.csv"))
     return apps
 
 

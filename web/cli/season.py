@@ -1,8 +1,9 @@
 """``placement season …``: the enrollment season's staff steps on the service database.
 
 ``init`` (catchment + plan, or ``--demo``), ``register`` (desk entries from CSV/XLSX),
-``decide``, ``override``, ``notice``, ``report``, ``finding``, ``derive``, ``export``,
-``status`` and ``demo`` (the demo district's whole season, dated 2024 by its own clock).
+``decide``, ``review`` (a sheet of decisions), ``override``, ``notice``, ``report``,
+``finding``, ``derive``, ``export``, ``status`` and ``demo`` (the demo district's whole
+season, dated 2024 by its own clock).
 """
 
 from __future__ import annotations
@@ -101,6 +102,18 @@ def cmd_decide(args: argparse.Namespace) -> int:
             approved_by=args.approved_by,
         )
     out(f"决定 #{n}：{args.number} {OUTCOME_ZH[Outcome(args.outcome)]} / decision #{n} logged")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from web.service.season import files
+    from web.service.season.review import decide_rows
+
+    rows = files.rows(Path(args.file).read_bytes(), args.file)
+    with context(args) as ctx:
+        made = decide_rows(ctx.env, _season(args), rows, user=ctx.user)
+    span = f"#{made[0]} … #{made[-1]}" if made else "-"
+    out(f"已记录 {len(made)} 个审核决定 / {len(made)} decisions logged ({span})")
     return 0
 
 
@@ -309,6 +322,10 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     p.add_argument("--missing")
     p.add_argument("--missing-by", default="", help="YYYY-MM-DD: 补交期限")
     p.add_argument("--approved-by")
+    p = command(ssub, "review", cmd_review, "资格审核（批量）decisions from a sheet", c, base)
+    p.add_argument(
+        "file", help="CSV/XLSX: 报名号,结果,规则,理由,审核人[,去向学校,所缺材料,补交期限,审批人]"
+    )
     p = command(ssub, "override", cmd_override, "阶段时间例外 window override", c, base)
     p.add_argument(
         "--stage", required=True, choices=["registration", "review", "notice", "admission"]
