@@ -64,21 +64,25 @@ class Plan:
 
     def __post_init__(self) -> None:
         if not SEASON_ID.fullmatch(self.season):
-            raise SeasonError(f"招生季编号无效 / invalid season id {self.season!r}")
+            raise SeasonError(
+                f"招生季编号无效：{self.season!r}", f"invalid season id {self.season!r}"
+            )
         keys = [(i.school, i.intake) for i in self.intakes]
         if keys != sorted(keys) or len(set(keys)) != len(keys):
             raise SeasonError(
-                "招生计划须按学校、年级排序且不重复 / intakes must be sorted, distinct"
+                "招生计划须按学校、年级排序且不重复", "intakes must be sorted, distinct"
             )
         if any(i.classes < 1 or i.cap < 1 for i in self.intakes):
-            raise SeasonError("班数和班额须为正整数 / classes and cap must be positive")
+            raise SeasonError("班数和班额须为正整数", "classes and cap must be positive")
         ids = [r.id for r in self.rules]
         if ids != sorted(ids) or len(set(ids)) != len(ids) or not all(map(_RULE_ID.fullmatch, ids)):
-            raise SeasonError("规则编号须排序、唯一、为小写 ASCII / rule ids sorted, unique, ASCII")
+            raise SeasonError(
+                "规则编号须排序、唯一、为小写 ASCII", "rule ids sorted, unique, ASCII"
+            )
         if tuple(w.stage for w in self.windows) != STAGES:
-            raise SeasonError(f"时间窗应依次为 / windows must be {STAGES}")
+            raise SeasonError(f"时间窗应依次为 {STAGES}", f"windows must be {STAGES}")
         if any(w.end < w.start for w in self.windows):
-            raise SeasonError("时间窗结束早于开始 / a window ends before it starts")
+            raise SeasonError("时间窗结束早于开始", "a window ends before it starts")
 
     def intake(self, school: str, intake: str) -> PlannedIntake | None:
         return next((i for i in self.intakes if (i.school, i.intake) == (school, intake)), None)
@@ -90,7 +94,7 @@ class Plan:
         for w in self.windows:
             if w.stage == stage:
                 return w
-        raise SeasonError(f"没有阶段 / no stage {stage!r}")
+        raise SeasonError(f"没有阶段 {stage!r}", f"no stage {stage!r}")
 
     def to_json(self) -> dict[str, Json]:
         return {
@@ -220,9 +224,9 @@ def from_json(doc: Json) -> Plan:
             ),
         )
     except (AssertionError, KeyError, ValueError, TypeError) as e:
-        raise SeasonError(f"招生计划文件格式错误 / malformed plan: {e}") from e
+        raise SeasonError(f"招生计划文件格式错误：{e}", f"malformed plan: {e}") from e
     if plan.to_json() != doc:
-        raise SeasonError("招生计划文件含多余或不规范字段 / plan has unknown or altered fields")
+        raise SeasonError("招生计划文件含多余或不规范字段", "plan has unknown or altered fields")
     return plan
 
 

@@ -40,7 +40,7 @@ def ledger_state(led: Ledger) -> dict[str, Json]:
 def restore(state: Json, *, profile: PolicyProfile, sign: Sign) -> Ledger:
     """Rebuild a ledger from :func:`ledger_state`: documents are read back, nothing is re-signed."""
     if not isinstance(state, dict) or state.get("profile") != profile.key:
-        raise SeasonError("招生季状态与政策不符 / the season state is not of this profile")
+        raise SeasonError("招生季状态与政策不符", "the season state is not of this profile")
     signed = state["signed"]
     log = state["log"]
     assert isinstance(signed, dict)
