@@ -211,40 +211,32 @@ def run(
         for n, app in enumerate(apps):
             late = late_add and school == SY and n == len(apps) - 1
             if late:
-                led.decide(
+                decide(
+                    led,
                     app.number,
-                    outcome=Outcome.PENDING,
-                    rule="documents-missing",
+                    t(7, 22),
+                    Outcome.PENDING,
                     reason="缺房本原件",
                     reviewer="实验小学 李老师",
-                    now=t(7, 22),
                     missing=("房本原件", dt.date(2024, 8, 5)),
                 )
                 continue
-            led.decide(
+            decide(
+                led,
                 app.number,
-                outcome=Outcome.APPROVE,
-                rule="catchment-resident",
+                t(7, 22),
                 reason="户口本、房本齐全，社区核实",
                 reviewer=f"{school} 审核员",
-                now=t(7, 22),
             )
-    led.decide(
+    decide(
+        led,
         stray.number,
-        outcome=Outcome.RETURN,
-        rule="outside-catchment",
+        t(7, 23),
+        Outcome.RETURN,
         reason="明仁社区属第一小学学区",
         reviewer="实验小学 李老师",
-        now=t(7, 23),
     )
-    led.decide(
-        stray.number,
-        outcome=Outcome.APPROVE,
-        rule="catchment-resident",
-        reason="户口本齐全",
-        reviewer="第一小学 审核员",
-        now=t(7, 24),
-    )
+    decide(led, stray.number, t(7, 24), reason="户口本齐全", reviewer="第一小学 审核员")
     made.apps[X1].append(stray)
     if before_notice is not None:
         before_notice(made)
@@ -270,24 +262,17 @@ def run(
             now=t(7, 31),
         )
         if upheld:
-            led.decide(
+            decide(
+                led,
                 sy[idx].number,
-                outcome=Outcome.RETURN,
-                rule="outside-catchment",
+                t(7, 31),
+                Outcome.RETURN,
                 reason="举报查实：居住在第三小学学区",
                 reviewer="区教育局 基础教育科",
                 to_school=X3,
-                now=t(7, 31),
             )
     if late_add:
-        led.decide(
-            sy[-1].number,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="房本原件已补交",
-            reviewer="实验小学 李老师",
-            now=t(8, 2),
-        )
+        decide(led, sy[-1].number, t(8, 2), reason="房本原件已补交", reviewer="实验小学 李老师")
     for school in (SY, X1, X3):
         led.derive_roster(school=school, intake=PRIMARY, now=t(8, 10))
     return made
@@ -326,14 +311,7 @@ def season_with_draw(
         for n in range(3, 8)
     ]
     for app in x3:
-        led.decide(
-            app.number,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="ok",
-            reviewer="r",
-            now=t(7, 22),
-        )
+        decide(led, app.number, t(7, 22))
     server = label_bytes("allocation seed")
     ann = allocating.announce(
         led,
@@ -359,25 +337,10 @@ def season_with_draw(
     if cheat:  # a winner defers, and the bureau gives the place to a child who did not win
         winners = set(result["winners"])
         winner = next(a for a in renters if a.entry().hex() in winners)
-        led.decide(
-            winner.number,
-            outcome=Outcome.DEFER,
-            rule="deferral-approved",
-            reason="病",
-            reviewer="r",
-            approved_by="r",
-            now=t(7, 26),
-        )
+        decide(led, winner.number, t(7, 26), Outcome.DEFER, reason="病", approved_by="r")
         loser = next(a for a in renters if a.entry().hex() not in winners)
-        led.decide(
-            loser.number,
-            outcome=Outcome.ASSIGN,
-            rule="migrant-or-renter",
-            reason="x",
-            reviewer="r",
-            approved_by="r",
-            to_school=X3,
-            now=t(7, 26),
+        decide(
+            led, loser.number, t(7, 26), Outcome.ASSIGN, reason="x", approved_by="r", to_school=X3
         )
     pools = {ann.digest.hex(): ann.pool.hex_list()}
     files = bundle.members(
@@ -468,3 +431,28 @@ def _payload(text: str) -> bytes:
     from placement import jws  # noqa: PLC0415
 
     return jws.parse(text).payload
+
+
+RULES = {
+    Outcome.APPROVE: "catchment-resident",
+    Outcome.RETURN: "outside-catchment",
+    Outcome.PENDING: "documents-missing",
+    Outcome.DEFER: "deferral-approved",
+    Outcome.ASSIGN: "migrant-or-renter",
+}
+
+
+def decide(
+    led: Ledger,
+    number: str,
+    now: dt.datetime,
+    outcome: Outcome = Outcome.APPROVE,
+    *,
+    reason: str = "ok",
+    reviewer: str = "r",
+    **more: Any,
+) -> Any:
+    """``led.decide`` with the tests' defaults: the outcome's usual rule (S4), reason "ok",
+    reviewer "r"; ``more`` passes rule, to_school, missing, approved_by … through."""
+    more.setdefault("rule", RULES[outcome])
+    return led.decide(number, outcome=outcome, reason=reason, reviewer=reviewer, now=now, **more)
