@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_import import _fresh_pg
 from benchdoc import replace_section
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -219,16 +220,6 @@ def run_service(url: str, apps: int) -> dict[str, float]:
     out["db floor"] = _floor(len(made) + len(sheet), Ledger)
     engine.dispose()
     return out
-
-
-def _fresh_pg(url: str) -> None:
-    from sqlalchemy import create_engine, text  # noqa: PLC0415
-
-    engine = create_engine(url)
-    with engine.begin() as c:
-        c.execute(text("DROP SCHEMA public CASCADE"))
-        c.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def service_runs(apps: int, repeat: int) -> dict[str, dict[str, float]]:
