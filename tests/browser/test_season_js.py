@@ -156,3 +156,39 @@ def test_the_season_page_takes_a_draw_bundle(
     assert line.startswith("✓")
     assert "1 added by decision #40; 11 in the draw" in line
     assert page.page_errors == []
+
+
+def test_a_draw_from_the_season_replays_on_the_verify_page(
+    page: Any, vector_site: str, tmp_path: Path
+) -> None:
+    """The service draws 实验小学 from its derived roster: the announcement names the
+    derivation (enrolment, spec S9) and the browser's draw verifier still replays the
+    bundle; the season page ties that draw to the derivation, as the Python verifier."""
+    from servicekit import make_service  # noqa: PLC0415 - a database only here
+    from test_season_service import frozen_from_season  # noqa: PLC0415
+
+    from web.service import workflow  # noqa: PLC0415
+    from web.service.season import steps  # noqa: PLC0415
+
+    svc = make_service(tmp_path, "sqlite")
+    env = svc.env
+    _, iid = frozen_from_season(svc)
+    workflow.announce(env, iid, user="op")
+    workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="3 1 4 1 5", user="sv")
+    workflow.draw(env, iid, beacon_value=None, user="op")
+    workflow.publish(env, iid, user="op")
+    draw = workflow.export_bundle(env, iid, kind="public", user="admin")
+    season = steps.export(env, "taobei-2024", kind="public")
+    ring = env.keyring().to_json()
+    page.goto(vector_site)
+    got = js(
+        page,
+        """const {replayBundle} = await mod('replay'); const {Keyring} = await mod('keyring');
+        const r = await replayBundle(Uint8Array.from(atob(arg.zip), (c) => c.charCodeAt(0)), await Keyring.parse(arg.keyring));
+        return {ok: r.ok, failed: r.checks.filter((c) => !c.ok).map((c) => [c.id, c.detail])};""",
+        {"zip": _b64(draw), "keyring": ring},
+    )
+    assert got["ok"], got["failed"]
+    link = both(page, season, draw)["checks"]["season.draw"]
+    assert link["ok"], link
+    assert "3 on 公示; 3 in the draw" in link["en"]
