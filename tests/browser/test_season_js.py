@@ -192,3 +192,22 @@ def test_a_draw_from_the_season_replays_on_the_verify_page(
     link = both(page, season, draw)["checks"]["season.draw"]
     assert link["ok"], link
     assert "3 on 公示; 3 in the draw" in link["en"]
+
+
+def test_the_season_page_lists_each_entrys_ticket(page: Any, webroot: Path, server: Server) -> None:
+    """Each family finds its own ticket (its entry is on its application page)."""
+    made, _, _, result, data = season_with_draw()
+    site = webroot / "allocsite"
+    install_page(site / "verify", made.keys.keyring.to_json())
+    (site / "season").mkdir(parents=True, exist_ok=True)
+    (site / "season" / "bundle.zip").write_bytes(data)
+    page.goto(f"{server.url}/allocsite/verify/season.html")
+    page.wait_for_selector("#verdict.ok, #verdict.fail")
+    assert "verified" in page.inner_text("#verdict"), page.inner_text("#checks")
+    tickets = page.locator("li[data-check='season.allocations'] li.ticket")
+    assert tickets.count() == 5
+    won = [
+        t.get_attribute("data-entry") for t in tickets.all() if "won" in (t.text_content() or "")
+    ]
+    assert won == result["winners"]
+    assert page.page_errors == []
