@@ -10,7 +10,7 @@ again gets a new record, which is not in the frozen pool: never a new ticket.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from placement.canonical import Json
@@ -150,7 +150,7 @@ def state(led: Ledger) -> dict[str, Json]:
     }
 
 
-def restore(led: Ledger, saved: Json, docs: dict[str, dict[str, Json]]) -> None:
+def restore(led: Ledger, saved: Json, docs: Mapping[str, dict[str, Json]]) -> None:
     """Rebuild ``led.allocations`` from :func:`state` and the signed documents."""
     if not isinstance(saved, dict):
         return

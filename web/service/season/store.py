@@ -122,6 +122,7 @@ class SeasonStore:
             "records": records,
             "roster_entries": {d: v for d, v in sets.items() if types[d].endswith("/roster")},
             "signed": dict(signed),
+            "types": dict(types),
         }
         self._ledger = restore(state, profile=PROFILES[self.season], sign=_sign(self.signers))
         return self._ledger
