@@ -316,7 +316,9 @@ Before this was measured each log entry was appended with its own head lookup an
 and every stored document digest was listed at each step: the same 5 000 took 16 s + 16 s
 on SQLite and 45 s + 30 s on PostgreSQL (load ≈ 10). The store now writes a step's log
 entries, documents and records as multi-row INSERTs. A single decision costs a checkpoint
-over the whole log (its tree is rebuilt), so bulk review goes through the sheet.
+over the whole log (its tree is rebuilt), so bulk review goes through the sheet. The
+machine's load moves between the core runs and the service runs (six agents share two
+cores): compare each row with its own floor, measured beside it.
 {END}"""
         replace_section(DOC, section, heading=HEADING, end=END)
         print(f"wrote {DOC}")
