@@ -495,6 +495,11 @@ def _allocations(rec: SeasonRecord) -> Passed:
             beacon=None if beacon is None else str(beacon),
         )
         places = doc["places"]
+        require(
+            isinstance(places, int) and 1 <= places < size,
+            f"{place[0]} 统筹摇号的学位数应至少为 1 且少于候选人数",
+            f"{place[0]}: places must be at least 1 and below the pool's size",
+        )
         assert isinstance(places, int)
         won = [e.hex() for e in winners(seed, pool, places)]
         require(
@@ -505,7 +510,8 @@ def _allocations(rec: SeasonRecord) -> Passed:
         later = [
             _d(e) for e in log[r_index + 1 :]
             if _season(e, "decision.recorded") and _d(e)["outcome"] == "assign"
-            and _d(e)["to_school"] == place[0] and bytes.fromhex(str(_d(e)["entry"])) in pool
+            and (_d(e)["to_school"], _d(e)["intake"]) == place
+            and bytes.fromhex(str(_d(e)["entry"])) in pool
         ]  # fmt: skip
         require(
             {str(d["entry"]) for d in later} <= set(won),

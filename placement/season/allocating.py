@@ -10,7 +10,7 @@ again gets a new record, which is not in the frozen pool: never a new ticket.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from placement.canonical import Json
@@ -51,13 +51,15 @@ def announce(
     place = (school, intake)
     allocations = led.allocations
     if place in allocations and allocations[place].result is None:
-        raise SeasonError("该校已有未完成的统筹摇号 / an allocation draw is already announced")
+        raise SeasonError("该校已有未完成的统筹摇号", "an allocation draw is already announced")
     planned = led.plan.intake(school, intake)
     if planned is None:
-        raise SeasonError(f"{school} 没有 {intake} 的招生计划 / no planned intake")
+        raise SeasonError(
+            f"{school} 没有 {intake} 的招生计划", f"{school} has no planned intake {intake}"
+        )
     apps = [led.current[n] for n in numbers if n in led.current]
     if len(apps) != len(numbers) or len(set(numbers)) != len(numbers):
-        raise SeasonError("统筹名单中有不存在或重复的报名号 / unknown or repeated applications")
+        raise SeasonError("统筹名单中有不存在或重复的报名号", "unknown or repeated applications")
     pool = entry_set(a.entry() for a in apps)
     places = planned.places - led.counts[place]
     doc = allocation_document(
@@ -91,7 +93,7 @@ def draw(
     """Reveal, draw once, and assign every winner by a logged decision naming the result."""
     a = led.allocations.get((school, intake))
     if a is None or a.result is not None:
-        raise SeasonError("没有待进行的统筹摇号 / no announced allocation draw to perform")
+        raise SeasonError("没有待进行的统筹摇号", "no announced allocation draw to perform")
     places = a.document["places"]
     assert isinstance(places, int)
     result = allocation_result(
@@ -148,7 +150,7 @@ def state(led: Ledger) -> dict[str, Json]:
     }
 
 
-def restore(led: Ledger, saved: Json, docs: dict[str, dict[str, Json]]) -> None:
+def restore(led: Ledger, saved: Json, docs: Mapping[str, dict[str, Json]]) -> None:
     """Rebuild ``led.allocations`` from :func:`state` and the signed documents."""
     if not isinstance(saved, dict):
         return

@@ -36,10 +36,10 @@ def allocation_document(
 ) -> dict[str, Json]:
     if places < 1 or places >= pool.size:
         raise SeasonError(
-            "只有报名多于余位时才需摇号 / a draw is only for more children than places left"
+            "只有报名多于余位时才需摇号", "a draw is only for more children than places left"
         )
     if not TIME.fullmatch(scheduled):
-        raise SeasonError("时间格式错误 / malformed time")
+        raise SeasonError("时间格式错误", "malformed time")
     return {
         "intake": intake,
         "places": places,

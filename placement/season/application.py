@@ -288,11 +288,11 @@ def build(  # noqa: PLR0913 - one record, every field named
         form, level=level, birth_cutoff=birth_cutoff, row=row
     )
     if not _NUMBER.fullmatch(number) or revision < 1 or not TIME.fullmatch(submitted_at):
-        raise SeasonError("报名号、版本或时间格式错误 / malformed number, revision or time")
+        raise SeasonError("报名号、版本或时间格式错误", "malformed number, revision or time")
     if len(salt) != SALT_BYTES:
         raise SeasonError(f"salt must be {SALT_BYTES} bytes")
     if (channel is Channel.DESK) != bool(entered_by.strip()):
-        raise SeasonError("现场录入须写明录入人 / a desk entry names who entered it")
+        raise SeasonError("现场录入须写明录入人", "a desk entry names who entered it")
     middle = level is Level.MIDDLE
     return Application(
         season=season,
@@ -363,8 +363,8 @@ def from_json(doc: Json) -> Application:
             pupil=pupil_from_json(doc.get("pupil")),
         )
     except (AssertionError, KeyError, ValueError, TypeError) as e:
-        raise SeasonError(f"报名记录格式错误 / malformed application record: {e}") from e
+        raise SeasonError(f"报名记录格式错误：{e}", f"malformed application record: {e}") from e
     if app.to_json() != doc:
-        raise SeasonError("报名记录含多余或不规范字段 / record has unknown or altered fields")
+        raise SeasonError("报名记录含多余或不规范字段", "record has unknown or altered fields")
     canonical_json(doc)  # refuses non-NFC text, so record_bytes may take the fast path
     return app

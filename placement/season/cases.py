@@ -62,9 +62,9 @@ def file_case(  # noqa: PLR0913
     filed_at: str,
 ) -> Case:
     if not claim.strip() or len(claim) > 2000 or channel not in {"online", "desk"}:
-        raise SeasonError("举报须写明事由（最多2000字） / a report states its claim (≤ 2000)")
+        raise SeasonError("举报须写明事由（最多2000字）", "a report states its claim (≤ 2000)")
     if not TIME.fullmatch(filed_at):
-        raise SeasonError("时间格式错误 / malformed time")
+        raise SeasonError("时间格式错误", "malformed time")
     return Case(
         season,
         number,
@@ -90,11 +90,11 @@ class CaseFinding:
 
     def __post_init__(self) -> None:
         if (self.outcome is Finding.UPHELD) != (self.entry is not None):
-            raise SeasonError("查实的举报须指明移出的条目 / an upheld case names the entry")
+            raise SeasonError("查实的举报须指明移出的条目", "an upheld case names the entry")
         if not self.reason.strip() or not self.handled_by.strip():
-            raise SeasonError("处理结果须写明理由和经办人 / a finding needs reason and handler")
+            raise SeasonError("处理结果须写明理由和经办人", "a finding needs reason and handler")
         if not TIME.fullmatch(self.decided_at):
-            raise SeasonError("时间格式错误 / malformed time")
+            raise SeasonError("时间格式错误", "malformed time")
 
     def to_json(self) -> dict[str, Json]:
         return {
@@ -131,7 +131,7 @@ def case_from_json(doc: Json) -> Case:
             str(doc["filed_at"]),
         )
     except (AssertionError, KeyError, ValueError, TypeError) as e:
-        raise SeasonError(f"举报文件格式错误 / malformed case: {e}") from e
+        raise SeasonError(f"举报文件格式错误：{e}", f"malformed case: {e}") from e
     if case.to_json() != doc:
-        raise SeasonError("举报文件含多余字段 / case has unknown fields")
+        raise SeasonError("举报文件含多余字段", "case has unknown fields")
     return case

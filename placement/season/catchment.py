@@ -133,33 +133,36 @@ class Catchment:
 
 def _validate(c: Catchment) -> None:
     if not SEASON_ID.fullmatch(c.season):
-        raise SeasonError(f"招生季编号无效 / invalid season id {c.season!r}")
+        raise SeasonError(f"招生季编号无效：{c.season!r}", f"invalid season id {c.season!r}")
     keys = [(s.level.value, s.school) for s in c.schools]
     if keys != sorted(keys) or len(set(keys)) != len(keys):
-        raise SeasonError("学校须按学段、校名排序且不重复 / schools must be sorted and distinct")
+        raise SeasonError("学校须按学段、校名排序且不重复", "schools must be sorted and distinct")
     owner: dict[tuple[Level, str], str] = {}
     for s in c.schools:
         order = [(a.kind.value, a.name) for a in s.areas]
         if order != sorted(order) or len(set(order)) != len(order):
-            raise SeasonError(f"{s.school}: 区域须排序且不重复 / areas must be sorted and distinct")
+            raise SeasonError(
+                f"{s.school}: 区域须排序且不重复", f"{s.school}: areas must be sorted and distinct"
+            )
         if s.open != (s.successor is None):
             raise SeasonError(
-                f"{s.school}: 只有停招学校有接收学校 / only a closed school names a successor"
+                f"{s.school}: 只有停招学校有接收学校",
+                f"{s.school}: only a closed school names a successor",
             )
         if not s.open:
             succ = c.school(s.successor or "", s.level)
             if succ is None or not succ.open:
                 raise SeasonError(
-                    f"{s.school}: 接收学校须为同学段在招学校 / the successor must be an open "
-                    "school of the same level"
+                    f"{s.school}: 接收学校须为同学段在招学校",
+                    f"{s.school}: the successor must be an open school of the same level",
                 )
             continue
         for a in s.areas:
             prev = owner.setdefault((s.level, a.name), s.school)
             if prev != s.school:
                 raise SeasonError(
-                    f"区域“{a.name}”同时属于 {prev} 和 {s.school} / area {a.name!r} is in two "
-                    "open schools' catchments"
+                    f"区域“{a.name}”同时属于 {prev} 和 {s.school}",
+                    f"area {a.name!r} is in two open schools' catchments ({prev}, {s.school})",
                 )
 
 
@@ -177,9 +180,9 @@ def from_json(doc: Json) -> Catchment:
             schools=tuple(_school(s) for s in schools),
         )
     except (AssertionError, KeyError, ValueError, TypeError) as e:
-        raise SeasonError(f"招生区域文件格式错误 / malformed catchment: {e}") from e
+        raise SeasonError(f"招生区域文件格式错误：{e}", f"malformed catchment: {e}") from e
     if out.to_json() != doc:
-        raise SeasonError("招生区域文件含多余或不规范字段 / catchment has unknown fields")
+        raise SeasonError("招生区域文件含多余或不规范字段", "catchment has unknown fields")
     return out
 
 
@@ -268,5 +271,4 @@ def from_rows(
     try:
         return Catchment(season=season, district=district, year=year, schools=schools)
     except SeasonError as e:
-        zh, _, en = str(e).partition(" / ")
-        raise InvalidInput((Issue(0, "", "catchment.rules", zh, en or zh),)) from e
+        raise InvalidInput((Issue(0, "", "catchment.rules", e.zh, e.en),)) from e

@@ -88,8 +88,10 @@ def derive(
                 continue
             entry = bytes.fromhex(str(d["entry"]))
             if entry not in current:
-                msg = f"举报 #{d['case']} 移出的条目不在名单上 / case #{d['case']} removes an "
-                raise SeasonError(msg + "entry that is not on the list")
+                raise SeasonError(
+                    f"举报 #{d['case']} 移出的条目不在名单上",
+                    f"case #{d['case']} removes an entry that is not on the list",
+                )
             current.discard(entry)
             changes.append(Change("case", int(str(d["case"])), entry, "remove"))
         elif _season(e, SeasonEvent.DECISION):

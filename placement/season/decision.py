@@ -110,23 +110,23 @@ def decide(  # noqa: PLR0913 - every part of a decision is named
     known = plan.rule(rule)
     if known is None or known.outcome is not outcome:
         raise SeasonError(
-            f"规则 {rule!r} 不存在或不适用于“{outcome.value}” / rule {rule!r} does not exist "
-            f"or is not for {outcome.value}"
+            f"规则 {rule!r} 不存在或不适用于“{outcome.value}”",
+            f"rule {rule!r} does not exist or is not for {outcome.value}",
         )
     if not reason.strip() or not reviewer.strip() or not TIME.fullmatch(decided_at):
-        raise SeasonError("决定须写明理由、审核人和时间 / a decision needs reason, reviewer, time")
+        raise SeasonError("决定须写明理由、审核人和时间", "a decision needs reason, reviewer, time")
     needs_school = outcome in {Outcome.RETURN, Outcome.ASSIGN}
     if needs_school != bool(to_school):
-        raise SeasonError("退回或统筹须写明学校 / return and assign (only) name a school")
+        raise SeasonError("退回或统筹须写明学校", "return and assign (only) name a school")
     if (outcome is Outcome.PENDING) != (missing is not None):
-        raise SeasonError("材料待补须写明所缺材料和期限 / pending (only) says what and by when")
+        raise SeasonError("材料待补须写明所缺材料和期限", "pending (only) says what and by when")
     if outcome is Outcome.DEFER and not (approved_by or "").strip():
-        raise SeasonError("延缓入学须经教育局审批 / deferral needs the bureau's approval")
+        raise SeasonError("延缓入学须经教育局审批", "deferral needs the bureau's approval")
     target = admits(outcome, school, to_school)
     if target is not None and plan.intake(target, application.intake) is None:
         raise SeasonError(
-            f"{target} 没有 {application.intake} 的招生计划 / {target} has no planned "
-            f"intake {application.intake}"
+            f"{target} 没有 {application.intake} 的招生计划",
+            f"{target} has no planned intake {application.intake}",
         )
     return Decision(
         number=number,

@@ -41,5 +41,5 @@ def digest(doc: dict[str, Json]) -> bytes:
     """H(t, JCS(doc)) for a season document (the rule of spec §14)."""
     t = doc.get("t")
     if not isinstance(t, str) or not t.startswith(PREFIX):
-        raise SeasonError("不是招生季文件 / not a sunshine-placement/season/v1 document")
+        raise SeasonError("不是招生季文件", "not a sunshine-placement/season/v1 document")
     return tagged_hash(t, canonical_json(doc))

@@ -38,7 +38,7 @@ Place = tuple[str, str]
 def cst_time(now: dt.datetime) -> str:
     """Times people read are in Beijing time (UTC+08:00), whatever the server's zone."""
     if now.tzinfo is None:
-        raise SeasonError("时间须带时区 / times must be timezone-aware")
+        raise SeasonError("时间须带时区", "times must be timezone-aware")
     return now.astimezone(CST).replace(microsecond=0).isoformat()
 
 
@@ -88,7 +88,9 @@ class Ledger:
         last = next((e["time"] for e in reversed(self.log) if "time" in e), None)
         if last is not None and now < dt.datetime.fromisoformat(str(last)):
             # The log is in time order; a clock that went back would make windows lie.
-            raise SeasonError(f"时间早于上一条日志（{last}） / time is before the last entry")
+            raise SeasonError(
+                f"时间早于上一条日志（{last}）", f"time is before the last entry ({last})"
+            )
         e = season_entry(
             event=event.value, season=self.season, actor=actor, time=cst_time(now), detail=detail
         )
@@ -129,8 +131,8 @@ class Ledger:
         w = self.plan.window(stage)
         if not w.contains(day) and stage not in self.overrides:
             raise SeasonError(
-                f"{stage} 阶段为 {w.start}–{w.end}，今天（{day}）不开放 / the {stage} window is "
-                f"{w.start}–{w.end}; it is not open on {day}"
+                f"{stage} 阶段为 {w.start}–{w.end}，今天（{day}）不开放",
+                f"the {stage} window is {w.start}–{w.end}; it is not open on {day}",
             )
 
     # -- steps ------------------------------------------------------------------------
@@ -162,12 +164,14 @@ class Ledger:
         """A new application, or (``number`` given) a revision of one; refuses a second child."""
         self._open("registration", now)
         if self.plan.intake(school, intake) is None:
-            raise SeasonError(f"{school} 没有 {intake} 的招生计划 / no planned intake there")
+            raise SeasonError(
+                f"{school} 没有 {intake} 的招生计划", f"{school} has no planned intake {intake}"
+            )
         revision = 1
         if number is not None:
             prev = self.current.get(number)
             if prev is None:
-                raise SeasonError(f"没有报名号 {number} / no application {number}")
+                raise SeasonError(f"没有报名号 {number}", f"no application {number}")
             revision = prev.revision + 1
         app = build(
             form,
@@ -187,8 +191,8 @@ class Ledger:
         owner = self.by_id.get(app.id_number)
         if owner is not None and owner != app.number:
             raise SeasonError(
-                f"该儿童已在本区报名（报名号 {owner}），一名儿童只能报名一次 / this child already "
-                f"applied in the district ({owner}); one child, one application"
+                f"该儿童已在本区报名（报名号 {owner}），一名儿童只能报名一次",
+                f"this child already applied in the district ({owner}); one child, one application",
             )
         receipt = app.receipt()
         d = self._signed(receipt, now)
@@ -251,14 +255,14 @@ class Ledger:
     ) -> Decision:
         day = now.astimezone(CST).date()
         if day < self.plan.window("review").start and "review" not in self.overrides:
-            raise SeasonError("审核阶段尚未开始 / the review window has not opened")
+            raise SeasonError("审核阶段尚未开始", "the review window has not opened")
         app = self.current.get(number)
         if app is None:
-            raise SeasonError(f"没有报名号 {number} / no application {number}")
+            raise SeasonError(f"没有报名号 {number}", f"no application {number}")
         if outcome is Outcome.RETURN and to_school is None:
             to_school = self.catchment.catchment_school(app.community, app.level)
             if to_school is None:
-                raise SeasonError("该社区不在任何学区内 / the community is in no catchment")
+                raise SeasonError("该社区不在任何学区内", "the community is in no catchment")
         decision = decide(
             plan=self.plan,
             number=len(self.decisions) + 1,
@@ -290,8 +294,8 @@ class Ledger:
         here = self.placed.get(adding) == place
         if not here and self.counts[place] + 1 > planned.places:
             raise SeasonError(
-                f"{place[0]} {place[1]} 计划 {planned.places} 人已满，不得突破计划招生"
-                f" / the plan's {planned.places} places are full"
+                f"{place[0]} {place[1]} 计划 {planned.places} 人已满，不得突破计划招生",
+                f"{place[0]} {place[1]}: the plan's {planned.places} places are full",
             )
 
     def commit_notice(self, *, school: str, intake: str, now: dt.datetime) -> Notice:
@@ -335,7 +339,7 @@ class Ledger:
         self._open("notice", now)
         notice = self.notices.get((school, intake))
         if notice is None:
-            raise SeasonError("该校尚未公示 / this school's list is not posted")
+            raise SeasonError("该校尚未公示", "this school's list is not posted")
         case = file_case(
             season=self.season,
             number=len(self.cases) + 1,
@@ -376,7 +380,7 @@ class Ledger:
         """The bureau's finding; ``application`` names the reported child when the report
         (e.g. one filed online by name) did not."""
         if not 1 <= number <= len(self.cases) or number in self.findings:
-            raise SeasonError(f"没有待处理的举报 #{number} / no open case #{number}")
+            raise SeasonError(f"没有待处理的举报 #{number}", f"no open case #{number}")
         case = self.cases[number - 1]
         entry = None
         if upheld:
@@ -384,7 +388,7 @@ class Ledger:
             notice = self.notices[(case.school, case.intake)]
             if app is None or app.entry() not in notice.entries.entries:
                 raise SeasonError(
-                    "查实的举报须指向名单上的儿童 / an upheld case names a listed child"
+                    "查实的举报须指向名单上的儿童", "an upheld case names a listed child"
                 )
             entry = app.entry()
         finding = CaseFinding(
@@ -416,7 +420,7 @@ class Ledger:
         place = (school, intake)
         notice = self.notices.get(place)
         if notice is None:
-            raise SeasonError("该校尚未公示 / this school's list was never posted")
+            raise SeasonError("该校尚未公示", "this school's list was never posted")
         changes, final = chain.derive(
             self.log,
             notice_index=notice.index,
@@ -428,7 +432,7 @@ class Ledger:
         planned = self.plan.intake(*place)
         assert planned is not None
         if len(final) > planned.places:
-            raise SeasonError("名单超出招生计划 / the roster exceeds the planned places")
+            raise SeasonError("名单超出招生计划", "the roster exceeds the planned places")
         doc = chain.roster_document(
             season=self.season,
             place=place,
@@ -455,7 +459,7 @@ class Ledger:
         place = (school, intake)
         roster = self.rosters.get(place)
         if roster is None:
-            raise SeasonError("尚未推导派位名单 / no roster was derived for this intake")
+            raise SeasonError("尚未推导派位名单", "no roster was derived for this intake")
         doc: dict[str, Json] = {
             "admitted": roster["roster"],
             "intake": intake,

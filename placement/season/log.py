@@ -37,7 +37,7 @@ Check = Callable[[Json], Json]
 
 
 def _bad(expected: str) -> Json:
-    raise SeasonError(f"应为 / expected {expected}")
+    raise SeasonError(f"应为 {expected}", f"expected {expected}")
 
 
 def _digest(v: Json) -> Json:
@@ -102,18 +102,23 @@ def season_entry(
     try:
         ev, who = SeasonEvent(event), Actor(actor)
     except ValueError as e:
-        raise SeasonError(f"未知的事件或角色 / unknown event or actor: {e}") from e
+        raise SeasonError(f"未知的事件或角色：{e}", f"unknown event or actor: {e}") from e
     if not isinstance(season, str) or not SEASON_ID.fullmatch(season):
-        raise SeasonError(f"招生季编号无效 / invalid season id {season!r}")
+        raise SeasonError(f"招生季编号无效：{season!r}", f"invalid season id {season!r}")
     if not isinstance(time, str) or not TIME.fullmatch(time):
-        raise SeasonError(f"时间须为带时区的 ISO 8601 / time must be ISO 8601: {time!r}")
+        raise SeasonError(
+            f"时间须为带时区的 ISO 8601：{time!r}", f"time must be ISO 8601: {time!r}"
+        )
     try:
         datetime.fromisoformat(time)
     except ValueError as e:
-        raise SeasonError(f"时间无效 / invalid time {time!r}") from e
+        raise SeasonError(f"时间无效：{time!r}", f"invalid time {time!r}") from e
     fields = DETAIL_FIELDS[ev]
     if not isinstance(detail, Mapping) or set(detail) != set(fields):
-        raise SeasonError(f"{ev} 的 detail 字段应为 / detail of {ev} must have {sorted(fields)}")
+        raise SeasonError(
+            f"{ev} 的 detail 字段应为 {sorted(fields)}",
+            f"detail of {ev} must have {sorted(fields)}",
+        )
     out: dict[str, Json] = {}
     for key, check in fields.items():
         try:
@@ -134,10 +139,10 @@ def season_entry_from_json(value: Json) -> dict[str, Json]:
     """Validate a parsed season entry; its re-serialisation must be identical."""
     keys = {"actor", "detail", "event", "season", "t", "time"}
     if not isinstance(value, dict) or set(value) != keys or value["t"] != LOG_ENTRY:
-        raise SeasonError("不是招生季日志条目 / not a season log entry")
+        raise SeasonError("不是招生季日志条目", "not a season log entry")
     detail = value["detail"]
     if not isinstance(detail, dict):
-        raise SeasonError("detail 须为对象 / detail must be an object")
+        raise SeasonError("detail 须为对象", "detail must be an object")
     e = season_entry(
         event=str(value["event"]),
         season=str(value["season"]),
@@ -148,7 +153,7 @@ def season_entry_from_json(value: Json) -> dict[str, Json]:
     # The detail checks refuse booleans for numbers and non-NFC text, so equal values
     # mean equal JCS bytes (and ``entry_bytes`` may use the fast serialiser).
     if e != value:
-        raise SeasonError("日志条目不规范 / log entry is not in canonical form")
+        raise SeasonError("日志条目不规范", "log entry is not in canonical form")
     return e
 
 

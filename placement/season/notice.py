@@ -45,7 +45,7 @@ class EntrySet:
 def entry_set(entries: Iterable[bytes]) -> EntrySet:
     items = list(entries)
     if any(len(e) != 32 for e in items) or len(set(items)) != len(items):
-        raise SeasonError("条目须为不重复的32字节 / entries must be distinct 32-byte values")
+        raise SeasonError("条目须为不重复的32字节", "entries must be distinct 32-byte values")
     ordered = sorted(items, key=leaf_hash)
     return EntrySet(tuple(ordered), MerkleTree.from_leaf_hashes([leaf_hash(e) for e in ordered]))
 
@@ -62,7 +62,7 @@ def notice_document(
     window: tuple[dt.date, dt.date],
 ) -> dict[str, Json]:
     if female + male != entries.size:
-        raise SeasonError("男女人数之和须等于名单人数 / F + M must equal the list's size")
+        raise SeasonError("男女人数之和须等于名单人数", "F + M must equal the list's size")
     return {
         "committed_at": committed_at,
         "entries": {"root": entries.root.hex(), "size": entries.size},

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from placement.canonical import Json
+from placement.errors import InvalidInput, Issue
 from placement.policy import Level, PolicyProfile
 from placement.season.documents import PLAN, SEASON_ID, SeasonError
 from placement.season.outcome import Outcome
@@ -62,21 +64,25 @@ class Plan:
 
     def __post_init__(self) -> None:
         if not SEASON_ID.fullmatch(self.season):
-            raise SeasonError(f"招生季编号无效 / invalid season id {self.season!r}")
+            raise SeasonError(
+                f"招生季编号无效：{self.season!r}", f"invalid season id {self.season!r}"
+            )
         keys = [(i.school, i.intake) for i in self.intakes]
         if keys != sorted(keys) or len(set(keys)) != len(keys):
             raise SeasonError(
-                "招生计划须按学校、年级排序且不重复 / intakes must be sorted, distinct"
+                "招生计划须按学校、年级排序且不重复", "intakes must be sorted, distinct"
             )
         if any(i.classes < 1 or i.cap < 1 for i in self.intakes):
-            raise SeasonError("班数和班额须为正整数 / classes and cap must be positive")
+            raise SeasonError("班数和班额须为正整数", "classes and cap must be positive")
         ids = [r.id for r in self.rules]
         if ids != sorted(ids) or len(set(ids)) != len(ids) or not all(map(_RULE_ID.fullmatch, ids)):
-            raise SeasonError("规则编号须排序、唯一、为小写 ASCII / rule ids sorted, unique, ASCII")
+            raise SeasonError(
+                "规则编号须排序、唯一、为小写 ASCII", "rule ids sorted, unique, ASCII"
+            )
         if tuple(w.stage for w in self.windows) != STAGES:
-            raise SeasonError(f"时间窗应依次为 / windows must be {STAGES}")
+            raise SeasonError(f"时间窗应依次为 {STAGES}", f"windows must be {STAGES}")
         if any(w.end < w.start for w in self.windows):
-            raise SeasonError("时间窗结束早于开始 / a window ends before it starts")
+            raise SeasonError("时间窗结束早于开始", "a window ends before it starts")
 
     def intake(self, school: str, intake: str) -> PlannedIntake | None:
         return next((i for i in self.intakes if (i.school, i.intake) == (school, intake)), None)
@@ -88,7 +94,7 @@ class Plan:
         for w in self.windows:
             if w.stage == stage:
                 return w
-        raise SeasonError(f"没有阶段 / no stage {stage!r}")
+        raise SeasonError(f"没有阶段 {stage!r}", f"no stage {stage!r}")
 
     def to_json(self) -> dict[str, Json]:
         return {
@@ -218,9 +224,9 @@ def from_json(doc: Json) -> Plan:
             ),
         )
     except (AssertionError, KeyError, ValueError, TypeError) as e:
-        raise SeasonError(f"招生计划文件格式错误 / malformed plan: {e}") from e
+        raise SeasonError(f"招生计划文件格式错误：{e}", f"malformed plan: {e}") from e
     if plan.to_json() != doc:
-        raise SeasonError("招生计划文件含多余或不规范字段 / plan has unknown or altered fields")
+        raise SeasonError("招生计划文件含多余或不规范字段", "plan has unknown or altered fields")
     return plan
 
 
@@ -228,3 +234,40 @@ def _int(v: Json) -> int:
     if not isinstance(v, int) or isinstance(v, bool):
         raise TypeError("expected an integer")
     return v
+
+
+_PLAN_LEVELS: Final = {
+    "小学": Level.PRIMARY,
+    "初中": Level.MIDDLE,
+    "primary": Level.PRIMARY,
+    "middle": Level.MIDDLE,
+}
+
+
+def intakes_from_rows(
+    rows: Sequence[tuple[int, Mapping[str, str]]], profile: PolicyProfile
+) -> tuple[PlannedIntake, ...]:
+    """Rows (school, intake, level, classes[, cap]) of a plan sheet → planned intakes,
+    sorted; every bad row is refused with its number and field, nothing half read."""
+    issues: list[Issue] = []
+    out: list[PlannedIntake] = []
+    for n, r in rows:
+        level = _PLAN_LEVELS.get(r.get("level", "").strip())
+        school, intake = r.get("school", "").strip(), r.get("intake", "").strip()
+        classes, cap = r.get("classes", "").strip(), r.get("cap", "").strip()
+        for bad, field, zh, en in (
+            (not school, "school", "缺少学校", "school is missing"),
+            (not intake, "intake", "缺少年级", "intake is missing"),
+            (level is None, "level", "学段应为 小学/初中", "level must be 小学 or 初中"),
+            (not classes.isdigit(), "classes", "班数应为正整数", "classes must be a whole number"),
+            (bool(cap) and not cap.isdigit(), "cap", "班额应为正整数", "cap must be a number"),
+        ):
+            if bad:
+                issues.append(Issue(n, field, "plan." + field, zh, en))
+        if level is not None and school and intake and classes.isdigit() and (cap or "0").isdigit():
+            out.append(
+                PlannedIntake(school, intake, level, int(classes), int(cap or profile.cap(level)))
+            )
+    if issues:
+        raise InvalidInput(tuple(issues))
+    return tuple(sorted(out, key=lambda i: (i.school, i.intake)))

@@ -7,6 +7,8 @@ replays the log's facts; nothing is signed again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from placement import jws
 from placement.canonical import Json
 from placement.policy import PolicyProfile
@@ -37,15 +39,35 @@ def ledger_state(led: Ledger) -> dict[str, Json]:
     }
 
 
+class _Documents(Mapping[str, dict[str, Json]]):
+    """The signed documents by digest, each read back when first needed: a restore
+    replays decisions, notices, cases … but never reads the thousands of receipts."""
+
+    def __init__(self, signed: Mapping[str, Json]) -> None:
+        self._signed = signed
+        self._read: dict[str, dict[str, Json]] = {}
+
+    def __getitem__(self, d: str) -> dict[str, Json]:
+        if d not in self._read:
+            self._read[d] = jws.parse(str(self._signed[d])).document()
+        return self._read[d]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._signed)
+
+    def __len__(self) -> int:
+        return len(self._signed)
+
+
 def restore(state: Json, *, profile: PolicyProfile, sign: Sign) -> Ledger:
     """Rebuild a ledger from :func:`ledger_state`: documents are read back, nothing is re-signed."""
     if not isinstance(state, dict) or state.get("profile") != profile.key:
-        raise SeasonError("招生季状态与政策不符 / the season state is not of this profile")
+        raise SeasonError("招生季状态与政策不符", "the season state is not of this profile")
     signed = state["signed"]
     log = state["log"]
     assert isinstance(signed, dict)
     assert isinstance(log, list)
-    docs = {d: jws.parse(str(t)).document() for d, t in signed.items()}
+    docs = _Documents(signed)
     by_kind: dict[str, dict[str, Json]] = {}
     for e in log:
         assert isinstance(e, dict)
@@ -59,7 +81,13 @@ def restore(state: Json, *, profile: PolicyProfile, sign: Sign) -> Ledger:
         sign=sign,
     )
     led.signed = {str(d): str(t) for d, t in signed.items()}
-    led.types = {d: str(doc["t"]) for d, doc in docs.items()}
+    # a store that keeps each document's type says so ("types"); else each is read
+    types = state.get("types")
+    led.types = (
+        {str(d): str(t) for d, t in types.items()}
+        if isinstance(types, dict)
+        else {d: str(doc["t"]) for d, doc in docs.items()}
+    )
     records = state["records"]
     assert isinstance(records, list)
     for raw in records:
@@ -77,7 +105,7 @@ def restore(state: Json, *, profile: PolicyProfile, sign: Sign) -> Ledger:
 
 
 def _replay(
-    self: Ledger, e: dict[str, Json], docs: dict[str, dict[str, Json]], sets: dict[str, EntrySet]
+    self: Ledger, e: dict[str, Json], docs: Mapping[str, dict[str, Json]], sets: dict[str, EntrySet]
 ) -> None:
     detail = e.get("detail")
     if e.get("season") != self.season or not isinstance(detail, dict):

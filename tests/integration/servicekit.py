@@ -5,7 +5,7 @@ speed), one user per role, the 洮北区 schools, and a logged-in client helper.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -174,3 +174,18 @@ def sqlite_service(tmp_path: Path) -> Iterator[Service]:
     svc = make_service(tmp_path, "sqlite")
     yield svc
     services(svc.app).engine.dispose()
+
+
+def approve_season(svc: Service, numbers: Sequence[str], *, reviewer: str = "审核员") -> None:
+    """Approve each application of the demo season (rule catchment-resident), one step
+    each, a minute apart from 2024-07-22 10:00 (the review window)."""
+    from placement.season.outcome import Outcome  # noqa: PLC0415 - season tests only
+    from web.demo import season as demo  # noqa: PLC0415
+    from web.service.season import steps  # noqa: PLC0415
+
+    for k, number in enumerate(numbers):
+        svc.at(datetime(2024, 7, 22, 10, k, tzinfo=CST))
+        steps.decide(
+            svc.env, demo.SEASON, number, outcome=Outcome.APPROVE, rule="catchment-resident",
+            reason="材料齐全", reviewer=reviewer, user="op",
+        )  # fmt: skip

@@ -7,7 +7,7 @@ import dataclasses
 from datetime import datetime
 
 import pytest
-from servicekit import Service, csrf
+from servicekit import Service, approve_season, csrf
 from sqlmodel import select
 
 from placement.keyring import CST
@@ -48,21 +48,41 @@ def setup(service: Service, per_school: int = 4) -> list[str]:
     return numbers
 
 
+def frozen_from_season(service: Service) -> tuple[list[str], int]:
+    """实验小学's intake, its roster taken from the season (3 approved, 公示 on 7/29,
+    derived on 8/1), teams imported and frozen on 8/14 at 09:00: (applications, intake)."""
+    from web.service import intake_db, workflow  # noqa: PLC0415
+    from web.service.season.roster import import_from_season  # noqa: PLC0415
+
+    env = service.env
+    numbers = setup(service, per_school=3)
+    approve_season(service, numbers)
+    service.at(at(7, 29, 8))
+    steps.commit_notice(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
+    service.at(at(8, 1, 9))
+    steps.derive(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
+    service.at(at(8, 14, 9))
+    iid = workflow.create_intake(
+        env,
+        school_id=service.schools[demo.SY],
+        draw_id="tb-2024-shiyan",
+        name=demo.PRIMARY,
+        year=2024,
+        profile="taobei-2024",
+        scheduled="2024-08-14T09:00:00+08:00",
+        planned_witnesses=["家长代表 贾雪"],
+        user="admin",
+    )
+    assert import_from_season(env, iid, season=demo.SEASON, user="admin") == 3
+    intake_db.import_teams(env, iid, filename="t.csv", data=TEAMS.encode(), user="t")
+    workflow.freeze(env, iid, user="op")
+    return numbers, iid
+
+
 def test_a_whole_season_in_the_database_verifies(service: Service):
     env = service.env
     numbers = setup(service)
-    for k, number in enumerate(numbers):
-        service.at(at(7, 22, 10, k))
-        steps.decide(
-            env,
-            demo.SEASON,
-            number,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="材料齐全",
-            reviewer="审核员",
-            user="op",
-        )
+    approve_season(service, numbers)
     service.at(at(7, 29, 8))
     for school in (demo.SY, demo.X1):
         steps.commit_notice(env, demo.SEASON, school=school, intake=demo.PRIMARY, user="admin")
@@ -167,42 +187,10 @@ def test_the_draw_takes_its_roster_from_the_season_and_the_chain_verifies(servic
     from placement.announcement import from_json  # noqa: PLC0415
     from placement.jws import parse  # noqa: PLC0415
     from verifier.verify import verify_bundle  # noqa: PLC0415
-    from web.service import intake_db, workflow  # noqa: PLC0415
-    from web.service.season.roster import import_from_season  # noqa: PLC0415
+    from web.service import workflow  # noqa: PLC0415
 
     env = service.env
-    numbers = setup(service, per_school=3)
-    for k, number in enumerate(numbers):
-        service.at(at(7, 22, 10, k))
-        steps.decide(
-            env,
-            demo.SEASON,
-            number,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="材料齐全",
-            reviewer="审核员",
-            user="op",
-        )
-    service.at(at(7, 29, 8))
-    steps.commit_notice(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
-    service.at(at(8, 10, 9))
-    steps.derive(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
-    service.at(at(8, 14, 9, 30))
-    iid = workflow.create_intake(
-        env,
-        school_id=service.schools[demo.SY],
-        draw_id="tb-2024-shiyan",
-        name=demo.PRIMARY,
-        year=2024,
-        profile="taobei-2024",
-        scheduled="2024-08-14T09:00:00+08:00",
-        planned_witnesses=["家长代表 贾雪"],
-        user="admin",
-    )
-    assert import_from_season(env, iid, season=demo.SEASON, user="admin") == 3
-    intake_db.import_teams(env, iid, filename="t.csv", data=TEAMS.encode(), user="t")
-    workflow.freeze(env, iid, user="op")
+    _, iid = frozen_from_season(service)
     workflow.announce(env, iid, user="op")
     workflow.add_witness(env, iid, role="家长代表", name="贾雪", text="3 1 4 1 5", user="sv")
     workflow.draw(env, iid, beacon_value=None, user="op")
@@ -227,42 +215,10 @@ def test_the_draw_takes_its_roster_from_the_season_and_the_chain_verifies(servic
 
 
 def test_a_draw_is_not_announced_from_a_roster_the_season_has_moved_past(service: Service):
-    from web.service import intake_db, workflow  # noqa: PLC0415
-    from web.service.season.roster import import_from_season  # noqa: PLC0415
+    from web.service import workflow  # noqa: PLC0415
 
     env = service.env
-    numbers = setup(service, per_school=3)
-    for k, number in enumerate(numbers):
-        service.at(at(7, 22, 10, k))
-        steps.decide(
-            env,
-            demo.SEASON,
-            number,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="材料齐全",
-            reviewer="审核员",
-            user="op",
-        )
-    service.at(at(7, 29, 8))
-    steps.commit_notice(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
-    service.at(at(8, 1, 9))
-    steps.derive(env, demo.SEASON, school=demo.SY, intake=demo.PRIMARY, user="admin")
-    service.at(at(8, 14, 9))
-    iid = workflow.create_intake(
-        env,
-        school_id=service.schools[demo.SY],
-        draw_id="tb-2024-shiyan",
-        name=demo.PRIMARY,
-        year=2024,
-        profile="taobei-2024",
-        scheduled="2024-08-14T09:00:00+08:00",
-        planned_witnesses=["家长代表 贾雪"],
-        user="admin",
-    )
-    import_from_season(env, iid, season=demo.SEASON, user="admin")
-    intake_db.import_teams(env, iid, filename="t.csv", data=TEAMS.encode(), user="t")
-    workflow.freeze(env, iid, user="op")
+    numbers, iid = frozen_from_season(service)
     service.at(at(8, 14, 9, 10))  # a child of the list deferred after the derivation
     steps.decide(
         env,

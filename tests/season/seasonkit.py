@@ -14,17 +14,19 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from keys.signer import Signer
 from placement.canonical import Json
 from placement.commitment import private_json
+from placement.documents import WitnessInput
 from placement.draw import Intake, prepare
 from placement.keyring import CST, KeyEntry, Keyring, KeyRole
 from placement.policy import TAOBEI_2024, Level
 from placement.roster import PupilRecord
-from placement.season import bundle
+from placement.season import allocating, bundle
 from placement.season.application import Application
 from placement.season.catchment import Area, AreaKind, Catchment, SchoolArea
 from placement.season.ledger import Ledger
@@ -209,40 +211,32 @@ def run(
         for n, app in enumerate(apps):
             late = late_add and school == SY and n == len(apps) - 1
             if late:
-                led.decide(
+                decide(
+                    led,
                     app.number,
-                    outcome=Outcome.PENDING,
-                    rule="documents-missing",
+                    t(7, 22),
+                    Outcome.PENDING,
                     reason="缺房本原件",
                     reviewer="实验小学 李老师",
-                    now=t(7, 22),
                     missing=("房本原件", dt.date(2024, 8, 5)),
                 )
                 continue
-            led.decide(
+            decide(
+                led,
                 app.number,
-                outcome=Outcome.APPROVE,
-                rule="catchment-resident",
+                t(7, 22),
                 reason="户口本、房本齐全，社区核实",
                 reviewer=f"{school} 审核员",
-                now=t(7, 22),
             )
-    led.decide(
+    decide(
+        led,
         stray.number,
-        outcome=Outcome.RETURN,
-        rule="outside-catchment",
+        t(7, 23),
+        Outcome.RETURN,
         reason="明仁社区属第一小学学区",
         reviewer="实验小学 李老师",
-        now=t(7, 23),
     )
-    led.decide(
-        stray.number,
-        outcome=Outcome.APPROVE,
-        rule="catchment-resident",
-        reason="户口本齐全",
-        reviewer="第一小学 审核员",
-        now=t(7, 24),
-    )
+    decide(led, stray.number, t(7, 24), reason="户口本齐全", reviewer="第一小学 审核员")
     made.apps[X1].append(stray)
     if before_notice is not None:
         before_notice(made)
@@ -268,27 +262,99 @@ def run(
             now=t(7, 31),
         )
         if upheld:
-            led.decide(
+            decide(
+                led,
                 sy[idx].number,
-                outcome=Outcome.RETURN,
-                rule="outside-catchment",
+                t(7, 31),
+                Outcome.RETURN,
                 reason="举报查实：居住在第三小学学区",
                 reviewer="区教育局 基础教育科",
                 to_school=X3,
-                now=t(7, 31),
             )
     if late_add:
-        led.decide(
-            sy[-1].number,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="房本原件已补交",
-            reviewer="实验小学 李老师",
-            now=t(8, 2),
-        )
+        decide(led, sy[-1].number, t(8, 2), reason="房本原件已补交", reviewer="实验小学 李老师")
     for school in (SY, X1, X3):
         led.derive_roster(school=school, intake=PRIMARY, now=t(8, 10))
     return made
+
+
+def season_with_draw(
+    *, cheat: bool = False
+) -> tuple[Made, dict[Any, Any], list[Application], dict[str, Json], bytes]:
+    """5 renters 统筹 to 第三小学 with 2 places left: an allocation draw, its winners assigned
+    (``cheat``: a winner defers and a child who did not win gets the place); public bundle."""
+    k = keys()
+    led = new_ledger(k, places=4)
+    made = Made(led, k)
+    t = made.clock
+    led.publish_policy(t(7, 1))
+    x3 = [
+        led.register(
+            form(n, "铁东社区"),
+            school=X3,
+            intake=PRIMARY,
+            level=Level.PRIMARY,
+            now=t(7, 15),
+            salt=label_bytes(f"x3 {n}", 16),
+        )
+        for n in (1, 2)
+    ]
+    renters = [
+        led.register(
+            form(n, "新华社区"),
+            school=SY,
+            intake=PRIMARY,
+            level=Level.PRIMARY,
+            now=t(7, 15),
+            salt=label_bytes(f"r {n}", 16),
+        )
+        for n in range(3, 8)
+    ]
+    for app in x3:
+        decide(led, app.number, t(7, 22))
+    server = label_bytes("allocation seed")
+    ann = allocating.announce(
+        led,
+        school=X3,
+        intake=PRIMARY,
+        numbers=[a.number for a in renters],
+        server_seed=server,
+        scheduled="2024-07-25T10:00:00+08:00",
+        witnesses=["家长代表 王芳"],
+        now=t(7, 24),
+    )
+    assert ann.document["places"] == 2
+    witnesses = [WitnessInput("家长代表", "王芳", "3 1 4 1 5", "2024-07-25T10:01:00+08:00")]
+    result = allocating.draw(
+        led,
+        school=X3,
+        intake=PRIMARY,
+        witnesses=witnesses,
+        beacon=None,
+        reviewer="区教育局",
+        now=t(7, 25),
+    )
+    if cheat:  # a winner defers, and the bureau gives the place to a child who did not win
+        winners = set(result["winners"])
+        winner = next(a for a in renters if a.entry().hex() in winners)
+        decide(led, winner.number, t(7, 26), Outcome.DEFER, reason="病", approved_by="r")
+        loser = next(a for a in renters if a.entry().hex() not in winners)
+        decide(
+            led, loser.number, t(7, 26), Outcome.ASSIGN, reason="x", approved_by="r", to_school=X3
+        )
+    pools = {ann.digest.hex(): ann.pool.hex_list()}
+    files = bundle.members(
+        led,
+        kind="public",
+        keyring=k.keyring.to_json(),
+        sign_checkpoint=k.log.sign_note,
+        origin=k.log.name,
+        pools=pools,
+    )
+    data = build_zip(
+        kind="public", season="taobei-2024", created="2024-08-01T00:00:00+08:00", files=files
+    )
+    return made, led.allocations, renters, result, data
 
 
 def draw_bundle(
@@ -365,3 +431,28 @@ def _payload(text: str) -> bytes:
     from placement import jws  # noqa: PLC0415
 
     return jws.parse(text).payload
+
+
+RULES = {
+    Outcome.APPROVE: "catchment-resident",
+    Outcome.RETURN: "outside-catchment",
+    Outcome.PENDING: "documents-missing",
+    Outcome.DEFER: "deferral-approved",
+    Outcome.ASSIGN: "migrant-or-renter",
+}
+
+
+def decide(
+    led: Ledger,
+    number: str,
+    now: dt.datetime,
+    outcome: Outcome = Outcome.APPROVE,
+    *,
+    reason: str = "ok",
+    reviewer: str = "r",
+    **more: Any,
+) -> Any:
+    """``led.decide`` with the tests' defaults: the outcome's usual rule (S4), reason "ok",
+    reviewer "r"; ``more`` passes rule, to_school, missing, approved_by … through."""
+    more.setdefault("rule", RULES[outcome])
+    return led.decide(number, outcome=outcome, reason=reason, reviewer=reviewer, now=now, **more)

@@ -8,112 +8,13 @@ import io
 import json
 import zipfile
 
-from seasonkit import PRIMARY, SY, X3, Made, form, keys, label_bytes, new_ledger
+from seasonkit import PRIMARY, SY, X3, form, label_bytes, season_with_draw
 
-from placement.documents import WitnessInput
 from placement.policy import Level
-from placement.season import allocating, bundle
+from placement.season import allocating
 from placement.season.outcome import Outcome
 from verifier.checks import Status
 from verifier.season_report import verify_season
-from web.record.season_bundle import build_zip
-
-
-def season_with_draw(*, cheat: bool = False):
-    k = keys()
-    led = new_ledger(k, places=4)
-    made = Made(led, k)
-    t = made.clock
-    led.publish_policy(t(7, 1))
-    x3 = [
-        led.register(
-            form(n, "铁东社区"),
-            school=X3,
-            intake=PRIMARY,
-            level=Level.PRIMARY,
-            now=t(7, 15),
-            salt=label_bytes(f"x3 {n}", 16),
-        )
-        for n in (1, 2)
-    ]
-    renters = [
-        led.register(
-            form(n, "新华社区"),
-            school=SY,
-            intake=PRIMARY,
-            level=Level.PRIMARY,
-            now=t(7, 15),
-            salt=label_bytes(f"r {n}", 16),
-        )
-        for n in range(3, 8)
-    ]
-    for app in x3:
-        led.decide(
-            app.number,
-            outcome=Outcome.APPROVE,
-            rule="catchment-resident",
-            reason="ok",
-            reviewer="r",
-            now=t(7, 22),
-        )
-    server = label_bytes("allocation seed")
-    ann = allocating.announce(
-        led,
-        school=X3,
-        intake=PRIMARY,
-        numbers=[a.number for a in renters],
-        server_seed=server,
-        scheduled="2024-07-25T10:00:00+08:00",
-        witnesses=["家长代表 王芳"],
-        now=t(7, 24),
-    )
-    assert ann.document["places"] == 2
-    witnesses = [WitnessInput("家长代表", "王芳", "3 1 4 1 5", "2024-07-25T10:01:00+08:00")]
-    result = allocating.draw(
-        led,
-        school=X3,
-        intake=PRIMARY,
-        witnesses=witnesses,
-        beacon=None,
-        reviewer="区教育局",
-        now=t(7, 25),
-    )
-    if cheat:  # a winner defers, and the bureau gives the place to a child who did not win
-        winners = set(result["winners"])
-        winner = next(a for a in renters if a.entry().hex() in winners)
-        led.decide(
-            winner.number,
-            outcome=Outcome.DEFER,
-            rule="deferral-approved",
-            reason="病",
-            reviewer="r",
-            approved_by="r",
-            now=t(7, 26),
-        )
-        loser = next(a for a in renters if a.entry().hex() not in winners)
-        led.decide(
-            loser.number,
-            outcome=Outcome.ASSIGN,
-            rule="migrant-or-renter",
-            reason="x",
-            reviewer="r",
-            approved_by="r",
-            to_school=X3,
-            now=t(7, 26),
-        )
-    pools = {ann.digest.hex(): ann.pool.hex_list()}
-    files = bundle.members(
-        led,
-        kind="public",
-        keyring=k.keyring.to_json(),
-        sign_checkpoint=k.log.sign_note,
-        origin=k.log.name,
-        pools=pools,
-    )
-    data = build_zip(
-        kind="public", season="taobei-2024", created="2024-08-01T00:00:00+08:00", files=files
-    )
-    return made, led.allocations, renters, result, data
 
 
 def status(data: bytes, name: str) -> Status:

@@ -11,7 +11,7 @@ import io
 import json
 import zipfile
 
-from seasonkit import PRIMARY, SY, X1, Made, draw_bundle, run
+from seasonkit import PRIMARY, SY, X1, Made, decide, draw_bundle, run
 
 from placement.season import chain
 from placement.season.ledger import Ledger
@@ -117,14 +117,14 @@ class TestTamperedChain:
         made = run()
         sy = made.apps[SY]
         # a decision for 实验小学 after its roster was derived, before the announcement
-        made.ledger.decide(
+        decide(
+            made.ledger,
             sy[0].number,
-            outcome=Outcome.DEFER,
-            rule="deferral-approved",
+            made.clock(8, 11),
+            Outcome.DEFER,
             reason="身体原因",
             reviewer="区教育局",
             approved_by="基础教育科 王科长",
-            now=made.clock(8, 11),
         )
         draw = draw_bundle(made)
         assert statuses(made.public(), draw)["season.draw"] is Status.FAIL

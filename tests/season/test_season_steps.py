@@ -6,7 +6,20 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from seasonkit import PRIMARY, SY, TL2, X1, Z2, catchment, form, keys, label_bytes, new_ledger, run
+from seasonkit import (
+    PRIMARY,
+    SY,
+    TL2,
+    X1,
+    Z2,
+    catchment,
+    decide,
+    form,
+    keys,
+    label_bytes,
+    new_ledger,
+    run,
+)
 
 from placement.canonical import canonical_json
 from placement.errors import InvalidInput
@@ -156,26 +169,12 @@ class TestReview:
         led = ledger()
         app = register(led, 10)
         with pytest.raises(SeasonError, match="rule"):
-            led.decide(
-                app.number,
-                outcome=Outcome.APPROVE,
-                rule="outside-catchment",
-                reason="x",
-                reviewer="r",
-                now=when(7, 22),
-            )
+            decide(led, app.number, when(7, 22), rule="outside-catchment", reason="x")
 
     def test_return_goes_to_the_catchment_school_of_the_community(self):
         led = ledger()
         app = register(led, 11, community="长庆社区")
-        d = led.decide(
-            app.number,
-            outcome=Outcome.RETURN,
-            rule="outside-catchment",
-            reason="长庆社区属第一小学",
-            reviewer="r",
-            now=when(7, 22),
-        )
+        d = decide(led, app.number, when(7, 22), Outcome.RETURN, reason="长庆社区属第一小学")
         assert d.to_school == X1
         assert led.where(app.number) == X1
 
@@ -183,49 +182,21 @@ class TestReview:
         led = ledger()
         app = register(led, 12)
         with pytest.raises(SeasonError, match="approval"):
-            led.decide(
-                app.number,
-                outcome=Outcome.DEFER,
-                rule="deferral-approved",
-                reason="病休",
-                reviewer="r",
-                now=when(7, 22),
-            )
+            decide(led, app.number, when(7, 22), Outcome.DEFER, reason="病休")
 
     def test_admission_beyond_the_plan_is_refused(self):
         led = ledger(places=2)
         apps = [register(led, n) for n in (20, 21, 22)]
         for n, app in enumerate(apps[:2]):
-            led.decide(
-                app.number,
-                outcome=Outcome.APPROVE,
-                rule="catchment-resident",
-                reason="ok",
-                reviewer="r",
-                now=when(7, 22, n),
-            )
+            decide(led, app.number, when(7, 22, n))
         with pytest.raises(SeasonError, match="places are full"):
-            led.decide(
-                apps[2].number,
-                outcome=Outcome.APPROVE,
-                rule="catchment-resident",
-                reason="ok",
-                reviewer="r",
-                now=when(7, 22, 5),
-            )
+            decide(led, apps[2].number, when(7, 22, 5))
 
     def test_decisions_before_the_review_window_are_refused(self):
         led = ledger()
         app = register(led, 13)
         with pytest.raises(SeasonError, match="review window"):
-            led.decide(
-                app.number,
-                outcome=Outcome.APPROVE,
-                rule="catchment-resident",
-                reason="ok",
-                reviewer="r",
-                now=when(7, 19),
-            )
+            decide(led, app.number, when(7, 19))
 
 
 class TestCatchment:

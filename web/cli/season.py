@@ -1,8 +1,9 @@
 """``placement season …``: the enrollment season's staff steps on the service database.
 
 ``init`` (catchment + plan, or ``--demo``), ``register`` (desk entries from CSV/XLSX),
-``decide``, ``override``, ``notice``, ``report``, ``finding``, ``derive``, ``export``,
-``status`` and ``demo`` (the demo district's whole season, dated 2024 by its own clock).
+``decide``, ``review`` (a sheet of decisions), ``override``, ``notice``, ``report``,
+``finding``, ``derive``, ``export``, ``status`` and ``demo`` (the demo district's whole
+season, dated 2024 by its own clock).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from pathlib import Path
 from placement.policy import PROFILES, Level
 from placement.season import catchment as catchment_mod
 from placement.season.outcome import OUTCOME_ZH, Outcome
-from placement.season.plan import TAOBEI_RULES, Plan, PlannedIntake, windows_from_profile
+from placement.season.plan import TAOBEI_RULES, Plan, intakes_from_rows, windows_from_profile
 from web.cli.common import Sub, command, common, context
 from web.demo.files import SEASON_INTAKES
 from web.service.console import out
+from web.service.errors import ServiceError
 
 
 def _season(args: argparse.Namespace) -> str:
@@ -26,30 +28,11 @@ def _season(args: argparse.Namespace) -> str:
 
 def _plan_from_rows(rows: list[tuple[int, dict[str, str]]], season: str) -> Plan:
     profile = PROFILES[season]
-    levels = {
-        "小学": Level.PRIMARY,
-        "初中": Level.MIDDLE,
-        "primary": Level.PRIMARY,
-        "middle": Level.MIDDLE,
-    }
-    intakes = sorted(
-        (
-            PlannedIntake(
-                r["school"],
-                r["intake"],
-                levels[r["level"]],
-                int(r["classes"]),
-                int(r.get("cap") or profile.cap(levels[r["level"]])),
-            )
-            for _, r in rows
-        ),
-        key=lambda i: (i.school, i.intake),
-    )
     return Plan(
         season=season,
         district=profile.district,
         year=profile.year,
-        intakes=tuple(intakes),
+        intakes=intakes_from_rows(rows, profile),
         rules=TAOBEI_RULES,
         windows=windows_from_profile(profile),
     )
@@ -119,6 +102,18 @@ def cmd_decide(args: argparse.Namespace) -> int:
             approved_by=args.approved_by,
         )
     out(f"决定 #{n}：{args.number} {OUTCOME_ZH[Outcome(args.outcome)]} / decision #{n} logged")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from web.service.season import files
+    from web.service.season.review import decide_rows
+
+    rows = files.rows(Path(args.file).read_bytes(), args.file)
+    with context(args) as ctx:
+        made = decide_rows(ctx.env, _season(args), rows, user=ctx.user)
+    span = f"#{made[0]} … #{made[-1]}" if made else "-"
+    out(f"已记录 {len(made)} 个审核决定 / {len(made)} decisions logged ({span})")
     return 0
 
 
@@ -223,8 +218,9 @@ def cmd_allocation_draw(args: argparse.Namespace) -> int:
     for text in args.witness:
         role, name, said = ([*text.split("|", 2), "", ""])[:3]
         if not role.strip() or not name.strip() or not said:
-            raise argparse.ArgumentTypeError(
-                f"须为「身份|姓名|输入」/ expected 'role|name|input': {text!r}"
+            raise ServiceError(
+                f"见证人输入须为「身份|姓名|输入」：{text!r}",
+                f"a witness is given as 'role|name|input': {text!r}",
             )
         witnesses.append(WitnessInput(role.strip(), name.strip(), said, ""))
     with context(args) as ctx:
@@ -326,6 +322,10 @@ def add_parsers(sub: Sub[argparse.ArgumentParser]) -> None:
     p.add_argument("--missing")
     p.add_argument("--missing-by", default="", help="YYYY-MM-DD: 补交期限")
     p.add_argument("--approved-by")
+    p = command(ssub, "review", cmd_review, "资格审核（批量）decisions from a sheet", c, base)
+    p.add_argument(
+        "file", help="CSV/XLSX: 报名号,结果,规则,理由,审核人[,去向学校,所缺材料,补交期限,审批人]"
+    )
     p = command(ssub, "override", cmd_override, "阶段时间例外 window override", c, base)
     p.add_argument(
         "--stage", required=True, choices=["registration", "review", "notice", "admission"]

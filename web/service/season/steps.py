@@ -320,8 +320,7 @@ def register_rows(
             except InvalidInput as e:
                 issues.extend(e.issues)
             except PlacementError as e:
-                zh, _, en = str(e).partition(" / ")
-                issues.append(Issue(n, "", "application.refused", zh, en or zh))
+                issues.append(Issue(n, "", "application.refused", e.zh, e.en))
         if issues:
             raise InvalidInput(tuple(issues))
         return out

@@ -81,8 +81,11 @@ export function checkStatement(doc) {
 export function checkAnnouncement(doc) {
   const keys = ['algorithm', 'beacon', 'class_cap', 'district', 'draw_id', 'intake', 'level', 'policy', 'roster', 'scheduled',
     'school', 'seed_commitment', 'size_tolerance', 'strata', 't', 'teams', 'witnesses', 'year'];
-  exactFields(doc, announcementVersion(doc) === 2 ? [...keys, 'names'] : keys, 'announcement');
+  // Part S (S9): an announcement MAY name the season's roster derivation it draws from.
+  const more = 'enrolment' in Object(doc) ? ['enrolment'] : [];
+  exactFields(doc, [...keys, ...more, ...(announcementVersion(doc) === 2 ? ['names'] : [])], 'announcement');
   if (announcementVersion(doc) === 2 && !isHex32(doc.names)) throw new FormatError('document', 'names is not a digest');
+  if (more.length && !isHex32(doc.enrolment)) throw new FormatError('document', 'enrolment is not a digest');
   if (doc.algorithm !== 'balanced-deal/1') throw new FormatError('algorithm', `algorithm ${doc.algorithm} is not balanced-deal/1`);
   exactFields(doc.roster, ['root', 'size'], 'announcement.roster');
   exactFields(doc.teams, ['count', 'root'], 'announcement.teams');

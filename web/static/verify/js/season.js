@@ -10,6 +10,9 @@ import { leafHash, rootOf } from './merkle.js';
 import { Keyring, verifyEd25519, signingDay, acceptableOn } from './keyring.js';
 import { verifyCheckpoint } from './log.js';
 import { readZip } from './zip.js';
+import { replayAllocation } from './allocation.js';
+import { verifyCompact, verifyGeneral } from './jws.js';
+import { checkAnnouncement } from './documents.js';
 
 const S = 'sunshine-placement/season/v1/';
 const ENTRY = `${S}log-entry`;
@@ -96,8 +99,9 @@ export function describe(doc) {
   return { zh: zh.join('；'), en: en.join('; ') };
 }
 
-// Every check over a public season bundle; `trusted` (keyring JSON) replaces the bundle's own.
-export async function verifySeason(bytes, trusted = null) {
+// Every check over a public season bundle; `trusted` (keyring JSON) replaces the bundle's own;
+// `draw` (a draw bundle's bytes) adds the link from the derivation into that draw (S9).
+export async function verifySeason(bytes, trusted = null, draw = null) {
   const checks = [];
   const run = async (name, fn) => {
     try {
@@ -197,5 +201,75 @@ export async function verifySeason(bytes, trusted = null) {
     }
     return { zh: out.length ? `录取：${out.join('，')}` : '没有录取文件', en: out.length ? `admitted: ${out.join(', ')}` : 'no admission documents' };
   });
+  await run('season.allocations', () => allocations(members, keyring, log, logged));
+  if (draw) await run('season.draw', () => drawLink(draw, keyring, log, logged, notices, members));
   return { verified: checks.every((c) => c.ok), checks };
+}
+
+const text = (members, name) => {
+  const data = members.get(name);
+  if (!data) throw new FormatError('missing', `${name} is missing`);
+  return new TextDecoder().decode(data);
+};
+
+// Spec S11: each allocation draw replayed; the result is signed and logged after it.
+async function allocations(members, keyring, log, logged) {
+  const names = [...members.keys()].filter((n) => /^allocations\/\d+\.jws$/.test(n)).sort();
+  const lines = { zh: [], en: [] };
+  const tickets = [];
+  for (const name of names) {
+    const stem = name.slice(0, -'.jws'.length);
+    const a = await verifyJws(text(members, name), keyring, `${S}allocation`);
+    const r = await verifyJws(text(members, `${stem}-result.jws`), keyring, `${S}allocation-result`);
+    a.index = logged.get(a.digest);
+    r.index = logged.get(r.digest);
+    if (a.index === undefined || r.index === undefined) throw new FormatError('log', `${name} or its result was not logged`);
+    const got = await replayAllocation({ a, r, pool: json(members, `${stem}.pool.json`), log, setRoot });
+    lines.zh.push(got.line.zh);
+    lines.en.push(got.line.en);
+    tickets.push(...got.tickets.map((t) => ({ ...t, school: a.doc.school })));
+  }
+  if (!names.length) return { zh: '没有统筹摇号', en: 'no allocation draw', tickets };
+  return { zh: `统筹摇号重放一致：${lines.zh.join('；')}`, en: `allocation draws replayed: ${lines.en.join('; ')}`, tickets };
+}
+
+// The derivation's set, recomputed from its notice and the log (as season.rosters does).
+async function derived(log, logged, notices, roster) {
+  const n = notices.find((x) => x.digest === roster.doc.notice);
+  if (!n) throw new FormatError('chain', 'the derivation names no notice of this bundle');
+  const place = `${roster.doc.school}\u0000${roster.doc.intake}`;
+  return changesBetween(log, n.index, roster.index, place, n.digest, n.listed).current;
+}
+
+// Spec S9 "Announcement": the draw's announcement names the derivation (`enrolment`), has
+// its school, intake and size, is logged after it, and nothing changed the list between.
+async function drawLink(drawBytes, keyring, log, logged, notices, members) {
+  const files = new Map((await readZip(drawBytes)).map((m) => [m.name, m.data]));
+  const raw = files.get('announcement.jws');
+  if (!raw) throw new FormatError('draw', 'the draw bundle has no announcement');
+  const jwsText = new TextDecoder().decode(raw).trim();
+  const v = await (jwsText.startsWith('{') ? verifyGeneral : verifyCompact)(jwsText, keyring, null);
+  const ann = checkAnnouncement(v.document);
+  if (typeof ann.enrolment !== 'string') throw new FormatError('draw', "the draw's announcement names no roster derivation (enrolment)");
+  let roster = null;
+  for (const name of [...members.keys()].filter((x) => /^rosters\/\d+\.jws$/.test(x))) {
+    const r = await verifyJws(text(members, name), keyring, `${S}roster`);
+    if (r.digest === ann.enrolment) roster = { ...r, index: logged.get(r.digest) };
+  }
+  if (!roster) throw new FormatError('draw', "the announcement's derivation is not in the season record");
+  const doc = roster.doc;
+  if (ann.school !== doc.school || ann.intake !== doc.intake) throw new FormatError('draw', "the announcement's school or intake differs from the derivation's");
+  if (ann.roster.size !== doc.roster.size) throw new FormatError('draw', `the draw has ${ann.roster.size} pupils, the derivation ${doc.roster.size}`);
+  const digest = toHex(v.digest);
+  const j = log.findIndex((e) => e.event === 'announcement.published' && e.detail && e.detail.digest === digest);
+  if (j < 0) throw new FormatError('draw', 'the season log does not show the announcement published (export it after the draw)');
+  if (j <= roster.index) throw new FormatError('draw', 'the announcement precedes the derivation');
+  const set = await derived(log, logged, notices, roster);
+  const later = changesBetween(log, roster.index, j, `${doc.school}\u0000${doc.intake}`, doc.notice, set).changes;
+  if (later.length) throw new FormatError('draw', `${later.length} changes were logged between the derivation and the announcement`);
+  const d = describe(doc);
+  return {
+    zh: `派位公告（${ann.draw_id}）使用 ${doc.school} 的推导名单：${d.zh}`,
+    en: `the draw ${ann.draw_id} uses ${doc.school}'s derived roster: ${d.en}`,
+  };
 }
